@@ -1,0 +1,3 @@
+from osiwire.cli import main
+
+main()

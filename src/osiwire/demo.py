@@ -1,0 +1,39 @@
+"""The bundled demo corpus: real releases that work offline (see data/demo/SOURCE.txt)."""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+
+from osiwire.model import Source, SourceKind
+
+DEMO_INTERVAL_S = 86_400  # local files: nothing changes under them
+
+
+def demo_sources() -> list[Source]:
+    """The demo's file sources, pointing into the installed package."""
+    folder = files("osiwire") / "data" / "demo"
+    with (
+        as_file(folder / "kremlin-ru-2025-02-03.jsonl") as kremlin,
+        as_file(folder / "ibash-windows-1251.xml") as feed,
+    ):
+        return [
+            Source(
+                name="Kremlin (demo archive)",
+                url=kremlin.resolve().as_uri(),
+                kind=SourceKind.FILE,
+                region="Russian Federation",
+                country="RU",
+                language="ru",
+                organisation="Presidential Executive Office",
+                interval_s=DEMO_INTERVAL_S,
+            ),
+            Source(
+                name="iBash.Org.Ru (demo feed, windows-1251)",
+                url=feed.resolve().as_uri(),
+                kind=SourceKind.FILE,
+                region="Russian Federation",
+                country="RU",
+                language="ru",
+                interval_s=DEMO_INTERVAL_S,
+            ),
+        ]

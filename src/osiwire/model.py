@@ -1,0 +1,204 @@
+"""The values that flow between pipeline stages.
+
+Frozen dataclasses only: a stage takes one of these and returns another. Nothing here knows about the
+database, the web or the network.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class SourceKind(enum.StrEnum):
+    """How a source is read."""
+
+    RSS = "rss"
+    ATOM = "atom"
+    JSON = "json"  # JSON Feed
+    HTML = "html"  # a listing page whose links are articles
+    SITEMAP = "sitemap"
+    FILE = "file"  # a local file or folder: feed, HTML page(s) or JSONL archive
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One entry of the source registry."""
+
+    name: str
+    url: str
+    kind: SourceKind
+    region: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2, upper case
+    language: str = ""  # ISO 639-1 the source mostly publishes in
+    organisation: str = ""
+    selector: str = ""  # HTML listing pages: CSS selector of article links
+    url_pattern: str = ""  # HTML listing pages and sitemaps: regex an article URL must match
+    interval_s: int = 3600  # how often the source is checked
+    enabled: bool = True
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """Fetch bookkeeping of one source, as stored."""
+
+    source_id: int
+    next_check_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    last_success_at: datetime | None = None
+    error_count: int = 0
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The outcome of one HTTP request (or file read). Never raised on 404: look at ``status``."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    fetched_at: datetime
+    encoding: str | None = None  # detected charset of ``body`` (BOM, HTTP, meta, then detection)
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item a source points at: a feed entry, a link of a listing page, a sitemap URL."""
+
+    url: str
+    title: str = ""
+    published: datetime | None = None
+    author: str = ""
+    summary: str = ""  # plain text or HTML as the feed gave it
+    content_html: str = ""  # full content when the feed carries it
+    guid: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """What the extract stage reads: a page's HTML, or text from an archive, with hints from the source."""
+
+    url: str
+    fetched_at: datetime
+    html: str | None = None
+    text: str | None = None
+    title: str = ""
+    published: datetime | None = None
+    author: str = ""
+    language_hint: str = ""  # the source's declared language, used only when detection cannot decide
+    source_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """The title or one paragraph of an article, with its own language."""
+
+    position: int
+    kind: str  # "title" | "paragraph"
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An extracted release: the unit that is stored, versioned and searched."""
+
+    url: str  # canonical URL: the release's key
+    title: str
+    language: str
+    segments: tuple[Segment, ...]
+    content_hash: str  # over the normalised title and body
+    fetched_at: datetime
+    published: datetime | None = None
+    author: str = ""
+    original_url: str = ""  # the URL it was fetched from, when the canonical one differs
+    source_id: int | None = None
+
+    @property
+    def body(self) -> str:
+        return "\n".join(s.text for s in self.segments if s.kind == "paragraph")
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What storing an article did."""
+
+    release_id: int
+    version_no: int
+    created: bool  # a new release
+    new_version: bool  # a new version of it (True for a new release too)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Filters shared by search, the latest list, the web UI and the API."""
+
+    language: str | None = None
+    region: str | None = None
+    source: str | None = None  # source name or id
+    country: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result (also the row of the latest-releases list)."""
+
+    id: int
+    url: str
+    title: str
+    published: datetime | None
+    language: str
+    source: str
+    region: str
+    snippet: str  # plain text
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of matched words in ``snippet``
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One stored version of a release, with its segments."""
+
+    version_no: int
+    content_hash: str
+    fetched_at: datetime
+    title: str
+    published: datetime | None
+    author: str
+    language: str
+    segments: tuple[Segment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A stored release with every version, newest last."""
+
+    id: int
+    url: str
+    source: Source | None
+    first_seen_at: datetime
+    versions: tuple[Version, ...]
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1]

@@ -1,0 +1,291 @@
+"""The pipeline: the one place that knows the order of the stages.
+
+collect (registry → entries → pages) → extract (text, language) → store. Stages are plain functions; this
+module wires them, runs page fetches in a thread pool and writes in batches, so that a crash loses at most one
+uncommitted batch and a rerun adds nothing twice (releases are keyed by URL and content hash).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from osiwire.collect.archive import count_lines, read_archive
+from osiwire.collect.feeds import parse_feed
+from osiwire.collect.fetcher import Fetcher
+from osiwire.collect.listing import parse_listing
+from osiwire.collect.local import entry_document, read_local
+from osiwire.collect.sitemaps import parse_sitemap
+from osiwire.config import Settings
+from osiwire.errors import CollectError, ExtractError, FetchError, OsiwireError
+from osiwire.extract.article import extract_article
+from osiwire.extract.language import LanguageDetector, get_detector
+from osiwire.extract.urls import canonical_url
+from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
+from osiwire.progress import NoProgress, Progress
+from osiwire.store import Store
+
+logger = logging.getLogger(__name__)
+
+SAVE_BATCH = 50  # articles per write transaction: fewer fsyncs, at most this many redone after a crash
+MAX_NEW_PER_PASS = 200  # new pages fetched from one source per pass, newest first; the rest wait a pass
+MAX_CHILD_SITEMAPS = 20  # sitemap index children read per pass
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
+)
+
+
+@dataclass
+class PassReport:
+    """What one pass over one source (or one archive import) did."""
+
+    source: str
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    known: int = 0  # entries skipped because their page is stored already
+    failed: int = 0
+    not_modified: bool = False
+    error: str = ""  # the source itself failed
+    item_errors: list[str] = field(default_factory=list)
+
+    def count(self, result: SaveResult) -> None:
+        if result.created:
+            self.new += 1
+        elif result.new_version:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        self.item_errors.append(message)
+        logger.warning("%s", message)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    article: Article | None = None
+    error: str = ""
+
+
+class Pipeline:
+    """Runs sources and archives through collect → extract → store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        fetcher: Fetcher | None = None,
+        detector: LanguageDetector | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._fetcher = fetcher
+        self.detector = detector or get_detector()
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.settings.fetch)
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    # -- stages -------------------------------------------------------------------------------------------
+
+    def extract(self, doc: RawDocument) -> Article:
+        """Extract one document (main text, metadata, languages)."""
+        return extract_article(doc, self.settings.extract, self.detector)
+
+    def _extract_outcome(self, doc: RawDocument) -> _Outcome:
+        try:
+            return _Outcome(article=self.extract(doc))
+        except ExtractError as exc:
+            return _Outcome(error=str(exc))
+
+    def _page_outcome(self, entry: Entry, source: Source, now: datetime) -> _Outcome:
+        """Fetch the page an entry points at and extract it; fall back to the entry's own content."""
+        error = ""
+        try:
+            page = self.fetcher.fetch(entry.url)
+            if page.ok:
+                outcome = self._extract_outcome(self._page_document(page, entry, source))
+                if outcome.article is not None:
+                    return outcome
+                error = outcome.error
+            else:
+                error = f"{entry.url}: HTTP {page.status}"
+        except FetchError as exc:
+            error = str(exc)
+        fallback = entry_document(entry, source, now)
+        if fallback is not None:
+            logger.info("%s: using the feed's own text (%s)", entry.url, error)
+            return self._extract_outcome(fallback)
+        return _Outcome(error=error)
+
+    @staticmethod
+    def _page_document(page: Fetched, entry: Entry, source: Source) -> RawDocument:
+        return RawDocument(
+            url=page.final_url,
+            fetched_at=page.fetched_at,
+            html=page.text,
+            title=entry.title,
+            published=entry.published,
+            author=entry.author,
+            language_hint=source.language,
+            source_id=source.id,
+        )
+
+    # -- writing --------------------------------------------------------------------------------------------
+
+    def _store(self, outcomes: Iterable[_Outcome], report: PassReport, progress: Progress) -> None:
+        batch: list[Article] = []
+        for outcome in outcomes:
+            if outcome.article is not None:
+                batch.append(outcome.article)
+            else:
+                report.fail(outcome.error)
+            progress.advance()
+            if len(batch) >= SAVE_BATCH:
+                self._flush(batch, report)
+        self._flush(batch, report)
+
+    def _flush(self, batch: list[Article], report: PassReport) -> None:
+        if batch:
+            for result in self.store.releases.save_many(batch):
+                report.count(result)
+            batch.clear()
+
+    # -- sources ------------------------------------------------------------------------------------------
+
+    def _fetch_listing(self, url: str, accept: str | None = None) -> Fetched | None:
+        """A source's own document, conditionally; None when it has not changed."""
+        etag, modified = self.store.sources.validators(url)
+        page = self.fetcher.fetch(url, etag=etag, last_modified=modified, accept=accept)
+        if page.not_modified:
+            return None
+        if not page.ok:
+            raise FetchError(f"{url}: HTTP {page.status}")
+        self.store.sources.remember_validators(url, page.etag, page.last_modified, page.fetched_at)
+        return page
+
+    def _entries(self, source: Source) -> list[Entry] | None:
+        """The entries a network source lists now; None when unchanged since the last pass."""
+        if source.kind is SourceKind.HTML:
+            page = self._fetch_listing(source.url, "text/html")
+            return (
+                None
+                if page is None
+                else list(parse_listing(page.text, page.final_url, source.selector, source.url_pattern))
+            )
+        if source.kind is SourceKind.SITEMAP:
+            return self._sitemap_entries(source)
+        page = self._fetch_listing(source.url, FEED_ACCEPT)
+        if page is None:
+            return None
+        return list(parse_feed(page.body, page.final_url, page.headers.get("content-type")).entries)
+
+    def _sitemap_entries(self, source: Source) -> list[Entry] | None:
+        page = self._fetch_listing(source.url, "application/xml")
+        if page is None:
+            return None
+        sitemap = parse_sitemap(page.body, page.final_url)
+        entries = list(sitemap.entries)
+        for child_url in sitemap.sitemaps[:MAX_CHILD_SITEMAPS]:
+            try:
+                child = self._fetch_listing(child_url, "application/xml")
+                if child is not None:
+                    entries.extend(parse_sitemap(child.body, child.final_url).entries)
+            except CollectError as exc:
+                logger.warning("%s", exc)
+        if source.url_pattern:
+            pattern = re.compile(source.url_pattern)
+            entries = [e for e in entries if pattern.search(e.url)]
+        return entries
+
+    def run_source(self, source: Source, progress: Progress | None = None) -> PassReport:
+        """One pass over one source: list, fetch what is new, extract, store, record health."""
+        progress = progress or NoProgress()
+        report = PassReport(source.name)
+        now = datetime.now(UTC)
+        try:
+            if source.kind is SourceKind.FILE:
+                self._run_local(source, report, progress, now)
+            else:
+                self._run_network(source, report, progress, now)
+        except OsiwireError as exc:
+            report.error = str(exc)
+            logger.warning("source %s: %s", source.name, exc)
+            self.store.sources.record_error(source, now, report.error)
+            return report
+        self.store.sources.record_success(source, now)
+        return report
+
+    def _run_local(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
+        items = list(read_local(source, now))
+        report.entries = len(items)
+        progress.add_total(len(items))
+        self._store(
+            (
+                self._extract_outcome(i.document) if i.document else _Outcome(error=str(i.error))
+                for i in items
+            ),
+            report,
+            progress,
+        )
+
+    def _run_network(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
+        entries = self._entries(source)
+        if entries is None:
+            report.not_modified = True
+            return
+        report.entries = len(entries)
+        unique = {canonical_url(e.url): e for e in entries}
+        known = self.store.releases.known_urls(list(unique) + [e.url for e in entries])
+        new = [e for url, e in unique.items() if url not in known and e.url not in known]
+        report.known = len(unique) - len(new)
+        new.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+        new = new[:MAX_NEW_PER_PASS]
+        progress.add_total(len(new))
+        with ThreadPoolExecutor(max_workers=self.settings.fetch.concurrency) as pool:
+            self._store(pool.map(lambda e: self._page_outcome(e, source, now), new), report, progress)
+
+    def fetch(
+        self, source_key: int | str | None = None, progress: Progress | None = None
+    ) -> list[PassReport]:
+        """One pass over every due source (or one named source, due or not)."""
+        if source_key is not None:
+            todo = [self.store.sources.get(source_key)]
+        else:
+            todo = self.store.sources.due(datetime.now(UTC))
+        return [self.run_source(source, progress) for source in todo]
+
+    # -- archives -------------------------------------------------------------------------------------------
+
+    def import_archive(self, path: Path, source: Source, progress: Progress | None = None) -> PassReport:
+        """Import a JSONL archive through extract → store; safe to rerun after a crash."""
+        progress = progress or NoProgress()
+        report = PassReport(source.name)
+        progress.add_total(count_lines(path))
+        lines = read_archive(path, language=source.language, source_id=source.id)
+
+        def outcomes() -> Iterator[_Outcome]:
+            for line in lines:
+                report.entries += 1
+                if line.document is None:
+                    yield _Outcome(error=str(line.error))
+                else:
+                    yield self._extract_outcome(line.document)
+
+        self._store(outcomes(), report, progress)
+        return report

@@ -1,0 +1,37 @@
+"""Storage: one ``Store`` per database, with the registry, releases and search behind it."""
+
+from __future__ import annotations
+
+from osiwire.model import SearchFilters
+from osiwire.store.database import Database
+from osiwire.store.releases import Releases
+from osiwire.store.search import SearchPage, search
+from osiwire.store.sources import Sources
+from osiwire.store.textindex import Lemmatiser
+
+__all__ = ["SearchPage", "Store"]
+
+
+class Store:
+    """The database as the rest of osiwire sees it."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self.lemmatiser = Lemmatiser()
+        self.sources = Sources(self.db)
+        self.releases = Releases(self.db, self.lemmatiser, self.sources)
+
+    def search(
+        self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0
+    ) -> SearchPage:
+        """Full-text search (newest first when ``query`` is empty)."""
+        return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,53 @@
+"""Schema migrations: an ordered, append-only list. Its length is the schema version.
+
+Never edit or reorder a migration that has shipped; append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, insert, select, update
+
+from osiwire.errors import StoreError
+from osiwire.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(
+        conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_version"]
+    )
+    if conn.dialect.name == "sqlite":
+        # Lemmatised, folded text of each release's current version (see textindex.py); rowid = release id.
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE release_fts USING fts5("
+            "title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+
+
+MIGRATIONS: list[Migration] = [_initial]
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database behind ``conn`` (0 for an empty one)."""
+    schema.schema_version.create(conn, checkfirst=True)
+    version = conn.execute(select(schema.schema_version.c.version)).scalar()
+    if version is None:
+        conn.execute(insert(schema.schema_version).values(version=0))
+        return 0
+    return int(version)
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema up to date inside the caller's transaction; returns the new version."""
+    version = current_version(conn)
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this osiwire ({len(MIGRATIONS)}): upgrade osiwire"
+        )
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        step(conn)
+        conn.execute(update(schema.schema_version).values(version=number))
+    return len(MIGRATIONS)

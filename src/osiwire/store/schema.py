@@ -1,0 +1,130 @@
+"""The database schema (SQLAlchemy Core), one definition for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes in, UTC out, whatever the backend stores."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: osiwire stores timezone-aware times only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("region", String(100), nullable=False, default=""),
+    Column("country", String(2), nullable=False, default=""),
+    Column("language", String(8), nullable=False, default=""),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("selector", Text, nullable=False, default=""),
+    Column("url_pattern", Text, nullable=False, default=""),
+    Column("interval_s", Integer, nullable=False, default=3600),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_check_at", UTCDateTime),
+    Column("last_checked_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+)
+
+http_cache = Table(
+    "http_cache",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("checked_at", UTCDateTime, nullable=False),
+)
+
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    # The current version's fields, copied here so lists and filters need no join.
+    Column("title", Text, nullable=False),
+    Column("published", UTCDateTime),
+    Column("sort_at", UTCDateTime, nullable=False),  # published, else first seen: the list order
+    Column("language", String(8), nullable=False),
+    Column("author", Text, nullable=False, default=""),
+    Column("content_hash", String(64), nullable=False),
+    Column("version_count", Integer, nullable=False, default=1),
+    Index("ix_releases_sort_at", "sort_at"),
+    Index("ix_releases_source", "source_id", "sort_at"),
+    Index("ix_releases_language", "language", "sort_at"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("version_no", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("author", Text, nullable=False, default=""),
+    Column("published", UTCDateTime),
+    Column("language", String(8), nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("original_url", Text, nullable=False, default=""),
+    UniqueConstraint("release_id", "content_hash", name="uq_versions_release_hash"),
+    UniqueConstraint("release_id", "version_no", name="uq_versions_release_no"),
+    Index("ix_versions_original_url", "original_url"),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    UniqueConstraint("version_id", "position", name="uq_segments_version_position"),
+)

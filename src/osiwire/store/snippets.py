@@ -1,0 +1,52 @@
+"""Search snippets: a window of the original text around the first match, with match offsets.
+
+Built in Python from the stored text so every backend gives the same snippets, in the original words
+(the index holds lemmas, which are no good to read).
+"""
+
+from __future__ import annotations
+
+from osiwire.store.query import Query, Term
+from osiwire.store.textindex import TOKEN_RE, Lemmatiser, fold
+
+SNIPPET_CHARS = 240  # about two lines of a results page
+
+
+def _matches(token: str, terms: list[Term], lemmatiser: Lemmatiser) -> bool:
+    folded = fold(token)
+    for term in terms:
+        for lemma in term.lemmas:
+            if term.prefix:
+                if folded.startswith(lemma):
+                    return True
+            # Cheap pre-check before lemmatising: inflection keeps the first letters.
+            elif folded[:2] == lemma[:2] and lemmatiser.lemma(token) == lemma:
+                return True
+    return False
+
+
+def make_snippet(
+    text: str, query: Query, lemmatiser: Lemmatiser, size: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet of ``text`` and the (start, end) offsets of matched words inside it."""
+    terms = query.positive_terms()
+    spans = [
+        (m.start(), m.end())
+        for m in TOKEN_RE.finditer(text)
+        if terms and _matches(m.group(), terms, lemmatiser)
+    ]
+    start = 0
+    if spans:
+        start = max(0, spans[0][0] - size // 4)
+        # Start on a word boundary.
+        while 0 < start < len(text) and not text[start - 1].isspace():
+            start += 1
+    end = min(len(text), start + size)
+    while end < len(text) and not text[end].isspace() and end - start < size + 30:
+        end += 1
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    snippet = prefix + text[start:end] + suffix
+    shift = len(prefix) - start
+    inside = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
+    return snippet, inside
