@@ -92,7 +92,9 @@ def read_archive(
                 raw = raw_bytes.decode("utf-8")
                 yield ArchiveLine(line_no, document=_document(raw, where, language, source_id, now))
             except UnicodeDecodeError as exc:
-                yield ArchiveLine(line_no, error=ParseError(f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})"))
+                yield ArchiveLine(
+                    line_no, error=ParseError(f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})")
+                )
             except ParseError as exc:
                 yield ArchiveLine(line_no, error=exc)
 
