@@ -32,8 +32,9 @@ def make_article(
     published: datetime | None = None,
     fetched_at: datetime = NOW,
 ) -> Article:
-    segments = (Segment(0, "title", title, language),) + tuple(
-        Segment(i + 1, "paragraph", p, language) for i, p in enumerate(paragraphs)
+    segments = (
+        Segment(0, "title", title, language),
+        *tuple(Segment(i + 1, "paragraph", p, language) for i, p in enumerate(paragraphs)),
     )
     digest = hashlib.sha256("\n".join([title, *paragraphs]).encode()).hexdigest()
     return Article(

@@ -38,7 +38,9 @@ def test_real_kremlin_archive_reads_as_is(shared_data: Path) -> None:
     ],
 )
 def test_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path, line: str, reason: str) -> None:
-    good = json.dumps({"url": "https://a/2", "title": "t", "text": "body", "date": "2025-03-01T10:00:00+03:00"})
+    good = json.dumps(
+        {"url": "https://a/2", "title": "t", "text": "body", "date": "2025-03-01T10:00:00+03:00"}
+    )
     path = tmp_path / "a.jsonl"
     path.write_text(f"{line}\n\n{good}\n", encoding="utf-8")
     first, second = read_archive(path)

@@ -17,7 +17,9 @@ COPIES = 4  # 4 x 125 real releases: long enough to be killed half-way on any ma
 
 
 def _archive(shared_data: Path, tmp_path: Path) -> Path:
-    lines = (shared_data / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl").read_text("utf-8").splitlines()
+    lines = (
+        (shared_data / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl").read_text("utf-8").splitlines()
+    )
     path = tmp_path / "archive.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for copy in range(COPIES):
@@ -64,6 +66,12 @@ def test_kill_during_import_then_rerun(shared_data: Path, tmp_path: Path) -> Non
     assert _count(db, "SELECT count(*) FROM (SELECT url FROM releases GROUP BY url HAVING count(*) > 1)") == 0
     assert _count(db, "SELECT count(*) FROM sources") == 1
     # Every stored version has its segments (no half-written release survived the kill).
-    assert _count(db, "SELECT count(*) FROM versions v WHERE NOT EXISTS "
-                      "(SELECT 1 FROM segments s WHERE s.version_id = v.id)") == 0
+    assert (
+        _count(
+            db,
+            "SELECT count(*) FROM versions v WHERE NOT EXISTS "
+            "(SELECT 1 FROM segments s WHERE s.version_id = v.id)",
+        )
+        == 0
+    )
     assert f"{COPIES * 125 - stored_before} new" in rerun.stdout

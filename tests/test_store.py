@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from factories import NOW, make_article, make_source
 
+from factories import NOW, make_article, make_source
 from osiwire.errors import SourceError, StoreError
 from osiwire.model import SearchFilters, SourceKind
 from osiwire.store import Store
@@ -26,7 +26,9 @@ def test_save_is_idempotent_and_versions_edits(store: Store) -> None:
     assert store.releases.save(first).created
     again = store.releases.save(first)
     assert (again.created, again.new_version, again.version_no) == (False, False, 1)
-    edited = make_article("https://kremlin.ru/1", "Встреча", ["Президент провёл рабочую встречу."], source_id=src.id)
+    edited = make_article(
+        "https://kremlin.ru/1", "Встреча", ["Президент провёл рабочую встречу."], source_id=src.id
+    )
     result = store.releases.save(edited)
     assert (result.created, result.new_version, result.version_no) == (False, True, 2)
     release = store.releases.get(result.release_id)
@@ -39,7 +41,9 @@ def test_save_is_idempotent_and_versions_edits(store: Store) -> None:
 
 def test_save_many_is_atomic(store: Store) -> None:
     good = make_article("https://kremlin.ru/1", "Встреча", ["Текст."])
-    bad = make_article("https://kremlin.ru/2", "Встреча", ["Текст."], fetched_at=datetime(2025, 1, 1))  # naive
+    bad = make_article(
+        "https://kremlin.ru/2", "Встреча", ["Текст."], fetched_at=datetime(2025, 1, 1)
+    )  # naive
     with pytest.raises(Exception, match="naive datetime"):
         store.releases.save_many([good, bad])
     assert store.releases.count() == 0
@@ -65,15 +69,21 @@ def test_save_many_is_atomic(store: Store) -> None:
     ],
 )
 def test_search_finds_inflected_forms(store: Store, query: str, expected: set[int]) -> None:
-    store.releases.save(make_article("https://a/1", "Встреча в Москве", ["Президент провёл встречу в Москве."]))
-    store.releases.save(make_article("https://a/2", "Встреча", ["Встреча с Патрушевым, секретарём Совета Безопасности."]))
+    store.releases.save(
+        make_article("https://a/1", "Встреча в Москве", ["Президент провёл встречу в Москве."])
+    )
+    store.releases.save(
+        make_article("https://a/2", "Встреча", ["Встреча с Патрушевым, секретарём Совета Безопасности."])
+    )
     store.releases.save(make_article("https://a/3", "Праздник", ["Ёлка в Кремле."]))
     store.releases.save(make_article("https://a/4", "Summit", ["The summit of leaders."], language="en"))
     assert {h.id for h in store.search(query).hits} == expected
 
 
 def test_search_snippet_highlights_original_words(store: Store) -> None:
-    store.releases.save(make_article("https://a/1", "Встреча", ["Длинный текст. " * 30 + "Встреча прошла в Москве."]))
+    store.releases.save(
+        make_article("https://a/1", "Встреча", ["Длинный текст. " * 30 + "Встреча прошла в Москве."])
+    )
     hit = store.search("Москва").hits[0]
     marked = [hit.snippet[s:e] for s, e in hit.highlights]
     assert marked == ["Москве"]
@@ -85,7 +95,9 @@ def test_search_filters(store: Store) -> None:
     kz = store.sources.add(make_source("Akorda", region="Kazakhstan", country="KZ"))
     store.releases.save(make_article("https://a/1", "Встреча", ["Встреча."], source_id=ru.id, published=NOW))
     store.releases.save(
-        make_article("https://a/2", "Встреча", ["Встреча."], source_id=kz.id, published=NOW - timedelta(days=10))
+        make_article(
+            "https://a/2", "Встреча", ["Встреча."], source_id=kz.id, published=NOW - timedelta(days=10)
+        )
     )
     store.releases.save(make_article("https://a/3", "Meeting", ["Meeting."], language="en", source_id=kz.id))
 

@@ -356,6 +356,7 @@ def import_(obj: Context, file: Path, source_name: str, region: str, language: s
 @click.option("--until", default=None, help="YYYY-MM-DD (published before).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON array of hits.")
 @click.pass_obj
 def search(
@@ -370,6 +371,7 @@ def search(
     until: str | None,
     limit: int,
     offset: int,
+    sort: str,
     as_json: bool,
 ) -> None:
     """Full-text search: words (any inflection), "phrases", OR, -exclusions, prefix*."""
@@ -386,6 +388,7 @@ def search(
             ),
             limit=limit,
             offset=offset,
+            sort=sort,
         )
     if as_json:
         click.echo(_json([{k: v for k, v in asdict(h).items()} for h in page.hits]))

@@ -171,6 +171,8 @@ class SearchHit:
     source: str
     region: str
     snippet: str  # plain text
+    source_id: int | None = None
+    first_seen_at: datetime | None = None
     highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of matched words in ``snippet``
     score: float = 0.0
 
@@ -187,6 +189,7 @@ class Version:
     author: str
     language: str
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    original_url: str = ""  # the URL it was fetched from, when the canonical one differs
 
 
 @dataclass(frozen=True, slots=True)

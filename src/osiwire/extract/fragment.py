@@ -8,7 +8,30 @@ import lxml.html
 from lxml import etree
 
 BLOCK_TAGS = frozenset(
-    ["p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "table", "ul", "ol", "section", "article", "header", "footer", "dd", "dt"]
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "dd",
+        "dt",
+    ]
 )
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed")
 SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0]+")

@@ -22,10 +22,16 @@ class Store:
         self.releases = Releases(self.db, self.lemmatiser, self.sources)
 
     def search(
-        self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0
+        self,
+        query: str = "",
+        filters: SearchFilters | None = None,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = "relevance",
     ) -> SearchPage:
-        """Full-text search (newest first when ``query`` is empty)."""
-        return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset)
+        """Full-text search, best or newest first (newest first when ``query`` is empty)."""
+        return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset, sort=sort)
 
     def close(self) -> None:
         self.db.close()

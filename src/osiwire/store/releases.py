@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from osiwire.errors import StoreError
 from osiwire.model import Article, Release, SaveResult, Segment, Version
 from osiwire.store.database import Database
-from osiwire.store.schema import releases, segments, versions
+from osiwire.store.schema import as_id, releases, segments, versions
 from osiwire.store.sources import Sources
 from osiwire.store.textindex import Lemmatiser
 
@@ -174,8 +174,8 @@ class Releases:
     def get(self, key: int | str) -> Release:
         """A release by id or URL, with all its versions; StoreError if none."""
         where = releases.c.url == str(key)
-        if isinstance(key, int) or str(key).isdigit():
-            where = releases.c.id == int(key)
+        if (row_id := as_id(key)) is not None:
+            where = releases.c.id == row_id
         with self._db.reading() as conn:
             row = conn.execute(select(releases).where(where)).first()
             if row is None:
@@ -207,6 +207,7 @@ class Releases:
                     author=v.author,
                     language=v.language,
                     segments=tuple(by_version.get(v.id, [])),
+                    original_url=v.original_url,
                 )
                 for v in version_rows
             ),

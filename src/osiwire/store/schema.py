@@ -42,6 +42,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+MAX_ID = 2**63 - 1  # the largest integer key every backend stores
+
+
+def as_id(key: object) -> int | None:
+    """``key`` as a row id when it is one (an int, or a string of ASCII digits in range), else None."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key if 0 <= key <= MAX_ID else None
+    text = str(key)
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))

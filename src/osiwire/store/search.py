@@ -9,11 +9,12 @@ from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column
 
 from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database
-from osiwire.store.query import Query, parse_query, to_fts5
-from osiwire.store.schema import releases, segments, sources, versions
+from osiwire.store.query import Query, QueryError, parse_query, to_fts5
+from osiwire.store.schema import as_id, releases, segments, sources, versions
 from osiwire.store.snippets import make_snippet
 from osiwire.store.textindex import Lemmatiser
 
+SORTS = ("relevance", "date")
 MAX_LIMIT = 500  # one page of results; more is an export, not a search
 TITLE_WEIGHT = 5.0  # bm25 weight of a title match relative to a body match
 RELEASE_FTS = table("release_fts", column("rowid"), column("title"), column("body"))
@@ -38,7 +39,8 @@ def _filters(f: SearchFilters) -> list[ColumnElement[bool]]:
         where.append(sources.c.country == f.country.upper())
     if f.source:
         by_name = func.lower(sources.c.name) == f.source.lower()
-        where.append(or_(by_name, sources.c.id == int(f.source)) if f.source.isdigit() else by_name)
+        row_id = as_id(f.source)
+        where.append(or_(by_name, sources.c.id == row_id) if row_id is not None else by_name)
     if f.since:
         where.append(releases.c.sort_at >= f.since)
     if f.until:
@@ -76,8 +78,11 @@ def search(
     *,
     limit: int = 20,
     offset: int = 0,
+    sort: str = "relevance",
 ) -> SearchPage:
-    """Releases matching ``query_text`` (all, newest first, when it is empty) and ``filters``."""
+    """Releases matching ``query_text`` and ``filters``: best first, or newest first (always when no query)."""
+    if sort not in SORTS:
+        raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
     query = parse_query(query_text, lemmatiser)
     limit = max(1, min(limit, MAX_LIMIT))
     where = _filters(filters or SearchFilters())
@@ -87,6 +92,8 @@ def search(
         releases.c.title,
         releases.c.published,
         releases.c.language,
+        releases.c.source_id,
+        releases.c.first_seen_at,
         func.coalesce(sources.c.name, "").label("source"),
         func.coalesce(sources.c.region, "").label("region"),
     ]
@@ -95,6 +102,8 @@ def search(
         order: list[Any] = [releases.c.sort_at.desc(), releases.c.id.desc()]
     else:
         stmt, order = _fts_select(db, query, columns, where)
+        if sort == "date":
+            order = [releases.c.sort_at.desc(), releases.c.id.desc()]
     with db.reading() as conn:
         total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
         rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
@@ -110,6 +119,8 @@ def search(
                 published=row.published,
                 language=row.language,
                 source=row.source,
+                source_id=row.source_id,
+                first_seen_at=row.first_seen_at,
                 region=row.region,
                 snippet=snippet,
                 highlights=highlights,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from osiwire.errors import SourceError
 from osiwire.model import Source, SourceHealth, SourceKind
 from osiwire.store.database import Database
-from osiwire.store.schema import http_cache, sources
+from osiwire.store.schema import as_id, http_cache, sources
 
 MAX_ERROR_LENGTH = 500  # last_error is shown in the UI; a traceback-sized message is no help there
 MAX_BACKOFF_FACTOR = 24  # a failing source is retried at most this many intervals apart
@@ -89,8 +89,8 @@ class Sources:
 
     def _find(self, key: int | str) -> Row[Any]:
         where = sources.c.name == str(key)
-        if isinstance(key, int) or str(key).isdigit():
-            where = or_(where, sources.c.id == int(key))
+        if (row_id := as_id(key)) is not None:
+            where = or_(where, sources.c.id == row_id)
         with self._db.reading() as conn:
             row = conn.execute(select(sources).where(where)).first()
         if row is None:

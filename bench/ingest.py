@@ -1,0 +1,176 @@
+"""Ingest throughput: fetch → extract → language → store over real releases served on loopback.
+
+Serves COPIES distinct copies of the 125 real kremlin.ru releases as article pages behind RSS feeds (one feed
+per FEED_SIZE pages) from a separate process on 127.0.0.1, runs one `osiwire fetch`-equivalent pass over them,
+and reports releases/second and peak RSS. The baseline, measured in the same run on the same pages, is bare
+``trafilatura.extract`` called sequentially: the floor set by the extraction library alone.
+
+    .venv/bin/python bench/ingest.py [--copies 4] [--concurrency 8]
+
+Last line: ``RESULT key=value ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the loopback website shared with the pipeline tests
+
+from site_server import Page, Site, SiteServer, article_page, load_releases, rss_feed  # noqa: E402
+
+RELEASES = ROOT.parent / "shared" / "data" / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl"
+FEED_SIZE = 100  # entries per feed, like a busy ministry's feed
+GOAL_RELEASES_PER_S = 20.0
+
+
+def _variant(record: dict[str, Any], copy: int) -> dict[str, Any]:
+    # Distinct content per copy, so every page is a new release with its own hash.
+    return {**record, "title": f"{record['title']} ({copy})", "text": f"Выпуск {copy}. {record['text']}"}
+
+
+def build_site(base: str, copies: int) -> tuple[dict[str, Page], list[str]]:
+    records = load_releases(RELEASES)
+    pages: dict[str, Page] = {}
+    items: list[tuple[str, dict[str, Any]]] = []
+    for copy in range(copies):
+        for i, record in enumerate(records):
+            path = f"/c{copy}/news/{i}"
+            variant = _variant(record, copy)
+            pages[path] = Page(article_page(variant, base + path))
+            items.append((base + path, variant))
+    feeds = []
+    for start in range(0, len(items), FEED_SIZE):
+        path = f"/feed{start // FEED_SIZE}.rss"
+        pages[path] = Page(rss_feed(items[start : start + FEED_SIZE], base), "application/rss+xml")
+        feeds.append(base + path)
+    return pages, feeds
+
+
+def _serve(copies: int, queue: Any, stop: Any) -> None:
+    site = Site()
+    with SiteServer(site):
+        pages, feeds = build_site(site.base, copies)
+        site.pages.update(pages)
+        queue.put((site.base, feeds, [p for p in pages if "/news/" in p]))
+        stop.wait()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_pipeline(base: str, feeds: list[str], concurrency: int) -> tuple[int, float, int]:
+    from osiwire.config import load_settings
+    from osiwire.model import Source, SourceKind
+    from osiwire.pipeline import Pipeline
+    from osiwire.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            tmp,
+            environ={},
+            # One loopback host serves every feed: no per-host pause, or the bench would time the pause.
+            fetch={"allow_private_addresses": True, "per_host_interval_s": 0, "concurrency": concurrency},
+        )
+        with Store(settings.database) as store:
+            for i, url in enumerate(feeds):
+                store.sources.add(Source(name=f"feed {i}", url=url, kind=SourceKind.RSS, language="ru"))
+            pipeline = Pipeline(settings, store)
+            pipeline.detector.detect("прогрев")  # model load is start-up, not throughput
+            store.lemmatiser.lemma("прогрев")
+            start = time.perf_counter()
+            reports = pipeline.fetch()
+            elapsed = time.perf_counter() - start
+            pipeline.close()
+            failed = sum(r.failed for r in reports) + sum(1 for r in reports if r.error)
+            return store.releases.count(), elapsed, failed
+
+
+def download(base: str, paths: list[str]) -> list[str]:
+    import httpx
+
+    with httpx.Client() as client:
+        return [client.get(base + p).text for p in paths]
+
+
+def run_baseline(pages: list[str]) -> tuple[int, float]:
+    import trafilatura
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = sum(1 for page in pages if trafilatura.extract(page))
+    return done, time.perf_counter() - start
+
+
+def run_extract_stage(base: str, paths: list[str], pages: list[str]) -> float:
+    """osiwire's extract stage alone (trafilatura with metadata, dates, languages), sequential: pages/s."""
+    from datetime import UTC, datetime
+
+    from osiwire.config import ExtractConfig
+    from osiwire.extract.article import extract_article
+    from osiwire.extract.language import get_detector
+    from osiwire.model import RawDocument
+
+    detector, cfg, now = get_detector(), ExtractConfig(), datetime.now(UTC)
+    start = time.perf_counter()
+    for path, page in zip(paths, pages, strict=True):
+        extract_article(RawDocument(url=base + path, fetched_at=now, html=page), cfg, detector)
+    return len(pages) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--copies", type=int, default=4, help="copies of the 125 releases (default 4: 500 pages)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    ctx = mp.get_context("spawn")
+    queue, stop = ctx.Queue(), ctx.Event()
+    server = ctx.Process(target=_serve, args=(args.copies, queue, stop), daemon=True)
+    server.start()
+    try:
+        base, feeds, paths = queue.get(timeout=120)
+        stored, elapsed, failed = run_pipeline(base, feeds, args.concurrency)
+        rss = peak_rss_mb()
+        pages = download(base, paths)
+        bare_done, bare_elapsed = run_baseline(pages)
+        stage_rate = run_extract_stage(base, paths, pages)
+    finally:
+        stop.set()
+        server.join(timeout=10)
+    rate = stored / elapsed
+    bare_rate = bare_done / bare_elapsed
+    print(f"pages served: {len(paths)} in {len(feeds)} feeds on {base}")
+    print(
+        f"osiwire fetch→extract→language→store: {stored} releases in {elapsed:.1f} s = {rate:.1f} releases/s"
+    )
+    print(f"  failed items: {failed}; peak RSS {rss:.0f} MB")
+    print(f"bare trafilatura.extract (baseline, same pages, no I/O): {bare_rate:.1f} pages/s")
+    print(
+        f"osiwire extract stage alone (metadata, time of day, per-paragraph language): {stage_rate:.1f} pages/s"
+    )
+    print(
+        f"ratio osiwire/bare: {rate / bare_rate:.2f}; goal {GOAL_RELEASES_PER_S:.0f} releases/s: "
+        f"{'met' if rate >= GOAL_RELEASES_PER_S else 'MISSED'}"
+    )
+    print(
+        f"RESULT releases={stored} failed={failed} seconds={elapsed:.2f} releases_per_s={rate:.1f} "
+        f"bare_trafilatura_per_s={bare_rate:.1f} extract_stage_per_s={stage_rate:.1f} ratio={rate / bare_rate:.2f} peak_rss_mb={rss:.0f} "
+        f"goal_met={int(rate >= GOAL_RELEASES_PER_S)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The web app: HTML pages, Atom feeds and the JSON API over one store, with strict security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from osiwire import __version__
+from osiwire.config import Settings
+from osiwire.store import Store
+from osiwire.store.query import QueryError
+from osiwire.web import api, feeds, pages
+from osiwire.web.deps import WebState, web_state
+from osiwire.web.feeds import atom_renderer
+from osiwire.web.render import STATIC_DIR, Renderers, html_renderer, make_environment
+from osiwire.web.schemas import json_renderer
+
+SECURITY_HEADERS = {
+    # No inline script or style anywhere, so the policy can be strict; nothing is loaded from elsewhere.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    # Following a link to a source must not tell it what the analyst was reading or searching.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+OPENAPI_URL = api.API_PREFIX + "/openapi.json"
+
+
+class SecurityHeaders:
+    """ASGI middleware setting ``SECURITY_HEADERS`` on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class OsiwireAPI(FastAPI):
+    """FastAPI whose schema documents the errors osiwire really returns (400 ``{"detail"}``, not 422)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            schemas = schema.get("components", {}).get("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+        assert self.openapi_schema is not None
+        return self.openapi_schema
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(api.API_PREFIX)
+
+
+def _error(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=dict(headers or {}))
+    page = pages.error_page(web_state(request), request, status, message)
+    page.headers.update(headers or {})  # e.g. Allow on a 405
+    return page
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return _error(request, exc.status_code, str(exc.detail), exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+    return _error(request, 400, f"{where}: {first.get('msg', 'invalid')}")
+
+
+async def _query_error(request: Request, exc: Exception) -> Response:
+    return _error(request, 400, str(exc))
+
+
+def build_renderers(env: jinja2.Environment) -> Renderers:
+    """The output formats of result listings."""
+    renderers = Renderers()
+    renderers.register(html_renderer(env))
+    renderers.register(atom_renderer())
+    renderers.register(json_renderer())
+    return renderers
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The osiwire web app over ``store`` (else the database of ``settings``, opened now, closed on shutdown)."""
+    owned = store is None
+    db = Store(settings.database) if store is None else store
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned:  # a store handed in belongs to the caller
+                db.close()
+
+    app = OsiwireAPI(
+        title="osiwire",
+        version=__version__,
+        description="Official releases collected from their sources: latest, search, releases and sources.",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # FastAPI's viewers load scripts from a CDN; /api is a server-rendered index instead
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    env = make_environment()
+    app.state.web = WebState(settings=settings, store=db, env=env, renderers=build_renderers(env))
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(QueryError, _query_error)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(feeds.router)
+    app.include_router(api.router)
+    return app
