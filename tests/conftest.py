@@ -22,3 +22,18 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def test_data() -> Path:
     return TEST_DATA
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the quality figures tests recorded with ``record_property("quality", ...)``."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "quality"
+    ]
+    if lines:
+        terminalreporter.section("quality gates")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -6,10 +6,9 @@ import gzip
 import json
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from extraction_metric import Counts, compare, score
 from osiwire.config import ExtractConfig
@@ -34,7 +33,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def test_zyte_body_f1(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_zyte_body_f1(shared_data: Path, record_property: Callable[[str, object], None]) -> None:
     folder = shared_data / "extraction" / "zyte"
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
     cfg, detector = ExtractConfig(), get_detector()
@@ -51,10 +50,11 @@ def test_zyte_body_f1(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> 
         counts.append(compare(expected["articleBody"], predicted))
     ms_per_page = (time.perf_counter() - started) * 1000 / len(truth)
     result = score(counts)
-    with capsys.disabled():
-        print(
-            f"\nzyte body F1={result.f1:.3f} P={result.precision:.3f} R={result.recall:.3f}"
-            f" pages={len(truth)} failed={failed} {ms_per_page:.1f} ms/page"
-        )
+    # Printed at the end of the run by conftest.py (works under pytest-xdist too).
+    record_property(
+        "quality",
+        f"zyte body F1={result.f1:.3f} P={result.precision:.3f} R={result.recall:.3f}"
+        f" pages={len(truth)} failed={failed} {ms_per_page:.1f} ms/page (floor {F1_FLOOR})",
+    )
     assert len(truth) == 181
     assert result.f1 >= F1_FLOOR

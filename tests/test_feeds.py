@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,9 @@ def _feed_files(root: Path) -> list[Path]:
     )
 
 
-def test_every_captured_feed_parses_or_raises_parse_error(shared_data: Path) -> None:
+def test_every_captured_feed_parses_or_raises_parse_error(
+    shared_data: Path, record_property: Callable[[str, object], None]
+) -> None:
     files = _feed_files(shared_data / "feeds")
     assert len(files) > 2000, "the shared feed corpus is incomplete"
     parsed, rejected, failures = 0, 0, []
@@ -48,8 +51,9 @@ def test_every_captured_feed_parses_or_raises_parse_error(shared_data: Path) -> 
         slowest = max(slowest, (elapsed, str(path)))
         if elapsed > MAX_SECONDS_PER_FILE:
             failures.append(f"{path}: took {elapsed:.1f}s")
-    print(
-        f"\nfeeds: {len(files)} files, {parsed} parsed, {rejected} rejected; slowest {slowest[0]:.3f}s {slowest[1]}"
+    record_property(
+        "quality",
+        f"feeds: {len(files)} files, {parsed} parsed, {rejected} rejected; slowest {slowest[0]:.3f}s",
     )
     assert not failures, "\n".join(failures[:20])
     # Most of the corpus is feeds; a collapse of this ratio means parse_feed started rejecting real ones.
