@@ -6,6 +6,7 @@ Loaded once (in the CLI or the web app factory) and passed down as an argument.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -57,6 +58,65 @@ class ExtractConfig(_Section):
     )
 
 
+class CTranslate2Config(_Section):
+    """The local CTranslate2 engine (OPUS-MT / Argos / NLLB models under ``<data_dir>/models``)."""
+
+    device: str = Field("cpu", description="cpu, cuda or auto.")
+    compute_type: str = Field(
+        "default", description="default: int8 on CPU, float16 on CUDA; or int8, float32, ..."
+    )
+    inter_threads: int = Field(1, description="Batches translated in parallel.")
+    intra_threads: int = Field(0, description="Threads per batch (0: one per core).")
+    beam_size: int = Field(4, description="Beam width (1: greedy, fastest).")
+    max_batch_tokens: int = Field(2048, description="Batches are cut at this many source tokens.")
+    max_input_tokens: int = Field(200, description="Longer sentences are split before translation.")
+
+
+class LibreTranslateConfig(_Section):
+    """A LibreTranslate server."""
+
+    url: str = Field("", description="Base URL, e.g. http://127.0.0.1:5000 (empty: engine off).")
+    api_key: str = Field("", description="API key, when the server wants one.")
+    timeout_s: float = Field(60.0, description="Seconds per request.")
+    batch_size: int = Field(32, description="Sentences per request.")
+
+
+class OpenAIConfig(_Section):
+    """Any OpenAI-compatible chat-completions endpoint (hosted or local)."""
+
+    base_url: str = Field(
+        "", description="e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1 (empty: off)."
+    )
+    api_key: str = Field("", description="Bearer token (or the OPENAI_API_KEY environment variable).")
+    model: str = Field("gpt-4o-mini", description="Model name sent with each request.")
+    timeout_s: float = Field(120.0, description="Seconds per request.")
+    batch_size: int = Field(40, description="Sentences per request.")
+    max_attempts: int = Field(3, description="Attempts when the answer has the wrong number of lines.")
+
+
+class TranslateConfig(_Section):
+    """Translation: engines, fallbacks, memory and glossary."""
+
+    target_language: str = Field("en", description="Language releases are translated into.")
+    engines: list[str] = Field(
+        ["ctranslate2", "libretranslate", "openai", "none"],
+        description="Engines tried in order for any pair; unconfigured or unsupporting ones are skipped.",
+    )
+    pairs: dict[str, list[str]] = Field(
+        default_factory=dict, description='Per-pair order, e.g. {"kk-en" = ["openai", "none"]}.'
+    )
+    glossary_file: str = Field(
+        "",
+        description="A TOML glossary used beside the bundled one (default: glossary.toml in the data dir).",
+    )
+    retry_after_s: int = Field(
+        3600, description="A failed translation is retried after this long (doubling)."
+    )
+    ctranslate2: CTranslate2Config = CTranslate2Config()
+    libretranslate: LibreTranslateConfig = LibreTranslateConfig()
+    openai: OpenAIConfig = OpenAIConfig()
+
+
 class WebConfig(_Section):
     """The web UI and API."""
 
@@ -73,6 +133,7 @@ class Settings(_Section):
     default_interval_s: int = Field(3600, description="Check interval of sources that set none.")
     fetch: FetchConfig = FetchConfig()
     extract: ExtractConfig = ExtractConfig()
+    translate: TranslateConfig = TranslateConfig()
     web: WebConfig = WebConfig()
 
     @property
@@ -89,8 +150,18 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         node = out
         for part in path[:-1]:
             node = node.setdefault(part, {})
-        node[path[-1]] = value
+        node[path[-1]] = _env_value(key, value)
     return out
+
+
+def _env_value(key: str, value: str) -> Any:
+    # Lists and tables come as JSON: OSIWIRE_TRANSLATE__ENGINES='["openai", "none"]'.
+    if value.lstrip().startswith(("[", "{")):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{key}: not valid JSON: {exc.msg}") from exc
+    return value
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -205,3 +205,99 @@ class Release:
     @property
     def current(self) -> Version:
         return self.versions[-1]
+
+
+# -- translation ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """One source sentence aligned with its translation."""
+
+    segment: int  # position of the segment it belongs to (0 = the title)
+    index: int  # its order within the segment
+    source: str
+    target: str  # equals ``source`` when not translated
+    source_language: str
+    engine: str  # "ctranslate2", "libretranslate", "openai", "none", or "" when kept as is
+    model: str  # model id ("opus-mt-ru-en@1.9", "gpt-4o-mini", ...); "" when none
+    confidence: float | None = None  # 0..1 where the engine gives scores (CTranslate2), else None
+    from_memory: bool = False  # served by the translation memory
+    translated: bool = True  # False: kept as is (already in the target language, or no engine)
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """An article's translation into one target language, sentence by sentence."""
+
+    target_language: str
+    sentences: tuple[SentencePair, ...]
+    status: str  # "complete" | "partial" (some sentences failed or untranslated) | "untranslated"
+    error: str = ""  # why it is not complete, one line
+
+    def segment_text(self, position: int) -> str:
+        """The translated text of one segment (sentences joined by spaces)."""
+        return " ".join(p.target for p in self.sentences if p.segment == position)
+
+
+# -- enrichment -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A typed span in a segment's text, with its normal form."""
+
+    segment: int  # segment position (0 = title)
+    start: int  # offsets into that segment's text: text[start:end] == self.text
+    end: int
+    type: str  # "PER" | "ORG" | "LOC"
+    text: str
+    normal: str  # base form: "Москве" -> "Москва", "Патрушева" -> "Патрушев"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A person's name in parts, with a canonical English form and the variants it is searched by."""
+
+    first: str = ""  # in the original script, base form
+    patronymic: str = ""
+    last: str = ""
+    initials: str = ""  # "Н.П." when only initials are given
+    name_en: str = ""  # "Nikolai Platonovich Patrushev" (BGN/PCGN)
+    variants: tuple[str, ...] = ()  # spellings in every script this person is found under
+
+    @property
+    def display(self) -> str:
+        return " ".join(p for p in (self.first, self.patronymic, self.last) if p) or self.initials
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """One row of a meeting's participant list (or an apposition in running text)."""
+
+    name: PersonName
+    position: str = ""  # as written: "Секретарь Совета Безопасности Российской Федерации"
+    organisation: str = ""  # "Совет Безопасности Российской Федерации"
+    country: str = ""  # ISO 3166-1 alpha-2
+    group: str = ""  # "С российской стороны", "Постоянные участники", ...
+    source: str = ""  # "list" | "apposition"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """A topic of the taxonomy that fired, with the words that made it fire."""
+
+    id: str
+    label: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """What the enrich stage found in an article (run on the original text)."""
+
+    mentions: tuple[Mention, ...] = ()
+    people: tuple[PersonName, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    topics: tuple[TopicMatch, ...] = ()
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, most mentioned first
