@@ -188,3 +188,56 @@ def test_published_times_come_back_in_utc(store: Store) -> None:
     store.releases.save(make_article("https://a/1", "Встреча", ["Встреча."], published=moscow))
     got = store.releases.get(1).current.published
     assert got == moscow and got is not None and got.tzinfo == UTC
+
+
+def test_translations_are_stored_indexed_and_scheduled(store: Store) -> None:
+    from osiwire.model import SentencePair, Translation
+
+    store.releases.save(make_article("https://a/1", "Встреча", ["Президент провёл встречу.", "Второй абзац."]))
+    store.releases.save(make_article("https://a/2", "Праздник", ["Ёлка в Кремле."]))
+    assert store.translations.due("en", NOW) == [(2, 1), (1, 1)]
+    pairs = (
+        SentencePair(0, 0, "Встреча", "Meeting", "ru", "fake", "m1", 0.9),
+        SentencePair(1, 0, "Президент провёл встречу.", "The President held a meeting.", "ru", "fake", "m1", 0.8),
+        SentencePair(2, 0, "Второй абзац.", "Второй абзац.", "ru", "none", "", None, translated=False),
+    )
+    store.translations.save(1, 1, Translation("en", pairs, "partial", "fake: timeout"), NOW, retry_at=NOW)
+    got = store.translations.get(1, "en")
+    assert got is not None and got.sentences == pairs and got.status == "partial"
+    assert store.translations.due("en", NOW - timedelta(seconds=1)) == [(2, 1)]
+    assert store.translations.due("en", NOW) == [(2, 1), (1, 1)]  # its retry time has come
+    assert store.translations.due("en", NOW, everything=True) == [(2, 1), (1, 1)]
+    # The English text is searchable (porter: "meetings" finds "meeting"), with a snippet from it.
+    hit = store.search("meetings").hits[0]
+    assert hit.id == 1 and [hit.snippet[s:e] for s, e in hit.highlights] == ["meeting"]
+    # Saved again (a retry): replaced, not duplicated.
+    store.translations.save(1, 1, Translation("en", pairs[:2], "complete"), NOW)
+    assert len(store.translations.get(1, "en").sentences) == 2  # type: ignore[union-attr]
+    assert store.translations.due("en", NOW) == [(2, 1)]
+    # A new version needs a new translation; the old one stays with its version.
+    store.releases.save(make_article("https://a/1", "Встреча", ["Президент провёл другую встречу."]))
+    assert (1, 2) in store.translations.due("en", NOW)
+    assert store.translations.get(1, "en") is None
+    assert store.translations.get(1, "en", version_no=1) is not None
+
+
+def test_migration_from_version_1_keeps_data(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from osiwire.store.migrations import MIGRATIONS, current_version
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        current_version(conn)
+        MIGRATIONS[0](conn)
+        conn.exec_driver_sql("UPDATE schema_version SET version = 1")
+        conn.exec_driver_sql(
+            "INSERT INTO releases (url, first_seen_at, last_seen_at, title, sort_at, language, author, "
+            "content_hash, version_count) VALUES ('https://a/1', '2025-01-01 00:00:00', '2025-01-01 00:00:00', "
+            "'t', '2025-01-01 00:00:00', 'ru', '', 'h', 1)"
+        )
+    engine.dispose()
+    with Store(f"sqlite:///{path}") as s:
+        assert s.releases.count() == 1
+        assert s.translations.due("en", NOW) == []  # no version rows, nothing to translate

@@ -8,6 +8,7 @@ from osiwire.store.releases import Releases
 from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
 from osiwire.store.textindex import Lemmatiser
+from osiwire.store.translations import Translations
 
 __all__ = ["SearchPage", "Store"]
 
@@ -20,6 +21,7 @@ class Store:
         self.lemmatiser = Lemmatiser()
         self.sources = Sources(self.db)
         self.releases = Releases(self.db, self.lemmatiser, self.sources)
+        self.translations = Translations(self.db, self.lemmatiser)
 
     def search(
         self,

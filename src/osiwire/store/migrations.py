@@ -15,10 +15,12 @@ from osiwire.store import schema
 Migration = Callable[[Connection], None]
 
 
+# Each migration names its tables: schema.py grows, a shipped migration must not.
+INITIAL_TABLES = ("sources", "http_cache", "releases", "versions", "segments")
+
+
 def _initial(conn: Connection) -> None:
-    schema.metadata.create_all(
-        conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_version"]
-    )
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in INITIAL_TABLES])
     if conn.dialect.name == "sqlite":
         # Lemmatised, folded text of each release's current version (see textindex.py); rowid = release id.
         conn.exec_driver_sql(
@@ -27,7 +29,18 @@ def _initial(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [_initial]
+def _translations(conn: Connection) -> None:
+    tables = [schema.translations, schema.translation_sentences, schema.translation_memory]
+    schema.metadata.create_all(conn, tables=tables)
+    if conn.dialect.name == "sqlite":
+        # English text of each release's current translation (rowid = release id), stemmed by porter.
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE translation_fts USING fts5("
+            "title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+
+
+MIGRATIONS: list[Migration] = [_initial, _translations]
 
 
 def current_version(conn: Connection) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -142,4 +143,53 @@ segments = Table(
     Column("text", Text, nullable=False),
     Column("language", String(8), nullable=False),
     UniqueConstraint("version_id", "position", name="uq_segments_version_position"),
+)
+
+# -- translation (migration 2) ----------------------------------------------------------------------------------
+
+translations = Table(
+    "translations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("target_language", String(8), nullable=False),
+    Column("status", String(16), nullable=False),  # complete | partial | untranslated | failed
+    Column("error", Text, nullable=False, default=""),
+    Column("translated_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("retry_at", UTCDateTime),  # failed or partial: when to try again
+    UniqueConstraint("version_id", "target_language", name="uq_translations_version_target"),
+    Index("ix_translations_retry", "status", "retry_at"),
+)
+
+translation_sentences = Table(
+    "translation_sentences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("translation_id", Integer, ForeignKey("translations.id", ondelete="CASCADE"), nullable=False),
+    Column("segment", Integer, nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("source_language", String(8), nullable=False),
+    Column("engine", String(32), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("confidence", Float),
+    Column("from_memory", Boolean, nullable=False),
+    Column("translated", Boolean, nullable=False),
+    UniqueConstraint("translation_id", "segment", "idx", name="uq_translation_sentences_position"),
+)
+
+translation_memory = Table(
+    "translation_memory",
+    metadata,
+    Column("text_hash", String(64), primary_key=True),
+    Column("source_language", String(8), primary_key=True),
+    Column("target_language", String(8), primary_key=True),
+    Column("engine", String(32), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("target", Text, nullable=False),
+    Column("confidence", Float),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("hits", Integer, nullable=False, default=0),
 )

@@ -5,19 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database
 from osiwire.store.query import Query, QueryError, parse_query, to_fts5
-from osiwire.store.schema import as_id, releases, segments, sources, versions
+from osiwire.store.schema import (
+    as_id,
+    releases,
+    segments,
+    sources,
+    translation_sentences,
+    translations,
+    versions,
+)
 from osiwire.store.snippets import make_snippet
 from osiwire.store.textindex import Lemmatiser
 
 SORTS = ("relevance", "date")
 MAX_LIMIT = 500  # one page of results; more is an export, not a search
-TITLE_WEIGHT = 5.0  # bm25 weight of a title match relative to a body match
-RELEASE_FTS = table("release_fts", column("rowid"), column("title"), column("body"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +87,29 @@ def _body(conn: Any, release_ids: list[int]) -> dict[int, str]:
     return {k: "\n".join(v) for k, v in out.items()}
 
 
+def _translated_body(conn: Any, release_ids: list[int]) -> dict[int, str]:
+    """The current English translation of each release's body, where there is one (for snippets)."""
+    rows = conn.execute(
+        select(versions.c.release_id, translation_sentences.c.target)
+        .join(translations, translations.c.version_id == versions.c.id)
+        .join(translation_sentences, translation_sentences.c.translation_id == translations.c.id)
+        .join(
+            releases,
+            and_(releases.c.id == versions.c.release_id, releases.c.version_count == versions.c.version_no),
+        )
+        .where(
+            versions.c.release_id.in_(release_ids),
+            translation_sentences.c.segment > 0,
+            translation_sentences.c.translated.is_(True),
+        )
+        .order_by(versions.c.release_id, translation_sentences.c.segment, translation_sentences.c.idx)
+    )
+    out: dict[int, list[str]] = {}
+    for row in rows:
+        out.setdefault(row.release_id, []).append(row.target)
+    return {k: " ".join(v) for k, v in out.items()}
+
+
 def search(
     db: Database,
     lemmatiser: Lemmatiser,
@@ -108,9 +148,12 @@ def search(
         total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
         rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
         bodies = _body(conn, [r.id for r in rows])
+        english = {} if query.empty else _translated_body(conn, [r.id for r in rows])
     hits = []
     for row in rows:
         snippet, highlights = make_snippet(bodies.get(row.id, ""), query, lemmatiser)
+        if not highlights and row.id in english:  # the match is in the translation
+            snippet, highlights = make_snippet(english[row.id], query, lemmatiser)
         hits.append(
             SearchHit(
                 id=row.id,
@@ -130,20 +173,37 @@ def search(
     return SearchPage(tuple(hits), total, query_text)
 
 
+# Matches in the original (lemmas) and in the English translation, best score of the two per release.
+# bm25() is lower for better matches; negated so that a higher score is better everywhere. The weights
+# are (title, body): a title match counts five times a body match.
+FTS_MATCHES = """
+SELECT rowid AS rid, -bm25(release_fts, 5.0, 1.0) AS score FROM release_fts WHERE release_fts MATCH :q
+UNION ALL
+SELECT rowid AS rid, -bm25(translation_fts, 5.0, 1.0) AS score
+FROM translation_fts WHERE translation_fts MATCH :q
+"""
+
+
 def _fts_select(
     db: Database, query: Query, columns: list[Any], where: list[ColumnElement[bool]]
 ) -> tuple[Select[Any], list[Any]]:
     if db.dialect != "sqlite":  # pragma: no cover - PostgreSQL arrives with its own issue
         raise NotImplementedError(f"{db.dialect}: full-text search not implemented for this backend")
-    # bm25() is lower for better matches; negate it so a higher score is better everywhere.
-    score: Any = literal_column(f"-bm25(release_fts, {TITLE_WEIGHT}, 1.0)").label("score")
-    stmt = (
-        select(*columns, score)
+    matches = (
+        select(literal_column("rid").label("rid"), func.max(literal_column("score")).label("score"))
         .select_from(
-            RELEASE_FTS.join(releases, RELEASE_FTS.c.rowid == releases.c.id).outerjoin(
+            text(FTS_MATCHES).bindparams(q=to_fts5(query)).columns(rid=Integer, score=Float).subquery("m")
+        )
+        .group_by(literal_column("rid"))
+        .subquery("best")
+    )
+    stmt = (
+        select(*columns, matches.c.score)
+        .select_from(
+            matches.join(releases, matches.c.rid == releases.c.id).outerjoin(
                 sources, releases.c.source_id == sources.c.id
             )
         )
-        .where(literal_column("release_fts").op("MATCH")(to_fts5(query)), *where)
+        .where(*where)
     )
-    return stmt, [literal_column("score").desc(), releases.c.sort_at.desc()]
+    return stmt, [matches.c.score.desc(), releases.c.sort_at.desc()]

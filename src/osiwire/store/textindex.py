@@ -1,8 +1,8 @@
 """Text as the search index sees it: folded, tokenised and lemmatised.
 
 SQLite's FTS5 folds case but neither ё/е nor Russian inflection, so osiwire indexes a column of lemmas
-(``в Москве`` → ``в москва``) and lemmatises queries the same way. English is left to FTS5's porter stemmer
-(and to PostgreSQL's ``english`` configuration later).
+(``в Москве`` → ``в москва``) and lemmatises queries the same way. English words are stemmed
+with snowball, so snippets can highlight the same words FTS5 matched.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
+LATIN_RE = re.compile(r"[a-z]+")  # English words are stemmed (snowball); FTS5's porter then agrees
 # Distinct word forms kept in memory; a year of releases from ~30 sources has ~300k of them.
 LEMMA_CACHE_SIZE = 500_000
 
@@ -28,6 +29,7 @@ class Lemmatiser:
 
     def __init__(self) -> None:
         self._morph: Any = None
+        self._english: Any = None
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -39,6 +41,14 @@ class Lemmatiser:
                 self._morph = pymorphy3.MorphAnalyzer(lang="ru")
             return self._morph
 
+    def _stemmer(self) -> Any:
+        with self._lock:
+            if self._english is None:
+                import snowballstemmer
+
+                self._english = snowballstemmer.stemmer("english")
+            return self._english
+
     def lemma(self, token: str) -> str:
         """The folded lemma of one token."""
         folded = fold(token)
@@ -48,6 +58,8 @@ class Lemmatiser:
         if CYRILLIC_RE.search(folded):
             parses = self._analyser().parse(folded)
             result = fold(parses[0].normal_form) if parses else folded
+        elif LATIN_RE.fullmatch(folded):
+            result = str(self._stemmer().stemWord(folded))
         else:
             result = folded
         if len(self._cache) < LEMMA_CACHE_SIZE:
