@@ -444,6 +444,24 @@ def show(obj: Context, key: str, as_json: bool) -> None:
         click.echo(f"  v{v.version_no} {v.fetched_at.isoformat()} {v.content_hash[:12]}")
 
 
+@cli.command("export")
+@click.argument("keys", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["wire", "md", "jsonl"]), default="wire", show_default=True
+)
+@click.pass_obj
+def export(obj: Context, keys: tuple[str, ...], fmt: str) -> None:
+    """Export releases (by id or URL) as wire text, Markdown or JSON Lines, translated where they are."""
+    from osiwire.publish.export import ExportItem, render
+
+    target = obj.settings.translate.target_language
+    with errors_as_lines(), obj.store() as store:
+        for key in keys:
+            release = store.releases.get(key)
+            item = ExportItem(release, store.translations.get(release.id, target))
+            click.echo(render(item, fmt), nl=False)
+
+
 # -- serving --------------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ missing key), 403 (invalid key, banned), 429 (slow down) and 500 (translation fa
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import logging
 import time
@@ -95,7 +96,9 @@ class LibreTranslateEngine:
         done = [""] * len(texts)
         for start in range(0, len(todo), self._batch_size):
             batch = todo[start : start + self._batch_size]
-            for i, text in zip(batch, self._translate_batch([texts[i] for i in batch], source_lang, target_lang), strict=True):
+            for i, text in zip(
+                batch, self._translate_batch([texts[i] for i in batch], source_lang, target_lang), strict=True
+            ):
                 done[i] = text
         return [EngineOutput(text) for text in done]
 
@@ -121,7 +124,8 @@ class LibreTranslateEngine:
                 )
             raise EngineUnavailable(f"{self._where()}: request refused (HTTP 400): {message}")
         self._raise_for_refusal(response)
-        translated = _json(response, self._where()).get("translatedText") if response.content else None
+        body = _json(response, self._where())
+        translated = body.get("translatedText") if isinstance(body, dict) else None
         if not isinstance(translated, list) or not all(isinstance(text, str) for text in translated):
             raise BadResponse(f"{self._where()}: translatedText is not a list of strings")
         if len(translated) != len(texts):
@@ -157,7 +161,9 @@ class LibreTranslateEngine:
             if wait is not None and wait > MAX_WAIT_S:
                 raise EngineUnavailable(f"{self._where()}: {reason}; server asks to wait {wait:g} s")
             delay = min(MAX_WAIT_S, wait if wait is not None else BACKOFF_BASE_S * 2 ** (attempt - 1))
-            logger.warning("%s: %s; retry %d of %d in %.1f s", self._where(), reason, attempt, MAX_ATTEMPTS - 1, delay)
+            logger.warning(
+                "%s: %s; retry %d of %d in %.1f s", self._where(), reason, attempt, MAX_ATTEMPTS - 1, delay
+            )
             self._sleep(delay)
         raise EngineUnavailable(f"{self._where()}: {reason} (gave up after {MAX_ATTEMPTS} attempts)")
 
@@ -167,7 +173,9 @@ class LibreTranslateEngine:
                 f"{self._where()}: access denied (HTTP 403): {_error_message(response)}; check api_key"
             )
         if response.status_code >= 400:
-            raise EngineUnavailable(f"{self._where()}: HTTP {response.status_code}: {_error_message(response)}")
+            raise EngineUnavailable(
+                f"{self._where()}: HTTP {response.status_code}: {_error_message(response)}"
+            )
 
     def _where(self) -> str:
         return f"libretranslate: {self._shown_url}"
@@ -220,6 +228,8 @@ def _retry_after_s(headers: httpx.Headers) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.UTC)
     return max(0.0, when.timestamp() - time.time())
 
 
