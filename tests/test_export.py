@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import NOW, make_article, make_source
 
+from factories import NOW, make_article, make_source
 from osiwire.cli import cli
 from osiwire.errors import OsiwireError
 from osiwire.model import Participant, PersonName, SentencePair, Translation
