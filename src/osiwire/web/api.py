@@ -110,7 +110,10 @@ def get_release(
     shown = release.versions[version - 1] if version else release.current
     source_id = release.source.id if release.source else None
     health = web.store.sources.health(source_id) if source_id is not None else None
-    return release_out(release, shown, health)
+    translation = web.store.translations.get(
+        release.id, web.settings.translate.target_language, version_no=shown.version_no
+    )
+    return release_out(release, shown, health, translation)
 
 
 @router.get(

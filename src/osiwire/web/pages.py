@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from osiwire.model import Release, Version
 from osiwire.store import SearchPage
 from osiwire.store.query import QueryError
+from osiwire.web.bilingual import LOW_CONFIDENCE, bilingual_rows
 from osiwire.web.deps import (
     Listing,
     QueryParam,
@@ -100,6 +101,8 @@ def release_page(
         after = _version(release, compare)
         changes = diff_versions(release.versions[compare - 2], after)
     title_segment = next((s for s in shown.segments if s.kind == "title"), None)
+    target = web.settings.translate.target_language
+    translation = web.store.translations.get(release.id, target, version_no=shown.version_no)
     return html_page(
         web,
         request,
@@ -112,6 +115,10 @@ def release_page(
         compare=compare,
         changes=changes,
         hash_prefix=HASH_PREFIX,
+        translation=translation,
+        bilingual=bilingual_rows(shown, translation),
+        target_language=target,
+        low_confidence=LOW_CONFIDENCE,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from osiwire.model import Release, SearchHit, Source, SourceHealth, Version
+from osiwire.model import Release, SearchHit, Source, SourceHealth, Translation, Version
 from osiwire.web.render import Renderer
 from osiwire.web.results import ResultsView
 
@@ -96,6 +97,32 @@ class VersionOut(_Out):
     language: str
 
 
+class SentencePairOut(_Out):
+    """One source sentence and its translation."""
+
+    segment: int = Field(description="Position of the segment (0 = the title).")
+    index: int = Field(description="Order of the sentence within its segment.")
+    source: str
+    target: str = Field(description="The translation; equal to source when not translated.")
+    source_language: str
+    engine: str = Field(description='ctranslate2, libretranslate, openai, none, or "" when kept as is.')
+    model: str
+    confidence: float | None = Field(description="0..1 where the engine scores its output, else null.")
+    from_memory: bool = Field(description="Served by the translation memory.")
+    translated: bool = Field(
+        description="False when kept as is (already in the target language, or no engine)."
+    )
+
+
+class TranslationOut(_Out):
+    """The translation of the shown version."""
+
+    target_language: str
+    status: str = Field(description="complete, partial or untranslated.")
+    error: str = Field(description="Why it is not complete (one line), else empty.")
+    sentences: list[SentencePairOut]
+
+
 class ReleaseOut(_Out):
     """A release: the chosen version's segments and every version."""
 
@@ -110,6 +137,7 @@ class ReleaseOut(_Out):
     source: SourceOut | None = Field(description="Null when the source was removed from the registry.")
     segments: list[SegmentOut]
     versions: list[VersionOut]
+    translation: TranslationOut | None = Field(None, description="Null when not translated yet.")
 
 
 def hit_out(hit: SearchHit) -> HitOut:
@@ -168,9 +196,24 @@ def source_out(source: Source, health: SourceHealth | None) -> SourceOut:
     )
 
 
-def release_out(release: Release, version: Version, health: SourceHealth | None) -> ReleaseOut:
+def translation_out(translation: Translation | None) -> TranslationOut | None:
+    """A translation as the API shows it."""
+    if translation is None:
+        return None
+    return TranslationOut(
+        target_language=translation.target_language,
+        status=translation.status,
+        error=translation.error,
+        sentences=[SentencePairOut.model_validate(asdict(p)) for p in translation.sentences],
+    )
+
+
+def release_out(
+    release: Release, version: Version, health: SourceHealth | None, translation: Translation | None = None
+) -> ReleaseOut:
     """A release (showing ``version``'s segments) as the API shows it."""
     return ReleaseOut(
+        translation=translation_out(translation),
         id=release.id,
         url=release.url,
         title=version.title,
