@@ -35,7 +35,9 @@ DEFAULT_CORPUS = (
 VOCAB_SIZE = 400  # must exceed the corpus's distinct characters; hard_vocab_limit=False shrinks it as needed
 
 
-def train_sentencepiece(prefix: Path, corpus: Iterable[str], vocab_size: int = VOCAB_SIZE, **extra: Any) -> Path:
+def train_sentencepiece(
+    prefix: Path, corpus: Iterable[str], vocab_size: int = VOCAB_SIZE, **extra: Any
+) -> Path:
     """Train a small unigram sentencepiece model at ``prefix``.model; returns its path."""
     prefix.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
@@ -58,7 +60,7 @@ def train_sentencepiece(prefix: Path, corpus: Iterable[str], vocab_size: int = V
         )
     finally:
         Path(corpus_txt).unlink()
-    return prefix.with_suffix(".model")
+    return prefix.parent / f"{prefix.name}.model"
 
 
 def save_random_transformer(

@@ -29,6 +29,7 @@ from osiwire.extract.urls import canonical_url
 from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
+from osiwire.translating import Translating
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class PassReport:
     updated: int = 0
     unchanged: int = 0
     known: int = 0  # entries skipped because their page is stored already
+    translated: int = 0  # new versions fully translated
     failed: int = 0
     not_modified: bool = False
     error: str = ""  # the source itself failed
@@ -90,6 +92,7 @@ class Pipeline:
         self.store = store
         self._fetcher = fetcher
         self.detector = detector or get_detector()
+        self._translating: Translating | None = None
 
     @property
     def fetcher(self) -> Fetcher:
@@ -97,9 +100,17 @@ class Pipeline:
             self._fetcher = Fetcher(self.settings.fetch)
         return self._fetcher
 
+    @property
+    def translating(self) -> Translating:
+        if self._translating is None:
+            self._translating = Translating(self.settings, self.store, self.detector)
+        return self._translating
+
     def close(self) -> None:
         if self._fetcher is not None:
             self._fetcher.close()
+        if self._translating is not None:
+            self._translating.close()
 
     # -- stages -------------------------------------------------------------------------------------------
 
@@ -161,10 +172,16 @@ class Pipeline:
         self._flush(batch, report)
 
     def _flush(self, batch: list[Article], report: PassReport) -> None:
-        if batch:
-            for result in self.store.releases.save_many(batch):
-                report.count(result)
-            batch.clear()
+        """Store a batch, then translate what is new in it (stored first: a failed translation loses nothing)."""
+        if not batch:
+            return
+        results = self.store.releases.save_many(batch)
+        for article, result in zip(batch, results, strict=True):
+            report.count(result)
+            if result.new_version and self.translating.can_translate(article.language):
+                translation = self.translating.translate(article, result.release_id, result.version_no)
+                report.translated += translation.status == "complete"
+        batch.clear()
 
     # -- sources ------------------------------------------------------------------------------------------
 

@@ -87,6 +87,20 @@ class BarProgress:
         self._progress.stop()
 
 
+class ByteCounter:
+    """Adapts a ``(bytes so far, total or None)`` callback, as downloads report, to a Progress."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress, self._done, self._sized = progress, 0, False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self._sized and total:
+            self._progress.add_total(total)
+            self._sized = True
+        self._progress.advance(done - self._done)
+        self._done = done
+
+
 def progress_for(label: str) -> BarProgress | LogProgress:
     """A bar when stderr is a terminal, log lines otherwise."""
     return BarProgress(label) if sys.stderr.isatty() else LogProgress(label)

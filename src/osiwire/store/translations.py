@@ -107,6 +107,17 @@ class Translations:
             if _version_id(conn, release_id, None) == version_id:
                 _write_index(conn, release_id, title_index, body_index)
 
+    def attempts(self, release_id: int, version_no: int, target_language: str) -> int:
+        """How often this version has been translated into ``target_language`` so far."""
+        with self._db.reading() as conn:
+            version_id = _version_id(conn, release_id, version_no)
+            found = conn.execute(
+                select(translations.c.attempts).where(
+                    translations.c.version_id == version_id, translations.c.target_language == target_language
+                )
+            ).scalar()
+        return int(found or 0)
+
     def get(self, release_id: int, target_language: str, version_no: int | None = None) -> Translation | None:
         """The stored translation of a version (the current one by default)."""
         with self._db.reading() as conn:

@@ -126,7 +126,9 @@ class OpenAIEngine:
             batch = todo[start : start + self._batch_size]
             batch_texts = [texts[i] for i in batch]
             terms = _relevant_terms(glossary or {}, batch_texts)
-            translated = self._translate_lines(batch_texts, source_lang, target_lang, terms, self._max_attempts)
+            translated = self._translate_lines(
+                batch_texts, source_lang, target_lang, terms, self._max_attempts
+            )
             for i, text in zip(batch, translated, strict=True):
                 done[i] = text
         return [EngineOutput(text) for text in done]
@@ -142,12 +144,14 @@ class OpenAIEngine:
         problem = ""
         for attempt in range(1, attempts + 1):
             content, finish_reason = self._complete(build_messages(texts, source_lang, target_lang, terms))
+            cut_off = finish_reason == "length"  # ran out of output tokens: a smaller batch will fit
             try:
                 return parse_numbered_lines(content, len(texts))
             except _Mismatch as exc:
-                cut_off = finish_reason == "length"  # ran out of output tokens: a smaller batch will fit
                 problem = f"{exc}{' (answer cut off)' if cut_off else ''}"
-            logger.warning("%s: answer rejected (attempt %d of %d): %s", self._where, attempt, attempts, problem)
+            logger.warning(
+                "%s: answer rejected (attempt %d of %d): %s", self._where, attempt, attempts, problem
+            )
             if len(texts) > 1 and attempt < attempts and (cut_off or attempt >= SPLIT_AFTER_MISMATCHES):
                 half, left = len(texts) // 2, attempts - attempt
                 return self._translate_lines(
@@ -163,7 +167,9 @@ class OpenAIEngine:
             choice = body["choices"][0]
             content = choice["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise BadResponse(f"{self._where}: not a chat completion: {_one_line(response.text)[:120]}") from exc
+            raise BadResponse(
+                f"{self._where}: not a chat completion: {_one_line(response.text)[:120]}"
+            ) from exc
         if content is not None and not isinstance(content, str):
             raise BadResponse(f"{self._where}: message content is not text")
         finish_reason = choice.get("finish_reason") if isinstance(choice, dict) else None
@@ -222,7 +228,7 @@ class OpenAIEngine:
         if isinstance(error, dict):  # OpenAI: {"error": {"message", "type", "param", "code"}}
             message, code = error.get("message"), error.get("code")
         else:  # other compatible servers: {"error": "..."}, {"message": "..."}, {"detail": "..."}
-            fallback = body.get("message") or body.get("detail") if isinstance(body, dict) else None
+            fallback = (body.get("message") or body.get("detail")) if isinstance(body, dict) else None
             message, code = error or fallback, None
         text = _one_line(str(message) if message else response.text[:200] or response.reason_phrase)
         if self._api_key:

@@ -1,0 +1,176 @@
+"""Translation throughput: bare CTranslate2 against osiwire's translate stage, same model, same sentences.
+
+Builds a random-weight Transformer of OPUS-MT size (6+6 layers, d_model 512, 8 heads, ffn 2048, a 32k shared
+vocabulary: a sentencepiece model trained on the WMT21 texts, padded with synthetic pieces) quantised to int8,
+installs it as an osiwire model, and translates the 1,000 WMT21 Russian news sentences
+
+  (a) raw: one ``ctranslate2.Translator.translate_batch`` call on input tokenised beforehand (untimed);
+  (b) osiwire: ``Translator.translate_sentences`` (memory lookup, glossary protection, the CTranslate2 engine's
+      tokenising, batching, scoring and detokenising) with an empty ``DictMemory`` and an empty glossary, so
+      every sentence reaches the model and the model sees the same tokens as in (a).
+
+Random weights rarely emit the end token, so both runs decode exactly ``--length`` tokens per sentence
+(``min_decoding_length == max_decoding_length``): identical work, greedy search (beam 1) to fit a 2-core CPU in
+a few minutes. Both use the same device, compute type, threads and token-count batches. The sentences go in
+blocks of ``--block`` (about one release's worth: the translator is called per article); raw and osiwire
+alternate block by block in ABBA order, so a change in the machine's load hits both alike, and throughput is
+sentences over the summed time of ``--repeats`` passes.
+
+    .venv/bin/python bench/translate.py [--sentences 1000] [--length 32] [--repeats 2] [--block 100] [--threads 0]
+
+Last line: ``RESULT key=value ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the random-model builder shared with the translation tests
+
+import ctranslate2  # noqa: E402
+import sentencepiece as spm  # noqa: E402
+
+from translation_models import save_random_transformer, train_sentencepiece  # noqa: E402
+
+WMT = ROOT.parent / "shared" / "data" / "mt" / "wmt21-ru-en" / "txt"
+SOURCES = WMT / "sources" / "newstest2021.ru-en.src.ru"
+VOCAB = 32_000  # OPUS-MT-sized shared vocabulary
+SPM_VOCAB = 8_000  # what sentencepiece can learn from ~2,000 news sentences; synthetic pieces fill the rest
+GOAL_RATIO = 0.95
+BATCH_TOKENS = 2048  # CTranslate2Config's default max_batch_tokens
+MAX_INPUT_TOKENS = 1024  # above the longest WMT21 sentence: nothing is split, as in the raw run
+
+
+def build_model(folder: Path) -> Path:
+    """An OPUS-MT-sized random model with its sentencepiece model beside it; returns the folder."""
+    corpus = [*read_lines(SOURCES), *read_lines(WMT / "references" / "newstest2021.ru-en.ref.A.en")]
+    sp_path = train_sentencepiece(folder / "sentencepiece", corpus, vocab_size=SPM_VOCAB)
+    sp = spm.SentencePieceProcessor(model_file=str(sp_path))
+    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+    vocab = pieces + [f"<fill_{i}>" for i in range(VOCAB - len(pieces))]
+    save_random_transformer(folder, vocab, layers=6, heads=8, d=512, ff=2048, quantization="int8")
+    return folder
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").removesuffix("\n").split("\n")
+
+
+def timed(run: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sentences", type=int, default=1000)
+    parser.add_argument("--length", type=int, default=32, help="tokens decoded per sentence (fixed)")
+    parser.add_argument("--repeats", type=int, default=2, help="passes over the sentences")
+    parser.add_argument("--block", type=int, default=100, help="sentences per call (about one release)")
+    parser.add_argument("--threads", type=int, default=0, help="intra_threads (0: one per core)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from osiwire.config import CTranslate2Config
+    from osiwire.extract.language import LanguageDetector
+    from osiwire.translate.engines.ctranslate2 import CTranslate2Engine
+    from osiwire.translate.glossary import Glossary
+    from osiwire.translate.memory import DictMemory
+    from osiwire.translate.models import install_from_dir
+    from osiwire.translate.registry import EngineSet
+    from osiwire.translate.translator import Translator
+
+    sentences = read_lines(SOURCES)[: args.sentences]
+    decoding = {"max_decoding_length": args.length, "min_decoding_length": args.length}
+    with tempfile.TemporaryDirectory() as tmp:
+        build_s, folder = timed(lambda: build_model(Path(tmp) / "opus-mt-sized"))
+        model = install_from_dir(folder, Path(tmp) / "models", source_lang="ru", target_lang="en")
+        cfg = CTranslate2Config(
+            device="cpu",
+            compute_type="int8",
+            intra_threads=args.threads,
+            beam_size=1,
+            max_batch_tokens=BATCH_TOKENS,
+            max_input_tokens=MAX_INPUT_TOKENS,
+        )
+        engine = CTranslate2Engine(cfg, model.path.parent, decode_options=decoding)
+        engines = EngineSet({"ctranslate2": lambda: engine}, ["ctranslate2"])
+        detector = LanguageDetector()  # translate_sentences never asks it: the language is given
+
+        raw = ctranslate2.Translator(
+            str(model.model_dir), device="cpu", compute_type="int8", intra_threads=args.threads
+        )
+        sp = spm.SentencePieceProcessor(model_file=str(model.source_spm))
+        tokens = [sp.encode(s, out_type=str) for s in sentences]
+        longest = max(map(len, tokens))
+        assert longest <= MAX_INPUT_TOKENS, longest
+
+        def run_raw(block: slice) -> list[Any]:
+            return list(
+                raw.translate_batch(
+                    tokens[block], max_batch_size=BATCH_TOKENS, batch_type="tokens", beam_size=1, **decoding
+                )
+            )
+
+        def run_osiwire(block: slice) -> list[Any]:
+            translator = Translator(engines, DictMemory(), Glossary(), detector, "en")
+            return translator.translate_sentences(sentences[block], "ru")
+
+        Translator(engines, DictMemory(), Glossary(), detector, "en").translate_sentences(["Разминка."], "ru")
+        raw.translate_batch(tokens[:8], beam_size=1, **decoding)  # both models loaded and warm
+        raw_s = osiwire_s = 0.0
+        same = 0
+        blocks = [slice(i, i + args.block) for i in range(0, len(sentences), args.block)]
+        for repeat in range(args.repeats):
+            for n, block in enumerate(blocks):
+                # ABBA order: a drift in machine load hits both sides alike.
+                first_raw = (n + repeat) % 2 == 0
+                order = ("raw", "osiwire") if first_raw else ("osiwire", "raw")
+                for side in order:
+                    if side == "raw":
+                        seconds, results = timed(lambda b=block: run_raw(b))
+                        raw_s += seconds
+                        assert all(len(r.hypotheses[0]) == args.length for r in results)
+                    else:
+                        seconds, pairs = timed(lambda b=block: run_osiwire(b))
+                        osiwire_s += seconds
+                        assert len(pairs) == len(sentences[block])
+                        assert all(p.engine == "ctranslate2" and not p.from_memory for p in pairs)
+                if repeat == 0:
+                    same += sum(
+                        p.target == sp.decode(r.hypotheses[0]).strip()
+                        for p, r in zip(pairs, results, strict=True)
+                    )
+
+    raw_sps = len(sentences) * args.repeats / raw_s
+    osiwire_sps = len(sentences) * args.repeats / osiwire_s
+    ratio = osiwire_sps / raw_sps
+    print(f"model: 6+6 layers, d_model 512, 8 heads, ffn 2048, vocab {VOCAB}, int8; built in {build_s:.1f} s")
+    print(
+        f"input: {len(sentences)} WMT21 ru sentences, {sum(map(len, tokens)):,} tokens (longest {longest}); "
+        f"decoding: greedy, exactly {args.length} tokens each; calls of {args.block} sentences, "
+        f"batches of {BATCH_TOKENS} tokens; threads {args.threads or 'all'}"
+    )
+    print(f"raw ctranslate2:  {raw_sps:7.1f} sentences/s  ({raw_s:.1f} s in all)")
+    print(f"osiwire stage:    {osiwire_sps:7.1f} sentences/s  ({osiwire_s:.1f} s in all)")
+    print(
+        f"ratio osiwire/raw: {ratio:.3f} (goal >= {GOAL_RATIO}); identical outputs: {same}/{len(sentences)}"
+    )
+    print(
+        f"RESULT raw_sps={raw_sps:.1f} osiwire_sps={osiwire_sps:.1f} ratio={ratio:.3f} "
+        f"goal={GOAL_RATIO} sentences={len(sentences)} length={args.length} repeats={args.repeats} "
+        f"threads={args.threads} same_output={same} "
+        f"ok={'yes' if ratio >= GOAL_RATIO else 'no'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Meeting participants: official lists and "title + name" appositions in running text.
+
+Lists come first (kremlin.ru rows, dash-bulleted rows; see ``participant_lists``). Appositions are read
+around the PER mentions the entity stage found: a title phrase right before the name ("Секретарь Совета
+Безопасности Российской Федерации Николай Патрушев", "с министром обороны Андреем Белоусовым") or right
+after it behind a comma or a dash ("Алексей Капустин – директор ..."). The phrase runs from its first title
+word (with the adjectives in front of it) to the name, over nouns, adjectives, abbreviations, quoted names
+and the prepositions bodies are named with (по, при, в); a verb, a pronoun, other punctuation or another
+person ends it. Appositions need Russian morphology: other languages get lists only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from osiwire.enrich.morphology import analyser, cases
+from osiwire.enrich.names import parse_name, person_key
+from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
+from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of
+from osiwire.model import Mention, Participant
+
+logger = logging.getLogger(__name__)
+
+# A release is at most ~100k characters (the longest of the kremlin.ru sample is 106k, a transcript);
+# anything longer is cut here so one hostile input cannot hold a worker: the rest is logged and skipped.
+MAX_TEXT_CHARS = 250_000
+# An apposition is near its name: the longest title phrase of the kremlin.ru lists is ~40 words, but
+# running text names bodies shortly ("Министр промышленности и торговли Российской Федерации", 6 words).
+APPOSITION_MAX_WORDS = 12
+APPOSITION_WINDOW_CHARS = 250
+# Parts of speech a title phrase may hold between its title word and the name (pymorphy3 tags).
+PHRASE_POS = frozenset({"NOUN", "ADJF", "PRTF", "NUMR", "ADJS"})
+# Prepositions inside body names: "Министр по делам ...", "Совет при Президенте", "Посол в Республике ...".
+PHRASE_PREPOSITIONS = frozenset({"по", "при", "в", "во", "для", "на", "и", "против", "от"})
+APPOSITION_LANGUAGES = frozenset({"ru"})
+
+_TOKEN = re.compile(r"[«„“][^«»„“”\n]*[»“”]|[\w][\w.-]*\w|\w|[^\w\s]")
+_QUOTES = "«„“"
+_PHRASE_PUNCT = frozenset({"«", "»", "„", "“", "”", '"', "-"})
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_POST_OPENER = re.compile(r"\s*(?:,|\s[–—]|\s-)\s+")
+
+
+def _word_ok(token: str) -> bool:
+    """Can this token sit inside a title phrase?"""
+    if token[:1] in _QUOTES or not token[:1].isalpha():
+        return token[:1] in _QUOTES or token in _PHRASE_PUNCT
+    low = token.lower()
+    if low in PHRASE_PREPOSITIONS:
+        return True
+    if not re.search(r"[а-яё]", low):
+        return True  # abbreviations and Latin names of bodies: ОДКБ, ООН, BRICS
+    if token.isupper():
+        return True
+    parses = analyser().parse(low)
+    return bool(parses) and parses[0].tag.POS in PHRASE_POS
+
+
+def _modifier(token: str) -> bool:
+    if not token[:1].isalpha() or not re.search(r"[а-яё]", token.lower()):
+        return False
+    parse = analyser().parse(token.lower())[0]
+    if "Apro" in parse.tag:
+        return False  # "своего председателя": a pronoun, not part of the title
+    return str(parse.normal_form) in TITLE_MODIFIERS or parse.tag.POS in {"ADJF", "PRTF"}
+
+
+def _trim(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Drop dangling prepositions and conjunctions at either end of a phrase."""
+    while tokens and tokens[-1].group().lower() in PHRASE_PREPOSITIONS:
+        tokens = tokens[:-1]
+    while tokens and tokens[0].group().lower() in PHRASE_PREPOSITIONS:
+        tokens = tokens[1:]
+    return tokens
+
+
+# Accusative and genitive share forms for animate nouns; the rarer cases fold into their main ones.
+CASE_FOLD = {"accs": "gent", "voct": "nomn", "gen2": "gent", "loc2": "loct", "acc2": "gent"}
+
+
+def _name_cases(name: str) -> set[str]:
+    """The cases every word of a name can be in, from the name readings morphology has ("" set when unknown)."""
+    found: set[str] | None = None
+    for word in name.split():
+        word_cases = {CASE_FOLD.get(c, c) for c in cases(word, names_only=True)}
+        if word_cases:
+            found = word_cases if found is None else found & word_cases
+    return found or set()
+
+
+def _agreeing_title(titles: list[str], name: str) -> int:
+    """Index of the first title that stands in the name's case (-1: none does).
+
+    "Заместитель Министра обороны Андрей Белоусов" names the deputy; "... Андрея Белоусова" the minister.
+    """
+    name_cases = _name_cases(name)
+    if not name_cases:
+        return 0
+    for index, title in enumerate(titles):
+        title_cases = {CASE_FOLD.get(c, c) for c in cases(title)}
+        if not title_cases or title_cases & name_cases:
+            return index
+    return -1
+
+
+def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) -> str:
+    """The title phrase that ends right before a name, or ""."""
+    window_start = max(0, start - APPOSITION_WINDOW_CHARS)
+    tokens = list(_TOKEN.finditer(text, window_start, start))
+    kept: list[re.Match[str]] = []
+    for token in reversed(tokens):
+        if len(kept) >= APPOSITION_MAX_WORDS or any(a <= token.start() < b for a, b in blocked):
+            break
+        if not _word_ok(token.group()):
+            break
+        kept.insert(0, token)
+    titles = [i for i, t in enumerate(kept) if t.group()[:1].isalpha() and is_title(t.group())]
+    chosen = _agreeing_title([kept[i].group() for i in titles], name) if titles else -1
+    if chosen < 0:
+        return ""
+    first = titles[chosen]
+    if "plur" in analyser().parse(kept[first].group().lower())[0].tag:
+        return ""  # "официальными представителями": a title of several people, not of this one
+    while first > 0 and _modifier(kept[first - 1].group()):
+        first -= 1
+    phrase = _trim(kept[first:])
+    return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
+
+
+def _after(text: str, end: int, blocked: list[tuple[int, int]]) -> str:
+    """The title phrase after a name behind a comma or a dash ("Патрушев, секретарь Совета ..."), or ""."""
+    opener = _POST_OPENER.match(text, end)
+    if not opener:
+        return ""
+    tokens = list(_TOKEN.finditer(text, opener.end(), min(len(text), opener.end() + APPOSITION_WINDOW_CHARS)))
+    kept: list[re.Match[str]] = []
+    for token in tokens:
+        if len(kept) >= APPOSITION_MAX_WORDS or any(a <= token.start() < b for a, b in blocked):
+            break
+        if not _word_ok(token.group()):
+            break
+        kept.append(token)
+    lead = 0
+    while lead < len(kept) and _modifier(kept[lead].group()) and not is_title(kept[lead].group()):
+        lead += 1
+    if lead >= len(kept) or not is_title(kept[lead].group()):
+        return ""
+    parse = analyser().parse(kept[0].group().lower())[0]
+    if "plur" in parse.tag or "nomn" not in parse.tag:
+        return ""  # "Путин, министры и губернаторы": not this person's title
+    phrase = _trim(kept)
+    return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
+
+
+def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> Participant | None:
+    written = _PARENTHESES.sub("", mention.text).strip()  # "Джоэл Саймон (Joel Simon)"
+    position = _before(text, mention.start, blocked, written) or _after(text, mention.end, blocked)
+    if not position:
+        return None
+    # the entity stage's normal form is in base form already: re-inflecting it would break foreign
+    # surnames ("Маэхара" read as the genitive of "Маэхар")
+    normal = _PARENTHESES.sub("", mention.normal).strip()
+    name = parse_name(normal, base=True) if normal and normal != written else parse_name(written)
+    if name is None or not (name.last or name.first):
+        return None
+    return Participant(
+        name=name,
+        position=position,
+        organisation=organisation_of(position),
+        country=country_of(position),
+        source="apposition",
+    )
+
+
+def appositions(
+    text: str, mentions: Sequence[Mention], skip: Sequence[tuple[int, int]] = ()
+) -> list[Participant]:
+    """Participants named by a title phrase next to a PER mention, outside the ``skip`` spans (lists)."""
+    people = [m for m in mentions if m.type == "PER" and 0 <= m.start < m.end <= len(text)]
+    people = [m for m in people if text[m.start : m.end] == m.text]
+    blocked = [(m.start, m.end) for m in people]
+    found: list[Participant] = []
+    for mention in people:
+        if any(a <= mention.start < b for a, b in skip):
+            continue
+        others = [span for span in blocked if span != (mention.start, mention.end)]
+        participant = _apposition(text, mention, others)
+        if participant is not None:
+            found.append(participant)
+    return found
+
+
+def extract_participants(
+    text: str, lang: str, mentions: Sequence[Mention] = (), segment: int | None = None
+) -> list[Participant]:
+    """Participants of a text: list rows first, then appositions around PER mentions (of ``segment`` when given)."""
+    if not text or not text.strip():
+        return []
+    if len(text) > MAX_TEXT_CHARS:
+        logger.warning("participants: text of %d characters cut to %d", len(text), MAX_TEXT_CHARS)
+        text = text[:MAX_TEXT_CHARS]
+    rows: list[ListRow] = kremlin_rows(text) if re.search(r"[А-ЯЁ]", text) else []
+    rows += bullet_rows(text, lang)
+    found = [row.participant for row in rows]
+    if lang in APPOSITION_LANGUAGES:
+        chosen = [m for m in mentions if segment is None or m.segment == segment]
+        found += appositions(text, chosen, [(row.start, row.end) for row in rows])
+    elif mentions:
+        logger.debug("participants: no apposition rules for language %r; lists only", lang)
+    return _unique(found)
+
+
+def _unique(participants: list[Participant]) -> list[Participant]:
+    """One row per person and position (a name repeated with its title in one text is one participant)."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for participant in participants:
+        key = (person_key(participant.name), participant.position.lower(), participant.group)
+        if key not in seen:
+            seen.add(key)
+            out.append(participant)
+    return out

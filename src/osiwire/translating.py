@@ -1,0 +1,146 @@
+"""Translation as the pipeline runs it: build the translator once, translate new versions, schedule retries.
+
+The translate stage itself (``translate/translator.py``) knows nothing of the store; this module connects it to
+the stored releases, the database-backed translation memory and the retry schedule.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from osiwire.config import Settings
+from osiwire.extract.language import LanguageDetector
+from osiwire.model import Article, Release, Translation, Version
+from osiwire.progress import NoProgress, Progress
+from osiwire.store import Store
+from osiwire.store.memory import SqlMemory
+from osiwire.translate.glossary import load_glossary
+from osiwire.translate.registry import NONE_ENGINE, EngineSet, build_engines
+from osiwire.translate.translator import Translator
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = timedelta(days=7)  # a release that keeps failing is still retried weekly
+
+
+@dataclass
+class TranslateReport:
+    """What a translation run did."""
+
+    releases: int = 0
+    complete: int = 0
+    partial: int = 0
+    untranslated: int = 0
+    sentences: int = 0
+    from_memory: int = 0
+    skipped_no_engine: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, translation: Translation) -> None:
+        self.releases += 1
+        setattr(self, translation.status, getattr(self, translation.status) + 1)
+        self.sentences += sum(1 for p in translation.sentences if p.translated)
+        self.from_memory += sum(1 for p in translation.sentences if p.from_memory)
+        if translation.error:
+            self.errors.append(translation.error)
+
+
+def article_from_version(release: Release, version: Version) -> Article:
+    """A stored version as the Article the stages take."""
+    return Article(
+        url=release.url,
+        title=version.title,
+        language=version.language,
+        segments=version.segments,
+        content_hash=version.content_hash,
+        fetched_at=version.fetched_at,
+        published=version.published,
+        author=version.author,
+        source_id=release.source.id if release.source else None,
+    )
+
+
+class Translating:
+    """The translator for one process, with the store's memory and the retry schedule."""
+
+    def __init__(
+        self, settings: Settings, store: Store, detector: LanguageDetector, engines: EngineSet | None = None
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.target = settings.translate.target_language
+        self.engines = engines or build_engines(settings.translate, settings.data_dir / "models")
+        self._detector = detector
+        self._translator: Translator | None = None
+        self._warned: set[str] = set()
+
+    @property
+    def translator(self) -> Translator:
+        if self._translator is None:
+            glossary = load_glossary(self.settings.translate, self.settings.data_dir)
+            self._translator = Translator(
+                self.engines, SqlMemory(self.store.db), glossary, self._detector, self.target
+            )
+        return self._translator
+
+    def can_translate(self, language: str) -> bool:
+        """Whether a real engine (not ``none``) is there for ``language`` → target."""
+        if not language or language == self.target:
+            return False
+        if any(e.name != NONE_ENGINE for e in self.engines.order_for(language, self.target)):
+            return True
+        if language not in self._warned:
+            self._warned.add(language)
+            reasons = (
+                "; ".join(f"{k}: {v}" for k, v in self.engines.unavailable().items()) or "none configured"
+            )
+            logger.warning(
+                "no translation engine for %s→%s (%s); install one with `osiwire models install %s %s`",
+                language,
+                self.target,
+                reasons,
+                language,
+                self.target,
+            )
+        return False
+
+    def translate(
+        self, article: Article, release_id: int, version_no: int, now: datetime | None = None
+    ) -> Translation:
+        """Translate one stored version and store the result (with a retry time when it is not complete)."""
+        now = now or datetime.now(UTC)
+        translation = self.translator.translate_article(article)
+        retry_at = None
+        if translation.status != "complete":
+            attempts = self.store.translations.attempts(release_id, version_no, self.target)
+            delay = timedelta(seconds=self.settings.translate.retry_after_s) * (2**attempts)
+            retry_at = now + min(delay, MAX_RETRY_DELAY)
+        self.store.translations.save(release_id, version_no, translation, now, retry_at=retry_at)
+        return translation
+
+    def translate_due(
+        self,
+        *,
+        since: datetime | None = None,
+        everything: bool = False,
+        progress: Progress | None = None,
+    ) -> TranslateReport:
+        """Translate stored releases that need it (all of them with ``everything``), newest first."""
+        progress = progress or NoProgress()
+        report = TranslateReport()
+        due = self.store.translations.due(self.target, datetime.now(UTC), since=since, everything=everything)
+        progress.add_total(len(due))
+        for release_id, version_no in due:
+            release = self.store.releases.get(release_id)
+            version = release.versions[version_no - 1]
+            if self.can_translate(version.language):
+                report.count(self.translate(article_from_version(release, version), release_id, version_no))
+            else:
+                report.skipped_no_engine += version.language != self.target
+            progress.advance()
+        return report
+
+    def close(self) -> None:
+        self.engines.close()
