@@ -180,3 +180,8 @@ def test_all_caps_name_ordered_by_patronymic() -> None:
 def test_base_form_text_is_not_reinflected() -> None:
     name = parse_name("Сэйдзи Маэхара", base=True)
     assert name is not None and name.last == "Маэхара"
+
+
+def test_a_name_repeated_by_a_page_tooltip_is_one_name() -> None:
+    name = _parse("Александр Бортников Бортников Александр Васильевич")
+    assert (name.first, name.patronymic, name.last) == ("Александр", "Васильевич", "Бортников")

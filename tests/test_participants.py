@@ -249,3 +249,25 @@ def test_hyphen_and_apostrophe_names_in_lists() -> None:
 
 def test_company_names_are_not_rows() -> None:
     assert extract_participants("ПАО Газпром – крупнейшая компания. ООО Ромашка – поставщик.", "ru") == []
+
+
+def test_kremlin_page_habits_in_running_text() -> None:
+    """Tooltip repeats of a name, two titles joined by "и", "господин" after a title."""
+    text = (
+        "Встреча с директором Федеральной службы безопасности Александром Бортниковым Бортников Александр "
+        "Васильевич. Переговоры провели Президент Республики Беларусь и Президент Таджикистана Эмомали Рахмон. "
+        "Разговор с Президентом США господином Трампом."
+    )
+    people = [
+        _mention(
+            text, "Александром Бортниковым Бортников Александр Васильевич", normal="Александр Бортников"
+        ),
+        _mention(text, "Эмомали Рахмон"),
+        _mention(text, "Трампом", normal="Трамп"),
+    ]
+    found = extract_participants(text, "ru", people)
+    assert [(p.name.last, p.position, p.country) for p in found] == [
+        ("Бортников", "директором Федеральной службы безопасности", ""),
+        ("Рахмон", "Президент Таджикистана", "TJ"),
+        ("Трамп", "Президентом США", "US"),
+    ]

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 # Characters of an article that are enriched; the rest is skipped (and logged). The longest of the 125
 # kremlin.ru releases (a press conference transcript) has 105,756; NER reads ~160,000 characters a second.
 MAX_ARTICLE_CHARS = 200_000
+# Distinct person mentions whose parsed name is remembered: the same officials recur release after release.
+NAME_CACHE_SIZE = 100_000
 
 ParseName = Callable[[str, str], PersonName | None]
 PersonKey = Callable[[PersonName], str]
@@ -36,10 +38,10 @@ def _morphology_analyser() -> Any:
     return analyser()
 
 
-def _default_parse_name(text: str, lang: str) -> PersonName | None:
+def _default_parse_name(normal: str, lang: str) -> PersonName | None:
     from osiwire.enrich.names import parse_name
 
-    return parse_name(text, lang)
+    return parse_name(normal, lang, base=True)  # a mention's normal form: in the nominative already
 
 
 def _default_person_key(name: PersonName) -> str:
@@ -118,6 +120,26 @@ class Enricher:
         self.person_key = person_key
         self.extract_participants = extract_participants
         self.max_chars = max_chars
+        self._names: dict[tuple[str, str], PersonName | None] = {}
+
+    def _parse_name(self, normal: str, lang: str) -> PersonName | None:
+        key = (normal, lang)
+        if key in self._names:
+            return self._names[key]
+        name = self.parse_name(normal, lang)
+        if len(self._names) < NAME_CACHE_SIZE:
+            self._names[key] = name
+        return name
+
+    def _participants(self, segments: Sequence[Segment], mentions: Sequence[Mention], lang: str) -> list[Participant]:
+        """Participants of every segment, each person and position once."""
+        found: dict[tuple[str, str, str], Participant] = {}
+        for segment in segments:
+            own = [m for m in mentions if m.segment == segment.position]
+            language = segment.language or lang
+            for row in self.extract_participants(segment.text, language, own, segment=segment.position):
+                found.setdefault((self.person_key(row.name), row.position.casefold(), row.group), row)
+        return list(found.values())
 
     def mentions(self, segments: Sequence[Segment], default_language: str) -> list[Mention]:
         """Mentions of every segment, each segment read by its own language's extractor."""
@@ -144,14 +166,10 @@ class Enricher:
         names: list[PersonName] = []
         for mention in mentions:
             if mention.type == "PER":
-                name = self.parse_name(mention.text, language_of[mention.segment])
+                name = self._parse_name(mention.normal, language_of[mention.segment])
                 if name is not None:
                     names.append(name)
-        participants: list[Participant] = []
-        for segment in segments:
-            language = segment.language or article.language
-            own = [m for m in mentions if m.segment == segment.position]
-            participants += self.extract_participants(segment.text, language, own, segment=segment.position)
+        participants = self._participants(segments, mentions, article.language)
         names += [p.name for p in participants]
         words = Words("\n".join(s.text for s in segments))
         return Enrichment(

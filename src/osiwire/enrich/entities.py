@@ -38,10 +38,16 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct"})
 INFLECTABLE = frozenset({"NOUN", "ADJF", "PRTF"})
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+# A name reading of a person's word is preferred over a likelier common-noun one ("Путина": Surn, not
+# the noun "путина"); not required, since pymorphy3 lacks many surnames ("Паслером").
+NAME_BONUS = 0.5
 # pymorphy3 often ranks a plural nominative first for genitive singulars ("Федерации", "Республики");
 # names are singular far more often. A word with no parse in the chosen case costs MISSING_PENALTY.
 SINGULAR_BONUS = 0.5
 MISSING_PENALTY = 1.0
+# Breaks ties between a man's oblique case and a woman's ("Алиеву": dative of Алиев or accusative of
+# Алиева): officials named in releases are mostly men, and a woman's first name outweighs it.
+MASCULINE_BONUS = 0.2
 # Surnames pymorphy3 does not know are parsed as adjectives ("Ситниковым" -> "ситниковый").
 _SURNAME_AS_ADJECTIVE = ("овый", "евый", "ёвый", "иный", "ыный")
 
@@ -97,6 +103,12 @@ def _fits(parse: Any, key: tuple[str, str, str]) -> bool:
     return case == key[0] and number == key[1] and ("*" in (gender, key[2]) or gender == key[2])
 
 
+def _weight(parse: Any, person: bool) -> float:
+    """pymorphy3's score, raised for name readings of a person's words."""
+    named = person and not NAME_TAGS.isdisjoint(parse.tag.grammemes)
+    return float(parse.score) + (NAME_BONUS if named else 0.0)
+
+
 def _words_to_inflect(text: str, type_: str, analyser: Any) -> list[re.Match[str]]:
     """Every name word of a person; for places and organisations the words up to the head noun."""
     out = []
@@ -111,9 +123,8 @@ def _words_to_inflect(text: str, type_: str, analyser: Any) -> list[re.Match[str
         if any(q in text[: match.start()] for q in "«\"„") or (word.isupper() and len(word) > 1):
             break  # a quoted name or an abbreviation is not inflected ("госкорпорации «Роскосмос»", "РСПП")
         out.append(match)
-        parses = analyser.parse(word.lower())
-        if parses and str(parses[0].tag.POS) == "NOUN":
-            break  # the head: what follows is governed by it ("Министерства иностранных дел")
+        if not any(str(p.tag.POS) in ("ADJF", "PRTF") for p in analyser.parse(word.lower())):
+            break  # the head noun: what follows is governed by it ("Министерства иностранных дел")
     return out
 
 
@@ -122,8 +133,8 @@ def _nominative(word: str, parse: Any, person: bool) -> str:
     if person and str(parse.tag.POS) == "ADJF" and lemma.endswith(_SURNAME_AS_ADJECTIVE):
         new = lemma[:-2] + ("а" if str(parse.tag.gender) == "femn" else "")
     else:
-        form = parse.inflect({"nomn"})
-        new = str(form.word) if form else word.lower()
+        form = parse.inflect({"nomn"})  # None for some guessed words ("Паслером"): their lemma is nominative
+        new = str(form.word) if form else lemma
     if word.isupper() and len(word) > 1:
         return new.upper()
     if word[:1].isupper():
@@ -146,16 +157,17 @@ def normalise(text: str, type_: str, analyser: Any) -> str:
             for p in analyser.parse(match.group().lower())
             if str(p.tag.case) in CASES and str(p.tag.POS) in INFLECTABLE
         ]
-        named = [p for p in parses if NAME_TAGS & p.tag.grammemes] if person else []
-        candidates.append(named or parses)
+        candidates.append(parses)
     keys = {_agreement(p) for parses in candidates for p in parses}
     if person:
         keys = {k for k in keys if k[1] == "sing"}
     best: tuple[float, tuple[str, str, str]] | None = None
     for key in sorted(keys):
         score = SINGULAR_BONUS * len(words) if key[1] == "sing" else 0.0
+        if person and key[2] == "masc":
+            score += MASCULINE_BONUS * len(words)
         for parses in candidates:
-            fitting = [p.score for p in parses if _fits(p, key)]
+            fitting = [_weight(p, person) for p in parses if _fits(p, key)]
             score += max(fitting) if fitting else -MISSING_PENALTY
         if best is None or score > best[0]:
             best = (score, key)
@@ -166,7 +178,7 @@ def normalise(text: str, type_: str, analyser: Any) -> str:
         fitting = [p for p in parses if _fits(p, best[1])]
         if fitting:
             out.append(text[position : match.start()])
-            out.append(_nominative(match.group(), max(fitting, key=lambda p: p.score), person))
+            out.append(_nominative(match.group(), max(fitting, key=lambda p: _weight(p, person)), person))
             position = match.end()
     out.append(text[position:])
     return "".join(out)

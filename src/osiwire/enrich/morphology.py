@@ -135,14 +135,18 @@ def nominative_phrase(words: list[str]) -> list[str]:
     for word in words:
         low = word.lower()
         parses = analyser().parse(low) if _CYRILLIC_WORD.match(low) else []
-        readings.append([p for p in parses if "gent" in p.tag and p.tag.POS in {"NOUN", "ADJF", "PRTF"}])
-        nouns = [p for p in readings[-1] if p.tag.POS == "NOUN"]
-        if nouns:  # the head: what follows it depends on it and keeps its case
+        oblique = [p for p in parses if "gent" in p.tag] or [p for p in parses if "ablt" in p.tag]
+        readings.append([p for p in oblique if p.tag.POS in {"NOUN", "ADJF", "PRTF"}])
+        nouns = [p for p in readings[-1] if p.tag.POS == "NOUN" and not NAME_GRAMMEMES & p.tag.grammemes]
+        adjectives = [p for p in readings[-1] if p.tag.POS in {"ADJF", "PRTF"}]
+        if nouns and (not adjectives or len(readings) == len(words)):
+            # the head: what follows it depends on it and keeps its case
             head = nouns[0]
             number = "plur" if "plur" in head.tag else "sing"
             agree = {"nomn", number} | (
                 {str(head.tag.gender)} if number == "sing" and head.tag.gender else set()
             )
+            readings[-1] = nouns
             out = [_inflect(r, w, agree) for r, w in zip(readings[:-1], words, strict=False)]
             return [*out, _inflect([head], word, {"nomn", number}), *words[len(readings) :]]
         if not readings[-1]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 
-from osiwire.enrich.morphology import base_form, name_case_gender, name_parses
+from osiwire.enrich.morphology import analyser, base_form, name_case_gender, name_parses
 from osiwire.enrich.transliteration import fold_latin, latin_spellings, transliterate, transliterate_yo
 from osiwire.model import PersonName
 
@@ -57,6 +57,25 @@ def _is_patronymic(word: str) -> bool:
     if low in TURKIC_PATRONYMIC_MARKERS:
         return True
     return bool(_PATRONYMIC_RU.search(low) if _CYRILLIC.search(low) else _PATRONYMIC_LAT.search(low))
+
+
+def _one_name(words: list[str]) -> list[str]:
+    """One name out of a run that repeats it: kremlin.ru pages follow a name with a tooltip of it
+    ("Александр Бортников Бортников Александр Васильевич"). The full form around a patronymic wins."""
+    if len(words) > 3 and not TURKIC_PATRONYMIC_MARKERS & {w.lower() for w in words}:
+        index = next((i for i, w in enumerate(words) if i and _is_patronymic(w)), 0)
+        if index == len(words) - 1 and index >= 2:
+            return words[index - 2 :]
+        if index:
+            return words[index - 1 : index + 2]
+    return list(dict.fromkeys(words))
+
+
+def _is_common_word(word: str) -> bool:
+    """A dictionary word that is no name part (Президент, Совет): not a person on its own."""
+    if not _CYRILLIC.search(word) or name_parses(word, "Surn") or name_parses(word, "Name"):
+        return False
+    return bool(analyser().word_is_known(word.lower()))
 
 
 def _title(word: str) -> str:
@@ -148,10 +167,13 @@ def parse_name(text: str, lang: str = "ru", *, base: bool = False) -> PersonName
         words = [surname]
     else:
         words = clean.split()
+        words = _one_name(words) if len(words) <= NAME_MAX_WORDS else []
     if not words or len(words) > NAME_MAX_WORDS or not all(_WORD.match(w) for w in words):
         return None
     if not any(w[:1].isupper() for w in words):
         return None  # names are capitalised in every source we read
+    if len(words) == 1 and not initials and _is_common_word(words[0]):
+        return None  # "Президент" tagged as a person
     surname_first = len(words) > 1 and words[0].isupper() and len(words[0]) > 1 and not words[1].isupper()
     titled = [_title(w) for w in words]
     if initials:

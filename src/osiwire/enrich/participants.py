@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from osiwire.enrich.morphology import analyser, cases
+from osiwire.enrich.morphology import analyser, cases, lemma
 from osiwire.enrich.names import parse_name, person_key
 from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
 from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of
@@ -35,6 +35,7 @@ PHRASE_POS = frozenset({"NOUN", "ADJF", "PRTF", "NUMR", "ADJS"})
 # Prepositions inside body names: "Министр по делам ...", "Совет при Президенте", "Посол в Республике ...".
 PHRASE_PREPOSITIONS = frozenset({"по", "при", "в", "во", "для", "на", "и", "против", "от"})
 APPOSITION_LANGUAGES = frozenset({"ru"})
+HONORIFICS = frozenset({"господин", "госпожа", "г-н", "г-жа", "мистер", "миссис"})  # lemmas
 
 _TOKEN = re.compile(r"[«„“][^«»„“”\n]*[»“”]|[\w][\w.-]*\w|\w|[^\w\s]")
 _QUOTES = "«„“"
@@ -68,8 +69,10 @@ def _modifier(token: str) -> bool:
 
 
 def _trim(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
-    """Drop dangling prepositions and conjunctions at either end of a phrase."""
-    while tokens and tokens[-1].group().lower() in PHRASE_PREPOSITIONS:
+    """Drop dangling prepositions, conjunctions and honorifics ("Президента США господина") at the ends."""
+    while tokens and (
+        tokens[-1].group().lower() in PHRASE_PREPOSITIONS or lemma(tokens[-1].group()) in HONORIFICS
+    ):
         tokens = tokens[:-1]
     while tokens and tokens[0].group().lower() in PHRASE_PREPOSITIONS:
         tokens = tokens[1:]
@@ -121,6 +124,11 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
     if chosen < 0:
         return ""
     first = titles[chosen]
+    for index in range(first + 1, titles[-1]):
+        # "Президент Беларуси и Президент Таджикистана Эмомали Рахмон": the name takes the last title;
+        # "Чрезвычайный и Полномочный Посол" is one title
+        if kept[index].group() == "и" and not _modifier(kept[index - 1].group()) and index + 1 in titles:
+            first = index + 1
     if "plur" in analyser().parse(kept[first].group().lower())[0].tag:
         return ""  # "официальными представителями": a title of several people, not of this one
     while first > 0 and _modifier(kept[first - 1].group()):

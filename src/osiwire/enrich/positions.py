@@ -168,11 +168,15 @@ def organisation_of(position: str) -> str:
         rest = words[index:]
         while len(rest) > 1 and is_title(rest[-1]) and "nomn" in cases(rest[-1]):
             rest = rest[:-1]  # "вооружённых сил полковник": a second title, not part of the body
-        if not head or not rest or part_of_speech(rest[0]) in {"PREP", "CONJ"}:
+        if not head or not rest:
             continue
         body = " ".join(rest)
-        if head == "министр":  # "Министр обороны" heads the Министерство обороны
+        if head == "министр" and (
+            rest[0] == "по" or part_of_speech(rest[0]) != "PREP"
+        ):  # "Министр обороны" heads the Министерство обороны
             return f"{HEAD_BODIES[head]} {body}"
+        if part_of_speech(rest[0]) in {"PREP", "CONJ"}:
+            continue
         country_words = _country_prefix(rest)
         if head in HEAD_BODIES and country_words == len(rest):
             return f"{HEAD_BODIES[head]} {body}"
