@@ -44,7 +44,9 @@ def load_articles() -> list[Any]:
     detector, cfg, now = get_detector(), ExtractConfig(), datetime.now(UTC)
     records = [json.loads(line) for line in RELEASES.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [
-        extract_article(RawDocument(url=r["url"], fetched_at=now, text=r["text"], title=r["title"]), cfg, detector)
+        extract_article(
+            RawDocument(url=r["url"], fetched_at=now, text=r["text"], title=r["title"]), cfg, detector
+        )
         for r in records
     ]
 
@@ -60,7 +62,9 @@ def measure_stage(queue: Any) -> None:
 
     articles = load_articles()
     enricher = Enricher()
-    warm = Article("about:warm-up", "", "ru", (Segment(0, "title", "Встреча в Москве", "ru"),), "", datetime.now(UTC))
+    warm = Article(
+        "about:warm-up", "", "ru", (Segment(0, "title", "Встреча в Москве", "ru"),), "", datetime.now(UTC)
+    )
     enrich_article(warm, enricher)  # model load is start-up, not throughput
     start = time.perf_counter()
     results = [enrich_article(article, enricher) for article in articles]
@@ -107,7 +111,9 @@ def run(target: Any) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=1, help="alternate floor and stage this many times; best kept")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternate floor and stage this many times; best kept"
+    )
     args = parser.parse_args()
     stages, floors = [], []
     for _ in range(args.rounds):

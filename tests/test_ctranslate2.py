@@ -223,3 +223,19 @@ def test_importing_the_engine_loads_nothing() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u200b",  # invisible: not blank to str.strip, maybe nothing to sentencepiece
+        "а" * 700,  # no word boundary or punctuation anywhere: hard cuts
+        "строка\nещё строка\tи табуляция",
+        "<unk> </s> <s> ▁",  # the model's special tokens typed as text
+        "🙂 ☭ 中文 ﷽",  # characters the vocabulary lacks
+    ],
+)
+def test_hostile_inputs_keep_one_output_each(text: str, argos_dir: Path) -> None:
+    out = engine_for(argos_dir, max_input_tokens=50).translate(["Да.", text, "Нет."], "ru", "en")
+    assert len(out) == 3 and out[0].text and out[2].text
+    assert out[1].confidence is None or 0 < out[1].confidence <= 1

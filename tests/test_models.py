@@ -177,6 +177,8 @@ def test_not_a_zip_refused(tmp_path: Path) -> None:
     fake.write_bytes(b"<html>404 not found</html>")
     with pytest.raises(ModelError, match="not a zip archive"):
         install_from_file(fake, tmp_path / "models")
+    with pytest.raises(ModelError, match="no such file"):
+        install_from_file(tmp_path / "missing.argosmodel", tmp_path / "models")
 
 
 def test_install_unpacked_argos_folder(argos_package: Path, tmp_path: Path) -> None:
@@ -192,6 +194,10 @@ def test_install_plain_ctranslate2_folder(model_folder: Path, tmp_path: Path) ->
         install_from_dir(model_folder, tmp_path)
     model = install_from_dir(model_folder, tmp_path, source_lang="ru", target_lang="en")
     assert (model.id, model.kind, model.model_dir) == ("ctranslate2-tiny-ru-en", "ctranslate2", model.path)
+    spaced = shutil.copytree(model_folder, tmp_path / "My Model (v2)")
+    assert (
+        install_from_dir(spaced, tmp_path, source_lang="ru", target_lang="en").id == "ctranslate2-My-Model-v2"
+    )
     assert model.source_suffix == model.target_prefix == ()
     with pytest.raises(ModelError, match="not a folder"):
         install_from_dir(tmp_path / "nowhere", tmp_path)
@@ -303,7 +309,7 @@ def test_index_checksum(index_server: FetchServer, argos_package: Path, tmp_path
         (("kk", "en"), "/index.json", 10**9, "no Argos package translates kk→en"),
         (("en", "ru"), "/index.json", 10**9, "404"),
         (("ru", "en"), "/index.json", 1000, "over the 1000-byte limit"),
-        (("ru", "en"), "/missing.json", 10**9, "cannot download package index"),
+        (("ru", "en"), "/missing.json", 10**9, "missing.json: download failed: HTTP 404"),
         (("ru", "en"), "/not-json", 10**9, "package index is not JSON"),
         (("ru", "en"), "/object.json", 10**9, "expected a JSON list"),
     ],

@@ -131,11 +131,16 @@ class Enricher:
             self._names[key] = name
         return name
 
-    def _participants(self, segments: Sequence[Segment], mentions: Sequence[Mention], lang: str) -> list[Participant]:
+    def _participants(
+        self, segments: Sequence[Segment], mentions: Sequence[Mention], lang: str
+    ) -> list[Participant]:
         """Participants of every segment, each person and position once."""
+        by_segment: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            by_segment.setdefault(mention.segment, []).append(mention)
         found: dict[tuple[str, str, str], Participant] = {}
         for segment in segments:
-            own = [m for m in mentions if m.segment == segment.position]
+            own = by_segment.get(segment.position, [])
             language = segment.language or lang
             for row in self.extract_participants(segment.text, language, own, segment=segment.position):
                 found.setdefault((self.person_key(row.name), row.position.casefold(), row.group), row)

@@ -120,7 +120,7 @@ def _words_to_inflect(text: str, type_: str, analyser: Any) -> list[re.Match[str
             if word[0].isupper():
                 out.append(match)
             continue
-        if any(q in text[: match.start()] for q in "«\"„") or (word.isupper() and len(word) > 1):
+        if any(q in text[: match.start()] for q in '«"„') or (word.isupper() and len(word) > 1):
             break  # a quoted name or an abbreviation is not inflected ("госкорпорации «Роскосмос»", "РСПП")
         out.append(match)
         if not any(str(p.tag.POS) in ("ADJF", "PRTF") for p in analyser.parse(word.lower())):
@@ -140,7 +140,9 @@ def _nominative(word: str, parse: Any, person: bool) -> str:
     if word[:1].isupper():
         parts, new_parts = word.split("-"), new.split("-")
         if len(parts) == len(new_parts):
-            return "-".join(n.capitalize() if o[:1].isupper() else n for o, n in zip(parts, new_parts))
+            return "-".join(
+                n.capitalize() if o[:1].isupper() else n for o, n in zip(parts, new_parts, strict=True)
+            )
         return new.capitalize()
     return new
 
@@ -173,13 +175,21 @@ def normalise(text: str, type_: str, analyser: Any) -> str:
             best = (score, key)
     if best is None or best[1][0] == "nomn":
         return text
+    from osiwire.enrich.morphology import base_form  # the surname endings shared with osiwire.enrich.names
+
+    case, _, gender = best[1]
     out, position = [], 0
     for match, parses in zip(words, candidates, strict=True):
         fitting = [p for p in parses if _fits(p, best[1])]
         if fitting:
-            out.append(text[position : match.start()])
-            out.append(_nominative(match.group(), max(fitting, key=lambda p: _weight(p, person)), person))
-            position = match.end()
+            new = _nominative(match.group(), max(fitting, key=lambda p: _weight(p, person)), person)
+        elif person:  # a surname pymorphy3 cannot inflect ("Засем" -> "Зась")
+            new = base_form(match.group(), "Surn", case, "" if gender == "*" else gender)
+        else:
+            continue
+        out.append(text[position : match.start()])
+        out.append(new)
+        position = match.end()
     out.append(text[position:])
     return "".join(out)
 

@@ -2,8 +2,7 @@
 
 A text is cut into words, each with every lemma it may have (pymorphy3 parses for Cyrillic, a snowball
 stem for Latin); a phrase of the taxonomy or country list matches a run of words when each of its words'
-lemma is among the lemmas of the word at that place. ``нарко*`` matches any lemma starting
-with ``нарко``.
+lemma is among the lemmas of the word at that place. ``нарко*`` matches any lemma starting with ``нарко``.
 """
 
 from __future__ import annotations
@@ -25,11 +24,12 @@ LATIN_RE = re.compile(r"[a-z]+")
 SENTENCE_END = frozenset(".!?…\n")
 # Distinct word forms remembered: a year of releases from ~30 sources has ~300k of them.
 LEMMA_CACHE_SIZE = 500_000
+# A word form and its lemma share their first letters (inflection is suffixal, stemming cuts suffixes): a form
+# whose first HEAD_CHARS letters start no phrase is not lemmatised. Cut the cold-cache topic pass over the
+# kremlin.ru corpus from 1.7 s to 0.5 s. (Suppletive forms, "людей" -> "человек", are missed: no terms use them.)
+HEAD_CHARS = 3
 # pymorphy3 tags of proper nouns: for a capitalised word of a phrase ("Того", "Чад") these parses give
 # the key, not the likelier common word ("тот", "чадо").
-# A word form and its lemma share their first letters (inflection is suffixal, stemming cuts suffixes): a form
-# whose first HEAD_CHARS letters start no phrase is not lemmatised. Cuts pymorphy3 calls ~4x on kremlin.ru.
-HEAD_CHARS = 3
 PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
 
 
@@ -132,7 +132,7 @@ class _Phrase(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class Hit(Generic[T]):
-    """A phrase found in a token list: tokens ``first`` to ``last`` inclusive."""
+    """A phrase found in a text: its words ``first`` to ``last`` inclusive."""
 
     first: int
     last: int
@@ -148,7 +148,7 @@ def _matches(key: tuple[str, bool], lemmas: tuple[str, ...]) -> bool:
 
 
 class PhraseIndex(Generic[T]):
-    """Phrases (one or more words, ``*`` suffix for a prefix) looked up by lemma in token lists."""
+    """Phrases (one or more words, ``*`` suffix for a prefix) looked up by lemma in texts."""
 
     def __init__(self, lemmas: Lemmas) -> None:
         self._lemmas = lemmas
@@ -178,9 +178,11 @@ class PhraseIndex(Generic[T]):
 
     def _starting_at(self, form: str) -> tuple[_Phrase[T], ...]:
         found = self._candidates.get(form)
-        if found is None and fold(form)[:HEAD_CHARS] not in self._heads:
+        if found is not None:
+            return found
+        if fold(form)[:HEAD_CHARS] not in self._heads:
             found = ()
-        if found is None:
+        else:
             lemmas = self._lemmas.of(form)
             candidates = [p for lemma in lemmas for p in self._by_first.get(lemma, ())]
             candidates += [p for p in self._prefixed if _matches(p.keys[0], lemmas)]
@@ -205,9 +207,12 @@ class PhraseIndex(Generic[T]):
 
 def longest_per_group(hits: Iterable[Hit[T]], group: Callable[[T], Hashable]) -> list[Hit[T]]:
     """Hits that no longer hit of the same group overlaps, in text order ("Южная Корея" over "Корея")."""
-    kept: dict[Hashable, list[Hit[T]]] = {}
+    taken: dict[Hashable, set[int]] = {}  # word positions already covered, per group
+    kept = []
     for hit in sorted(hits, key=lambda h: (h.first - h.last, h.first)):
-        same = kept.setdefault(group(hit.value), [])
-        if all(hit.last < other.first or hit.first > other.last for other in same):
-            same.append(hit)
-    return sorted((h for group_hits in kept.values() for h in group_hits), key=lambda h: h.first)
+        covered = taken.setdefault(group(hit.value), set())
+        positions = range(hit.first, hit.last + 1)
+        if covered.isdisjoint(positions):
+            covered.update(positions)
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.first)

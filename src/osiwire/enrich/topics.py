@@ -78,7 +78,9 @@ def load_taxonomy(path: Path | None = None) -> tuple[Topic, ...]:
     where = str(path) if path else f"osiwire/data/{TOPICS_FILE}"
     try:
         if path is None:
-            text = resources.files("osiwire").joinpath("data").joinpath(TOPICS_FILE).read_text(encoding="utf-8")
+            text = (
+                resources.files("osiwire").joinpath("data").joinpath(TOPICS_FILE).read_text(encoding="utf-8")
+            )
         else:
             text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
@@ -99,6 +101,25 @@ class _Rule:
     topic: str
     role: str
     term: str
+    lang: str
+
+
+def _verdict(topic: Topic, hits: list[tuple[_Rule, str]]) -> tuple[bool, str, int]:
+    """(fired, reason, term hits counted): a language's hits count only when its ``require`` is met."""
+    if excluded := sorted({rule.term for rule, _ in hits if rule.role == "exclude"}):
+        return False, f"excluded by {', '.join(excluded)}", 0
+    counted, unmet = 0, []
+    for lang, required in ((lang, topic.rules["require"].get(lang)) for lang in topic.rules["terms"]):
+        n = sum(1 for rule, _ in hits if rule.role == "terms" and rule.lang == lang)
+        if n and required and not any(r.role == "require" and r.lang == lang for r, _ in hits):
+            unmet.append(lang)
+        else:
+            counted += n
+    if counted >= topic.min_hits:
+        return True, f"{counted} term hit(s)", counted
+    if unmet:
+        return False, f"no required co-occurring term ({', '.join(unmet)})", counted
+    return False, f"{counted} term hit(s), needs {topic.min_hits}", counted
 
 
 class TopicMatcher:
@@ -110,22 +131,21 @@ class TopicMatcher:
         self._index: PhraseIndex[_Rule] = PhraseIndex(self.lemmas)
         for topic in self.topics:
             for role, by_lang in topic.rules.items():
-                for terms in by_lang.values():
+                for lang, terms in by_lang.items():
                     for term in terms:
-                        self._index.add(term, _Rule(topic.id, role, term))
+                        self._index.add(term, _Rule(topic.id, role, term, lang))
 
     @classmethod
     def from_file(cls, path: Path, lemmas: Lemmas | None = None) -> TopicMatcher:
         return cls(load_taxonomy(path), lemmas)
 
-    def _found(self, words: Words) -> dict[str, dict[str, dict[str, list[str]]]]:
-        """topic -> role -> term -> the words of the text that matched it."""
+    def _found(self, words: Words) -> dict[str, list[tuple[_Rule, str]]]:
+        """topic -> (rule, the words of the text that matched it), in text order."""
         hits = longest_per_group(self._index.find(words), lambda rule: (rule.topic, rule.role))
-        found: dict[str, dict[str, dict[str, list[str]]]] = {}
+        found: dict[str, list[tuple[_Rule, str]]] = {}
         for hit in hits:
             matched = words.text[words.span(hit.first)[0] : words.span(hit.last)[1]]
-            by_role = found.setdefault(hit.value.topic, {})
-            by_role.setdefault(hit.value.role, {}).setdefault(hit.value.term, []).append(matched)
+            found.setdefault(hit.value.topic, []).append((hit.value, matched))
         return found
 
     def explain(self, text: str | Words, lang: str) -> list[TopicExplanation]:
@@ -133,21 +153,15 @@ class TopicMatcher:
         found = self._found(text if isinstance(text, Words) else Words(text))
         out = []
         for topic in self.topics:
-            roles = found.get(topic.id, {})
-            hits = sum(len(words) for words in roles.get("terms", {}).values())
-            if hits < topic.min_hits:
-                fired, reason = False, f"{hits} term hit(s), needs {topic.min_hits}"
-            elif any(topic.rules["require"].values()) and not roles.get("require"):
-                fired, reason = False, "no required co-occurring term"
-            elif roles.get("exclude"):
-                fired, reason = False, f"excluded by {', '.join(roles['exclude'])}"
-            else:
-                fired, reason = True, f"{hits} term hit(s)"
-            summary = {
-                role: {term: tuple(dict.fromkeys(words)) for term, words in terms.items()}
-                for role, terms in roles.items()
-            }
-            out.append(TopicExplanation(topic.id, topic.label, fired, reason, hits, topic.min_hits, summary))
+            hits = found.get(topic.id, [])
+            fired, reason, counted = _verdict(topic, hits)
+            summary: dict[str, dict[str, tuple[str, ...]]] = {}
+            for rule, matched in hits:
+                terms = summary.setdefault(rule.role, {})
+                terms[rule.term] = tuple(dict.fromkeys((*terms.get(rule.term, ()), matched)))
+            out.append(
+                TopicExplanation(topic.id, topic.label, fired, reason, counted, topic.min_hits, summary)
+            )
         return out
 
     def match(self, text: str | Words, lang: str) -> list[TopicMatch]:

@@ -10,6 +10,7 @@ Nothing here downloads unless ``install_from_index`` is called.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
@@ -20,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -139,6 +140,8 @@ def remove_model(models_dir: Path, model_id: str) -> None:
 
 def install_from_file(path: Path, models_dir: Path) -> InstalledModel:
     """Verify and install an Argos ``.argosmodel`` package (a zip)."""
+    if not path.is_file():
+        raise ModelError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
         raise ModelError(f"{path}: not an Argos package (not a zip archive)")
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +210,7 @@ def install_from_index(
     max_bytes: int = MAX_DOWNLOAD_BYTES,
 ) -> InstalledModel:
     """Download the newest Argos package for the pair from the package index, verify it and install it."""
-    entry = choose_package(_fetch_json(client, index_url), source_lang, target_lang, index_url)
+    entry = choose_package(_fetch_index(client, index_url), source_lang, target_lang, index_url)
     links = [str(link) for link in entry.get("links", ()) if str(link).startswith(("https://", "http://"))]
     if not links:
         raise ModelError(f"{index_url}: the {source_lang}→{target_lang} package has no http(s) link")
@@ -216,7 +219,8 @@ def install_from_index(
     for url in links:  # the index lists mirrors; the first that answers wins
         with tempfile.NamedTemporaryFile(prefix=".download-", suffix=".argosmodel", dir=models_dir) as tmp:
             try:
-                digest = _download(client, url, Path(tmp.name), progress, max_bytes)
+                digest = _download(client, url, tmp, max_bytes, progress)
+                tmp.flush()
             except ModelError as exc:
                 failures.append(str(exc))
                 continue
@@ -244,36 +248,29 @@ def choose_package(index: Any, source_lang: str, target_lang: str, where: str) -
     return max(matches, key=lambda entry: version_key(str(entry.get("package_version", "0"))))
 
 
-def _fetch_json(client: httpx.Client, url: str) -> Any:
+def _fetch_index(client: httpx.Client, url: str) -> Any:
+    buffer = io.BytesIO()
+    _download(client, url, buffer, MAX_INDEX_BYTES)
     try:
-        with client.stream("GET", url, follow_redirects=True) as response:
-            response.raise_for_status()
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_INDEX_BYTES:
-                    raise ModelError(f"{url}: package index larger than {MAX_INDEX_BYTES} bytes")
-        return json.loads(bytes(body))
-    except httpx.HTTPError as exc:
-        raise ModelError(f"{url}: cannot download package index: {_reason(exc)}") from None
+        return json.loads(buffer.getvalue())
     except ValueError as exc:
         raise ModelError(f"{url}: package index is not JSON: {exc}") from None
 
 
-def _download(client: httpx.Client, url: str, dest: Path, progress: Progress | None, max_bytes: int) -> str:
-    """Stream ``url`` into ``dest``; returns the sha256 hex digest."""
+def _download(
+    client: httpx.Client, url: str, out: IO[bytes], max_bytes: int, progress: Progress | None = None
+) -> str:
+    """Stream ``url`` into ``out``, refusing more than ``max_bytes``; returns the sha256 hex digest."""
     digest, done = hashlib.sha256(), 0
     try:
-        with client.stream("GET", url, follow_redirects=True) as response, dest.open("wb") as out:
+        with client.stream("GET", url, follow_redirects=True) as response:
             response.raise_for_status()
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            if total is not None and total > max_bytes:
-                raise ModelError(f"{url}: package of {total} bytes is over the {max_bytes}-byte limit")
+            length = response.headers.get("Content-Length", "")
+            total = int(length) if length.isdigit() else None
             for chunk in response.iter_bytes(CHUNK):
                 done += len(chunk)
-                if done > max_bytes:
-                    raise ModelError(f"{url}: package is over the {max_bytes}-byte limit")
+                if done > max_bytes or (total or 0) > max_bytes:
+                    raise ModelError(f"{url}: {total or done} bytes, over the {max_bytes}-byte limit")
                 digest.update(chunk)
                 out.write(chunk)
                 if progress is not None:
@@ -343,7 +340,7 @@ def _stage_ctranslate2(
     if not (staging / "model.bin").is_file():
         raise ModelError(f"{where}: no model.bin (not a CTranslate2 model folder)")
     manifest: dict[str, Any] = {
-        "id": model_id or f"ctranslate2-{where.name}",
+        "id": model_id or "ctranslate2-" + re.sub(r"[^A-Za-z0-9._-]+", "-", where.name).strip("-."),
         "kind": "ctranslate2",
         "version": "0",
         "source_langs": [source],

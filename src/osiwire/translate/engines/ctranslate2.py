@@ -109,8 +109,9 @@ class CTranslate2Engine:
         for i, result in zip(owners, results, strict=True):
             tokens = list(result.hypotheses[0])
             sentence = collected[i]
-            sentence.steps += len(tokens)
-            sentence.log_prob += float(result.scores[0]) * len(tokens)
+            if result.scores:  # absent only when decode_options turn scores off
+                sentence.steps += len(tokens)
+                sentence.log_prob += float(result.scores[0]) * len(tokens)
             tokens = tokens[len(target_prefix) :] if tokens[: len(target_prefix)] == target_prefix else tokens
             if tokens and tokens[-1] == END_TOKEN:
                 tokens.pop()
