@@ -117,6 +117,22 @@ class TranslateConfig(_Section):
     openai: OpenAIConfig = OpenAIConfig()
 
 
+class EnrichConfig(_Section):
+    """Entities, people, participants, topics, countries."""
+
+    enabled: bool = Field(True, description="Run the enrich stage on new releases.")
+    topics_file: str = Field("", description="A topic taxonomy (TOML) used instead of the bundled one.")
+    countries_file: str = Field(
+        "", description="A country-name table (TOML) used instead of the bundled one."
+    )
+    max_chars: int = Field(
+        200_000, description="Longer texts are enriched up to this many characters (and say so)."
+    )
+    names_in_glossary: bool = Field(
+        True, description="Feed the English names of the people found to the translation glossary."
+    )
+
+
 class WebConfig(_Section):
     """The web UI and API."""
 
@@ -134,6 +150,7 @@ class Settings(_Section):
     fetch: FetchConfig = FetchConfig()
     extract: ExtractConfig = ExtractConfig()
     translate: TranslateConfig = TranslateConfig()
+    enrich: EnrichConfig = EnrichConfig()
     web: WebConfig = WebConfig()
 
     @property

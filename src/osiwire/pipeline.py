@@ -22,6 +22,7 @@ from osiwire.collect.listing import parse_listing
 from osiwire.collect.local import entry_document, read_local
 from osiwire.collect.sitemaps import parse_sitemap
 from osiwire.config import Settings
+from osiwire.enriching import Enriching, glossary_names
 from osiwire.errors import CollectError, ExtractError, FetchError, OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
@@ -93,12 +94,19 @@ class Pipeline:
         self._fetcher = fetcher
         self.detector = detector or get_detector()
         self._translating: Translating | None = None
+        self._enriching: Enriching | None = None
 
     @property
     def fetcher(self) -> Fetcher:
         if self._fetcher is None:
             self._fetcher = Fetcher(self.settings.fetch)
         return self._fetcher
+
+    @property
+    def enriching(self) -> Enriching:
+        if self._enriching is None:
+            self._enriching = Enriching(self.settings, self.store)
+        return self._enriching
 
     @property
     def translating(self) -> Translating:
@@ -172,14 +180,27 @@ class Pipeline:
         self._flush(batch, report)
 
     def _flush(self, batch: list[Article], report: PassReport) -> None:
-        """Store a batch, then translate what is new in it (stored first: a failed translation loses nothing)."""
+        """Store a batch, then enrich and translate what is new in it.
+
+        Stored first, so a failing later stage loses nothing; enriched before translation, so the names of the
+        people found are kept exactly in the translation (the glossary hook).
+        """
         if not batch:
             return
         results = self.store.releases.save_many(batch)
         for article, result in zip(batch, results, strict=True):
             report.count(result)
-            if result.new_version and self.translating.can_translate(article.language):
-                translation = self.translating.translate(article, result.release_id, result.version_no)
+            if not result.new_version:
+                continue
+            names: dict[str, str] = {}
+            if self.settings.enrich.enabled:
+                enrichment = self.enriching.enrich(article, result.release_id, result.version_no)
+                if self.settings.enrich.names_in_glossary:
+                    names = glossary_names(enrichment.people)
+            if self.translating.can_translate(article.language):
+                translation = self.translating.translate(
+                    article, result.release_id, result.version_no, names=names
+                )
                 report.translated += translation.status == "complete"
         batch.clear()
 

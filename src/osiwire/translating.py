@@ -7,6 +7,7 @@ the stored releases, the database-backed translation memory and the retry schedu
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -107,11 +108,23 @@ class Translating:
         return False
 
     def translate(
-        self, article: Article, release_id: int, version_no: int, now: datetime | None = None
+        self,
+        article: Article,
+        release_id: int,
+        version_no: int,
+        *,
+        names: Mapping[str, str] | None = None,
+        now: datetime | None = None,
     ) -> Translation:
-        """Translate one stored version and store the result (with a retry time when it is not complete)."""
+        """Translate one stored version and store the result (with a retry time when it is not complete).
+
+        ``names``: people's names found by the enrich stage (source → English), kept exactly in the output.
+        """
         now = now or datetime.now(UTC)
-        translation = self.translator.translate_article(article)
+        glossary = None
+        if names:
+            glossary = self.translator.glossary.with_terms(names, "people", article.language, self.target)
+        translation = self.translator.translate_article(article, glossary)
         retry_at = None
         if translation.status != "complete":
             attempts = self.store.translations.attempts(release_id, version_no, self.target)
@@ -136,11 +149,21 @@ class Translating:
             release = self.store.releases.get(release_id)
             version = release.versions[version_no - 1]
             if self.can_translate(version.language):
-                report.count(self.translate(article_from_version(release, version), release_id, version_no))
+                names = self._names(release_id, version_no)
+                article = article_from_version(release, version)
+                report.count(self.translate(article, release_id, version_no, names=names))
             else:
                 report.skipped_no_engine += version.language != self.target
             progress.advance()
         return report
+
+    def _names(self, release_id: int, version_no: int) -> dict[str, str]:
+        if not self.settings.enrich.names_in_glossary:
+            return {}
+        from osiwire.enriching import glossary_names
+
+        enrichment = self.store.enrichments.get(release_id, version_no)
+        return glossary_names(enrichment.people) if enrichment else {}
 
     def close(self) -> None:
         self.engines.close()

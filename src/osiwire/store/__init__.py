@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from osiwire.model import SearchFilters
+from osiwire.model import PersonName, SearchFilters
 from osiwire.store.database import Database
+from osiwire.store.enrichments import Enrichments
 from osiwire.store.releases import Releases
 from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
@@ -11,6 +12,12 @@ from osiwire.store.textindex import Lemmatiser
 from osiwire.store.translations import Translations
 
 __all__ = ["SearchPage", "Store"]
+
+
+def _person_key(name: PersonName) -> str:
+    from osiwire.enrich.names import person_key  # the names module loads pymorphy3 only when used
+
+    return person_key(name)
 
 
 class Store:
@@ -22,6 +29,7 @@ class Store:
         self.sources = Sources(self.db)
         self.releases = Releases(self.db, self.lemmatiser, self.sources)
         self.translations = Translations(self.db, self.lemmatiser)
+        self.enrichments = Enrichments(self.db, _person_key)
 
     def search(
         self,

@@ -40,7 +40,23 @@ def _translations(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [_initial, _translations]
+ENRICHMENT_TABLES = (
+    "enrichments",
+    "people",
+    "person_variants",
+    "release_people",
+    "mentions",
+    "participants",
+    "release_topics",
+    "release_countries",
+)
+
+
+def _enrichment(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in ENRICHMENT_TABLES])
+
+
+MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment]
 
 
 def current_version(conn: Connection) -> int:

@@ -180,6 +180,99 @@ translation_sentences = Table(
     UniqueConstraint("translation_id", "segment", "idx", name="uq_translation_sentences_position"),
 )
 
+# -- enrichment (migration 3) ----------------------------------------------------------------------------------
+
+enrichments = Table(
+    "enrichments",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),  # enrich.names.person_key
+    Column("display", Text, nullable=False),  # "Николай Платонович Патрушев"
+    Column("name_en", Text, nullable=False),
+    Column("first", Text, nullable=False, default=""),
+    Column("patronymic", Text, nullable=False, default=""),
+    Column("last", Text, nullable=False, default=""),
+    Column("initials", Text, nullable=False, default=""),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+)
+
+person_variants = Table(
+    "person_variants",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("variant", Text, primary_key=True),  # folded: lower case, ё→е, no apostrophes
+    Column("shown", Text, nullable=False),  # as spelled
+    Index("ix_person_variants_variant", "variant"),
+)
+
+release_people = Table(
+    "release_people",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_release_people_person", "person_id"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("segment", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("normal", Text, nullable=False),
+    Index("ix_mentions_version", "version_id"),
+    Index("ix_mentions_normal", "type", "normal"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("position", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("grp", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+    Index("ix_participants_version", "version_id"),
+    Index("ix_participants_person", "person_id"),
+)
+
+release_topics = Table(
+    "release_topics",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(100), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of the words that fired
+    Index("ix_release_topics_topic", "topic"),
+)
+
+release_countries = Table(
+    "release_countries",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Index("ix_release_countries_country", "country"),
+)
+
 translation_memory = Table(
     "translation_memory",
     metadata,

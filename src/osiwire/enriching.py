@@ -1,0 +1,77 @@
+"""Enrichment as the pipeline runs it: the enricher loaded once, results stored, names handed to translation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from osiwire.config import Settings
+from osiwire.enrich.enricher import Enricher
+from osiwire.model import Article, Enrichment, PersonName
+from osiwire.progress import NoProgress, Progress
+from osiwire.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def _path(data_dir: Path, value: str) -> Path | None:
+    return (data_dir / value) if value else None
+
+
+def glossary_names(people: tuple[PersonName, ...]) -> dict[str, str]:
+    """Source → English spellings of people's names, for the translation glossary (full, short and surname)."""
+    from osiwire.enrich.transliteration import transliterate
+
+    terms: dict[str, str] = {}
+    for name in people:
+        if not name.last or not name.first:
+            continue  # a surname alone is too ambiguous to force ("Иванов")
+        first, last = transliterate(name.first), transliterate(name.last)
+        if name.patronymic:
+            terms[f"{name.first} {name.patronymic} {name.last}"] = (
+                f"{first} {transliterate(name.patronymic)} {last}"
+            )
+        terms[f"{name.first} {name.last}"] = f"{first} {last}"
+    return terms
+
+
+class Enriching:
+    """The enricher for one process, and where its results go."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._enricher: Enricher | None = None
+
+    @property
+    def enricher(self) -> Enricher:
+        if self._enricher is None:
+            cfg, data_dir = self.settings.enrich, self.settings.data_dir
+            self._enricher = Enricher(
+                topics_file=_path(data_dir, cfg.topics_file),
+                countries_file=_path(data_dir, cfg.countries_file),
+                max_chars=cfg.max_chars,
+            )
+        return self._enricher
+
+    def enrich(self, article: Article, release_id: int, version_no: int) -> Enrichment:
+        """Enrich one stored version and store what was found."""
+        enrichment = self.enricher.enrich(article)
+        self.store.enrichments.save(release_id, version_no, enrichment, datetime.now(UTC))
+        return enrichment
+
+    def enrich_due(self, *, everything: bool = False, progress: Progress | None = None) -> int:
+        """Enrich stored releases not enriched yet (all with ``everything``); how many were."""
+        from osiwire.translating import article_from_version
+
+        progress = progress or NoProgress()
+        due = self.store.enrichments.due(everything=everything)
+        progress.add_total(len(due))
+        for release_id, version_no in due:
+            release = self.store.releases.get(release_id)
+            self.enrich(
+                article_from_version(release, release.versions[version_no - 1]), release_id, version_no
+            )
+            progress.advance()
+        return len(due)

@@ -1,0 +1,376 @@
+"""Stored enrichment: mentions, people (one row per person across releases), participants, topics, countries."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+
+from osiwire.model import Enrichment, Mention, Participant, PersonName, TopicMatch
+from osiwire.store.database import Database
+from osiwire.store.schema import (
+    enrichments,
+    mentions,
+    participants,
+    people,
+    person_variants,
+    release_countries,
+    release_people,
+    release_topics,
+    releases,
+    versions,
+)
+
+APOSTROPHES_RE = re.compile(r"['’ʼ`]")
+MAX_PEOPLE = 500  # one page of `osiwire people`
+
+
+def fold_name(text: str) -> str:
+    """How names are compared: lower case, ё→е, apostrophes dropped, spaces single."""
+    return " ".join(APOSTROPHES_RE.sub("", text).casefold().replace("ё", "е").split())
+
+
+@dataclass(frozen=True, slots=True)
+class PositionHeld:
+    """A position a person was listed with, and when."""
+
+    position: str
+    organisation: str
+    country: str
+    first_seen: datetime
+    last_seen: datetime
+    releases: int
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person across releases."""
+
+    id: int
+    key: str
+    name: PersonName
+    first_seen: datetime
+    last_seen: datetime
+    releases: int
+    positions: tuple[PositionHeld, ...] = ()
+
+
+def _fuller(old: PersonName, new: PersonName) -> bool:
+    """Whether ``new`` tells more of the name than ``old`` (full first name and patronymic beat initials)."""
+
+    def score(n: PersonName) -> int:
+        return 2 * bool(n.first) + 2 * bool(n.patronymic) + bool(n.last) + bool(n.initials)
+
+    return score(new) > score(old)
+
+
+def _upsert_person(conn: Connection, key: str, name: PersonName, seen: datetime) -> int:
+    row = conn.execute(select(people).where(people.c.key == key)).first()
+    fields = {
+        "display": name.display,
+        "name_en": name.name_en,
+        "first": name.first,
+        "patronymic": name.patronymic,
+        "last": name.last,
+        "initials": name.initials,
+    }
+    if row is None:
+        new = conn.execute(insert(people).values(key=key, first_seen_at=seen, last_seen_at=seen, **fields))
+        assert new.inserted_primary_key is not None
+        person_id = int(new.inserted_primary_key[0])
+    else:
+        person_id = int(row.id)
+        old = PersonName(row.first, row.patronymic, row.last, row.initials, row.name_en)
+        values: dict[str, object] = {
+            "first_seen_at": min(row.first_seen_at, seen),
+            "last_seen_at": max(row.last_seen_at, seen),
+        }
+        if _fuller(old, name):
+            values.update(fields)
+        conn.execute(update(people).where(people.c.id == person_id).values(**values))
+    known = set(
+        conn.execute(
+            select(person_variants.c.variant).where(person_variants.c.person_id == person_id)
+        ).scalars()
+    )
+    fresh = {}
+    for shown in (name.display, name.name_en, *name.variants):
+        folded = fold_name(shown)
+        if folded and folded not in known:
+            fresh[folded] = shown
+    if fresh:
+        conn.execute(
+            insert(person_variants),
+            [{"person_id": person_id, "variant": v, "shown": s} for v, s in fresh.items()],
+        )
+    return person_id
+
+
+def _version(conn: Connection, release_id: int, version_no: int | None) -> tuple[int, datetime] | None:
+    stmt = select(versions.c.id, releases.c.sort_at).join(releases, releases.c.id == versions.c.release_id)
+    stmt = stmt.where(versions.c.release_id == release_id)
+    stmt = stmt.where(
+        versions.c.version_no == (releases.c.version_count if version_no is None else version_no)
+    )
+    row = conn.execute(stmt).first()
+    return None if row is None else (int(row.id), row.sort_at)
+
+
+class Enrichments:
+    """Saving and reading what the enrich stage found, and the people it found across releases."""
+
+    def __init__(self, db: Database, person_key: Callable[[PersonName], str]) -> None:
+        self._db = db
+        self._person_key = person_key  # enrich.names.person_key, injected: the store has no NLP of its own
+
+    def save(self, release_id: int, version_no: int, enrichment: Enrichment, now: datetime) -> None:
+        """Store one version's enrichment, replacing an earlier one."""
+        key_of = self._person_key
+        with self._db.writing() as conn:
+            found = _version(conn, release_id, version_no)
+            if found is None:
+                return
+            version_id, seen = found
+            for table in (
+                enrichments,
+                mentions,
+                participants,
+                release_people,
+                release_topics,
+                release_countries,
+            ):
+                conn.execute(delete(table).where(table.c.version_id == version_id))
+            conn.execute(insert(enrichments).values(version_id=version_id, enriched_at=now))
+            ids: dict[str, int] = {}
+            for name in enrichment.people:
+                key = key_of(name)
+                if key and key not in ids:
+                    ids[key] = _upsert_person(conn, key, name, seen)
+            rows = []
+            for order, p in enumerate(enrichment.participants):
+                key = key_of(p.name)
+                if key and key not in ids:
+                    ids[key] = _upsert_person(conn, key, p.name, seen)
+                rows.append(
+                    {
+                        "version_id": version_id,
+                        "ord": order,
+                        "person_id": ids.get(key),
+                        "name": p.name.display,
+                        "name_en": p.name.name_en,
+                        "position": p.position,
+                        "organisation": p.organisation,
+                        "country": p.country,
+                        "grp": p.group,
+                        "source": p.source,
+                    }
+                )
+            if rows:
+                conn.execute(insert(participants), rows)
+            if ids:
+                conn.execute(
+                    insert(release_people),
+                    [{"version_id": version_id, "person_id": i} for i in set(ids.values())],
+                )
+            if enrichment.mentions:
+                conn.execute(
+                    insert(mentions),
+                    [
+                        {"version_id": version_id, "segment": m.segment, "start": m.start, "end": m.end,
+                         "type": m.type, "text": m.text, "normal": m.normal}
+                        for m in enrichment.mentions
+                    ],
+                )  # fmt: skip
+            if enrichment.topics:
+                conn.execute(
+                    insert(release_topics),
+                    [
+                        {"version_id": version_id, "topic": t.id, "label": t.label,
+                         "evidence": json.dumps(list(t.evidence), ensure_ascii=False)}
+                        for t in enrichment.topics
+                    ],
+                )  # fmt: skip
+            if enrichment.countries:
+                conn.execute(
+                    insert(release_countries),
+                    [
+                        {"version_id": version_id, "country": c, "rank": i}
+                        for i, c in enumerate(enrichment.countries)
+                    ],
+                )
+
+    def get(self, release_id: int, version_no: int | None = None) -> Enrichment | None:
+        """What was found in a version (the current one by default); None when it was not enriched."""
+        with self._db.reading() as conn:
+            found = _version(conn, release_id, version_no)
+            if found is None:
+                return None
+            version_id = found[0]
+            if (
+                conn.execute(select(enrichments).where(enrichments.c.version_id == version_id)).first()
+                is None
+            ):
+                return None
+            person_rows = conn.execute(
+                select(people)
+                .join(release_people, release_people.c.person_id == people.c.id)
+                .where(release_people.c.version_id == version_id)
+            ).all()
+            variants = self._variants(conn, [r.id for r in person_rows])
+            names = {r.id: self._name(r, variants.get(r.id, ())) for r in person_rows}
+            rows = conn.execute(
+                select(participants)
+                .where(participants.c.version_id == version_id)
+                .order_by(participants.c.ord)
+            ).all()
+            found_mentions = conn.execute(
+                select(mentions)
+                .where(mentions.c.version_id == version_id)
+                .order_by(mentions.c.segment, mentions.c.start)
+            ).all()
+            topic_rows = conn.execute(
+                select(release_topics).where(release_topics.c.version_id == version_id)
+            ).all()
+            country_rows = conn.execute(
+                select(release_countries)
+                .where(release_countries.c.version_id == version_id)
+                .order_by(release_countries.c.rank)
+            ).all()
+        return Enrichment(
+            mentions=tuple(
+                Mention(m.segment, m.start, m.end, m.type, m.text, m.normal) for m in found_mentions
+            ),
+            people=tuple(sorted(names.values(), key=lambda n: n.last)),
+            participants=tuple(
+                Participant(
+                    names.get(r.person_id) or PersonName(name_en=r.name_en, first=r.name),
+                    r.position,
+                    r.organisation,
+                    r.country,
+                    r.grp,
+                    r.source,
+                )
+                for r in rows
+            ),
+            topics=tuple(TopicMatch(t.topic, t.label, tuple(json.loads(t.evidence))) for t in topic_rows),
+            countries=tuple(c.country for c in country_rows),
+        )
+
+    @staticmethod
+    def _variants(conn: Connection, person_ids: list[int]) -> dict[int, tuple[str, ...]]:
+        out: dict[int, list[str]] = {}
+        if person_ids:
+            rows = conn.execute(select(person_variants).where(person_variants.c.person_id.in_(person_ids)))
+            for r in rows:
+                out.setdefault(r.person_id, []).append(r.shown)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @staticmethod
+    def _name(row: Row[Any], variants: tuple[str, ...]) -> PersonName:
+        return PersonName(
+            first=row.first,
+            patronymic=row.patronymic,
+            last=row.last,
+            initials=row.initials,
+            name_en=row.name_en,
+            variants=variants,
+        )
+
+    def due(self, *, everything: bool = False, limit: int = 100_000) -> list[tuple[int, int]]:
+        """(release id, version number) of current versions not enriched yet (all with ``everything``)."""
+        joined = versions.join(
+            releases,
+            and_(releases.c.id == versions.c.release_id, releases.c.version_count == versions.c.version_no),
+        ).outerjoin(enrichments, enrichments.c.version_id == versions.c.id)
+        stmt = select(releases.c.id, versions.c.version_no).select_from(joined)
+        if not everything:
+            stmt = stmt.where(enrichments.c.version_id.is_(None))
+        stmt = stmt.order_by(releases.c.sort_at.desc(), releases.c.id.desc()).limit(limit)
+        with self._db.reading() as conn:
+            return [(int(r.id), int(r.version_no)) for r in conn.execute(stmt)]
+
+    def people(self, query: str = "", *, limit: int = 50) -> list[Person]:
+        """People whose name in any script or spelling contains ``query`` (all when empty), most seen first."""
+        limit = max(1, min(limit, MAX_PEOPLE))
+        counts = (
+            select(release_people.c.person_id, func.count().label("n"))
+            .group_by(release_people.c.person_id)
+            .subquery()
+        )
+        stmt = select(people, func.coalesce(counts.c.n, 0).label("n")).outerjoin(
+            counts, counts.c.person_id == people.c.id
+        )
+        folded = fold_name(query)
+        if folded:
+            like = f"%{folded.replace('%', '').replace('_', '')}%"
+            stmt = stmt.where(
+                or_(
+                    people.c.id.in_(
+                        select(person_variants.c.person_id).where(person_variants.c.variant.like(like))
+                    ),
+                    people.c.key == query,
+                )
+            )
+        stmt = stmt.order_by(func.coalesce(counts.c.n, 0).desc(), people.c.last_seen_at.desc()).limit(limit)
+        with self._db.reading() as conn:
+            rows = conn.execute(stmt).all()
+            ids = [r.id for r in rows]
+            variants = self._variants(conn, ids)
+            held = self._positions(conn, ids)
+        return [
+            Person(
+                id=r.id,
+                key=r.key,
+                name=self._name(r, variants.get(r.id, ())),
+                first_seen=r.first_seen_at,
+                last_seen=r.last_seen_at,
+                releases=int(r.n),
+                positions=held.get(r.id, ()),
+            )
+            for r in rows
+        ]
+
+    @staticmethod
+    def _positions(conn: Connection, person_ids: list[int]) -> dict[int, tuple[PositionHeld, ...]]:
+        if not person_ids:
+            return {}
+        rows = conn.execute(
+            select(
+                participants.c.person_id,
+                participants.c.position,
+                participants.c.organisation,
+                participants.c.country,
+                func.min(releases.c.sort_at).label("first"),
+                func.max(releases.c.sort_at).label("last"),
+                func.count(func.distinct(releases.c.id)).label("n"),
+            )
+            .join(versions, versions.c.id == participants.c.version_id)
+            .join(releases, releases.c.id == versions.c.release_id)
+            .where(participants.c.person_id.in_(person_ids), participants.c.position != "")
+            .group_by(
+                participants.c.person_id,
+                participants.c.position,
+                participants.c.organisation,
+                participants.c.country,
+            )
+            .order_by(func.max(releases.c.sort_at).desc())
+        )
+        out: dict[int, list[PositionHeld]] = {}
+        for r in rows:
+            first, last = r.first, r.last
+            out.setdefault(r.person_id, []).append(
+                PositionHeld(r.position, r.organisation, r.country, _utc(first), _utc(last), int(r.n))
+            )
+        return {k: tuple(v) for k, v in out.items()}
+
+
+def _utc(value: object) -> datetime:
+    # Aggregates bypass the UTCDateTime type: SQLite hands back text, naive and in UTC.
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
