@@ -36,6 +36,16 @@ def glossary_names(people: tuple[PersonName, ...]) -> dict[str, str]:
     return terms
 
 
+def build_enricher(settings: Settings) -> Enricher:
+    """The enricher the settings describe (models load on first use)."""
+    cfg, data_dir = settings.enrich, settings.data_dir
+    return Enricher(
+        topics_file=_path(data_dir, cfg.topics_file),
+        countries_file=_path(data_dir, cfg.countries_file),
+        max_chars=cfg.max_chars,
+    )
+
+
 class Enriching:
     """The enricher for one process, and where its results go."""
 
@@ -47,12 +57,7 @@ class Enriching:
     @property
     def enricher(self) -> Enricher:
         if self._enricher is None:
-            cfg, data_dir = self.settings.enrich, self.settings.data_dir
-            self._enricher = Enricher(
-                topics_file=_path(data_dir, cfg.topics_file),
-                countries_file=_path(data_dir, cfg.countries_file),
-                max_chars=cfg.max_chars,
-            )
+            self._enricher = build_enricher(self.settings)
         return self._enricher
 
     def enrich(self, article: Article, release_id: int, version_no: int) -> Enrichment:

@@ -105,6 +105,7 @@ class RawDocument:
     author: str = ""
     language_hint: str = ""  # the source's declared language, used only when detection cannot decide
     source_id: int | None = None
+    supplement: str = ""  # the release's official participant list, where it is published on its own page
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ class Segment:
     """The title or one paragraph of an article, with its own language."""
 
     position: int
-    kind: str  # "title" | "paragraph"
+    kind: str  # "title" | "paragraph" | "participants" (the official participant list)
     text: str
     language: str
 

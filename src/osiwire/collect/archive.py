@@ -12,6 +12,10 @@ from osiwire.errors import ParseError
 from osiwire.model import RawDocument
 
 REQUIRED_FIELDS = ("url", "title", "text")
+SUPPLEMENT_FIELDS = (
+    "participants_text",
+    "participants",
+)  # an official participant list, kept as its own segment
 DATE_FIELDS = ("published", "date", "datetime", "pubDate")
 
 
@@ -60,6 +64,9 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
                 raise ParseError(f"{where}: field {name!r}: not a date: {record[name]!r:.40}") from exc
             break
     author = record.get("author")
+    supplement = next(
+        (record[f] for f in SUPPLEMENT_FIELDS if isinstance(record.get(f), str) and record[f].strip()), ""
+    )
     return RawDocument(
         url=url,
         fetched_at=now,
@@ -69,6 +76,7 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
         author=author if isinstance(author, str) else "",
         language_hint=language,
         source_id=source_id,
+        supplement=supplement,
     )
 
 

@@ -183,7 +183,12 @@ def _language(text: str, fallback: str, detector: LanguageDetector) -> str:
 
 
 def _segments(
-    title: str, paragraphs: list[str], hint: str, cfg: ExtractConfig, detector: LanguageDetector
+    title: str,
+    paragraphs: list[str],
+    hint: str,
+    cfg: ExtractConfig,
+    detector: LanguageDetector,
+    supplement: str = "",
 ) -> tuple[str, tuple[Segment, ...]]:
     body = detector.detect("\n".join(paragraphs))
     if body.lang and (body.score >= MIN_LANGUAGE_SCORE or not hint):
@@ -194,6 +199,11 @@ def _segments(
     segments = [Segment(0, "title", title, language if short_title else _language(title, language, detector))]
     for i, text in enumerate(paragraphs, 1):
         segments.append(Segment(i, "paragraph", text, _language(text, language, detector)))
+    if supplement:
+        # One segment: participant lists are parsed as a whole (group headers apply to the rows below them).
+        segments.append(
+            Segment(len(segments), "participants", supplement, _language(supplement, language, detector))
+        )
     return language, tuple(segments)
 
 
@@ -239,14 +249,19 @@ def extract_article(doc: RawDocument, cfg: ExtractConfig, detector: LanguageDete
         raise ExtractError(f"{doc.url}: no main text found")
     if not fields.paragraphs:
         raise ExtractError(f"{doc.url}: no main text found")
-    language, segments = _segments(fields.title, fields.paragraphs, doc.language_hint, cfg, detector)
+    supplement = " ".join(doc.supplement.split()) if "\n" not in doc.supplement else doc.supplement.strip()
+    language, segments = _segments(
+        fields.title, fields.paragraphs, doc.language_hint, cfg, detector, supplement
+    )
     key = canonical_url(fields.url)
     return Article(
         url=key,
         title=fields.title,
         language=language,
         segments=segments,
-        content_hash=content_hash(fields.title, "\n".join(fields.paragraphs)),
+        content_hash=content_hash(
+            fields.title, "\n".join([*fields.paragraphs, supplement] if supplement else fields.paragraphs)
+        ),
         fetched_at=doc.fetched_at,
         published=fields.published,
         author=fields.author,

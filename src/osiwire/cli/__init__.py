@@ -1,0 +1,15 @@
+"""The ``osiwire`` command.
+
+Exit codes: 0 success; 1 an error (one line on stderr naming the input and the reason); 2 bad usage;
+3 partial success (some sources or items failed; the rest was stored).
+"""
+
+from osiwire.cli import enrichment, ingest, reading, serving, sources, translation
+from osiwire.cli.base import cli
+
+__all__ = ["cli", "main"]
+_COMMANDS = (enrichment, ingest, reading, serving, sources, translation)  # importing them registers them
+
+
+def main() -> None:
+    cli(prog_name="osiwire")

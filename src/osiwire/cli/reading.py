@@ -1,0 +1,145 @@
+"""osiwire search, show, export."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from osiwire.cli.base import (
+    Context,
+    cli,
+    errors_as_lines,
+    parse_day,
+    to_json,
+)
+from osiwire.model import Release, SearchFilters, Translation
+
+# -- reading --------------------------------------------------------------------------------------------------
+
+
+@cli.command("search")
+@click.argument("query", default="")
+@click.option("--lang", "language", default=None)
+@click.option("--region", default=None)
+@click.option("--source", default=None, help="Source name or id.")
+@click.option("--country", default=None)
+@click.option("--since", default=None, help="YYYY-MM-DD (published on or after).")
+@click.option("--until", default=None, help="YYYY-MM-DD (published before).")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON array of hits.")
+@click.pass_obj
+def search(
+    obj: Context,
+    /,
+    query: str,
+    language: str | None,
+    region: str | None,
+    source: str | None,
+    country: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    offset: int,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """Full-text search: words (any inflection), "phrases", OR, -exclusions, prefix*."""
+    with errors_as_lines(), obj.store() as store:
+        page = store.search(
+            query,
+            SearchFilters(
+                language=language,
+                region=region,
+                source=source,
+                country=country,
+                since=parse_day(since),
+                until=parse_day(until),
+            ),
+            limit=limit,
+            offset=offset,
+            sort=sort,
+        )
+    if as_json:
+        click.echo(to_json([{k: v for k, v in asdict(h).items()} for h in page.hits]))
+        return
+    click.echo(f"{page.total} match(es)", err=True)
+    for hit in page.hits:
+        when = hit.published.date().isoformat() if hit.published else "undated"
+        click.echo(click.style(f"#{hit.id} {when} [{hit.language}] {hit.source}: {hit.title}", bold=True))
+        click.echo(f"    {hit.snippet.replace(chr(10), ' ')}")
+        click.echo(f"    {hit.url}")
+
+
+def _release_json(release: Release, translation: Translation | None) -> dict[str, Any]:
+    current = release.current
+    return {
+        "id": release.id,
+        "url": release.url,
+        "source": release.source.name if release.source else None,
+        "region": release.source.region if release.source else None,
+        "first_seen_at": release.first_seen_at,
+        "title": current.title,
+        "published": current.published,
+        "author": current.author,
+        "language": current.language,
+        "segments": [asdict(s) for s in current.segments],
+        "versions": [
+            {k: v for k, v in asdict(v).items() if k != "segments"} | {"segments": len(v.segments)}
+            for v in release.versions
+        ],
+        "translation": asdict(translation) if translation else None,
+    }
+
+
+@cli.command("show")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: Context, key: str, as_json: bool) -> None:
+    """One release by id or URL: every segment with its language, and its versions."""
+    with errors_as_lines(), obj.store() as store:
+        release = store.releases.get(key)
+        translation = store.translations.get(release.id, obj.settings.translate.target_language)
+    if as_json:
+        click.echo(to_json(_release_json(release, translation)))
+        return
+    current = release.current
+    click.echo(click.style(current.title, bold=True))
+    source = release.source.name if release.source else "(source removed)"
+    when = current.published.isoformat() if current.published else "undated"
+    click.echo(f"{source} · {when} · {current.language} · {release.url}")
+    for seg in current.segments[1:]:
+        click.echo(f"\n[{seg.language}] {seg.text}")
+        if translation is not None and any(
+            p.translated for p in translation.sentences if p.segment == seg.position
+        ):
+            click.echo(f"[{translation.target_language}] {translation.segment_text(seg.position)}")
+    if translation is None:
+        click.echo(f"\n(not translated into {obj.settings.translate.target_language})")
+    elif translation.status != "complete":
+        click.echo(f"\n(translation {translation.status}: {translation.error})")
+    click.echo(f"\n{len(release.versions)} version(s):")
+    for v in release.versions:
+        click.echo(f"  v{v.version_no} {v.fetched_at.isoformat()} {v.content_hash[:12]}")
+
+
+@cli.command("export")
+@click.argument("keys", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["wire", "md", "jsonl"]), default="wire", show_default=True
+)
+@click.pass_obj
+def export(obj: Context, keys: tuple[str, ...], fmt: str) -> None:
+    """Export releases (by id or URL) as wire text, Markdown or JSON Lines, translated where they are."""
+    from osiwire.publish.export import ExportItem, render
+
+    target = obj.settings.translate.target_language
+    with errors_as_lines(), obj.store() as store:
+        for key in keys:
+            release = store.releases.get(key)
+            item = ExportItem(release, store.translations.get(release.id, target))
+            click.echo(render(item, fmt), nl=False)

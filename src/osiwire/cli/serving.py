@@ -1,0 +1,62 @@
+"""osiwire serve, demo."""
+
+from __future__ import annotations
+
+import click
+
+from osiwire.cli.base import (
+    Context,
+    cli,
+    errors_as_lines,
+)
+from osiwire.cli.ingest import _report
+from osiwire.config import Settings
+from osiwire.pipeline import Pipeline
+from osiwire.progress import progress_for
+from osiwire.store import Store
+
+# -- serving --------------------------------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from osiwire.web.app import create_app
+
+    host, port = host or settings.web.host, port or settings.web.port
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="Default from settings: 127.0.0.1.")
+@click.option("--port", type=int, default=None, help="Default from settings: 8000.")
+@click.pass_obj
+def serve(obj: Context, host: str | None, port: int | None) -> None:
+    """Serve the web UI and the JSON API."""
+    with errors_as_lines():
+        Store(obj.settings.database).close()  # create/migrate before the first request
+        _serve(obj.settings, host, port)
+
+
+@cli.command("demo")
+@click.option("--serve/--no-serve", "do_serve", default=True, help="Serve the web UI afterwards.")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.pass_obj
+def demo(obj: Context, do_serve: bool, host: str | None, port: int | None) -> None:
+    """Ingest the bundled demo corpus (offline), then serve it."""
+    from osiwire.demo import demo_sources
+
+    with errors_as_lines(), obj.store() as store:
+        pipeline = Pipeline(obj.settings, store)
+        reports = []
+        with progress_for("demo") as progress:
+            for source in demo_sources():
+                registered = store.sources.add(source, update_existing=True)
+                reports.append(pipeline.run_source(registered, progress))
+        _report(reports)
+        click.echo(f"{store.releases.count()} releases in {obj.settings.data_dir}", err=True)
+    if do_serve:
+        with errors_as_lines():
+            _serve(obj.settings, host, port)
