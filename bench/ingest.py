@@ -68,7 +68,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(base: str, feeds: list[str], concurrency: int) -> tuple[int, float, int]:
+def run_pipeline(
+    base: str, feeds: list[str], concurrency: int, enrich: bool = False
+) -> tuple[int, float, int]:
     from osiwire.config import load_settings
     from osiwire.model import Source, SourceKind
     from osiwire.pipeline import Pipeline
@@ -80,6 +82,9 @@ def run_pipeline(base: str, feeds: list[str], concurrency: int) -> tuple[int, fl
             environ={},
             # One loopback host serves every feed: no per-host pause, or the bench would time the pause.
             fetch={"allow_private_addresses": True, "per_host_interval_s": 0, "concurrency": concurrency},
+            # The stages are fetch → extract → language → store; enrichment is measured apart (--enrich).
+            enrich={"enabled": enrich},
+            translate={"engines": ["none"]},
         )
         with Store(settings.database) as store:
             for i, url in enumerate(feeds):
@@ -134,6 +139,11 @@ def main() -> None:
         "--copies", type=int, default=4, help="copies of the 125 releases (default 4: 500 pages)"
     )
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--enrich",
+        action="store_true",
+        help="also time the pipeline with the enrich stage on (NER, people, topics)",
+    )
     args = parser.parse_args()
 
     ctx = mp.get_context("spawn")
@@ -144,6 +154,10 @@ def main() -> None:
         base, feeds, paths = queue.get(timeout=120)
         stored, elapsed, failed = run_pipeline(base, feeds, args.concurrency)
         rss = peak_rss_mb()
+        enriched_rate = 0.0
+        if args.enrich:
+            enriched, enriched_elapsed, _ = run_pipeline(base, feeds, args.concurrency, enrich=True)
+            enriched_rate = enriched / enriched_elapsed
         pages = download(base, paths)
         bare_done, bare_elapsed = run_baseline(pages)
         stage_rate = run_extract_stage(base, paths, pages)
@@ -161,6 +175,8 @@ def main() -> None:
     print(
         f"osiwire extract stage alone (metadata, time of day, per-paragraph language): {stage_rate:.1f} pages/s"
     )
+    if args.enrich:
+        print(f"with the enrich stage on (NER, people, participants, topics): {enriched_rate:.1f} releases/s")
     print(
         f"ratio osiwire/bare: {rate / bare_rate:.2f}; goal {GOAL_RELEASES_PER_S:.0f} releases/s: "
         f"{'met' if rate >= GOAL_RELEASES_PER_S else 'MISSED'}"
@@ -169,6 +185,7 @@ def main() -> None:
         f"RESULT releases={stored} failed={failed} seconds={elapsed:.2f} releases_per_s={rate:.1f} "
         f"bare_trafilatura_per_s={bare_rate:.1f} extract_stage_per_s={stage_rate:.1f} ratio={rate / bare_rate:.2f} peak_rss_mb={rss:.0f} "
         f"goal_met={int(rate >= GOAL_RELEASES_PER_S)}"
+        + (f" with_enrich_per_s={enriched_rate:.1f}" if args.enrich else "")
     )
 
 
