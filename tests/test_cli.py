@@ -153,3 +153,19 @@ def test_demo_ingests_offline(tmp_path: Path) -> None:
     code, _, _ = run(tmp_path, "demo", "--no-serve")  # a second run adds nothing
     _, again, _ = run(tmp_path, "search", "", "--json", "--limit", "500")
     assert len(json.loads(again)) == len(hits)
+
+
+def test_people_across_scripts_and_participants_in_show(imported: Path) -> None:
+    _, cyrillic, _ = run(imported, "people", "Патрушев", "--json")
+    _, latin, _ = run(imported, "people", "Patrushev", "--json")
+    found = json.loads(cyrillic)
+    assert found and found == json.loads(latin)
+    patrushev = next(p for p in found if p["first"] == "Николай")
+    assert patrushev["name_en"].endswith("Patrushev") and patrushev["releases"] >= 1
+    _, out, _ = run(imported, "search", '"российско-белорусские переговоры"', "--json", "--limit", "1")
+    release = json.loads(run(imported, "show", str(json.loads(out)[0]["id"]), "--json")[1])
+    rows = release["participants"]
+    assert len(rows) >= 10
+    assert {"name", "name_en", "position", "organisation", "country"} <= rows[0].keys()
+    assert {"RU", "BY"} <= {r["country"] for r in rows}
+    assert release["enriched"] and "RU" in release["countries"]

@@ -14,7 +14,7 @@ from osiwire.cli.base import (
     parse_day,
     to_json,
 )
-from osiwire.model import Release, SearchFilters, Translation
+from osiwire.model import Enrichment, Release, SearchFilters, Translation
 
 # -- reading --------------------------------------------------------------------------------------------------
 
@@ -74,6 +74,26 @@ def search(
         click.echo(f"    {hit.url}")
 
 
+def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
+    if enrichment is None:
+        return {"people": [], "participants": [], "topics": [], "countries": [], "enriched": False}
+    return {
+        "enriched": True,
+        "people": [
+            {"name": n.display, "name_en": n.name_en, "first": n.first, "patronymic": n.patronymic, "last": n.last,
+             "variants": list(n.variants)}
+            for n in enrichment.people
+        ],
+        "participants": [
+            {"name": p.name.display, "name_en": p.name.name_en, "position": p.position,
+             "organisation": p.organisation, "country": p.country, "group": p.group, "source": p.source}
+            for p in enrichment.participants
+        ],
+        "topics": [{"id": t.id, "label": t.label, "evidence": list(t.evidence)} for t in enrichment.topics],
+        "countries": list(enrichment.countries),
+    }  # fmt: skip
+
+
 def _release_json(release: Release, translation: Translation | None) -> dict[str, Any]:
     current = release.current
     return {
@@ -104,8 +124,9 @@ def show(obj: Context, key: str, as_json: bool) -> None:
     with errors_as_lines(), obj.store() as store:
         release = store.releases.get(key)
         translation = store.translations.get(release.id, obj.settings.translate.target_language)
+        enrichment = store.enrichments.get(release.id)
     if as_json:
-        click.echo(to_json(_release_json(release, translation)))
+        click.echo(to_json(_release_json(release, translation) | _enrichment_json(enrichment)))
         return
     current = release.current
     click.echo(click.style(current.title, bold=True))

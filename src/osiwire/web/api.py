@@ -113,7 +113,8 @@ def get_release(
     translation = web.store.translations.get(
         release.id, web.settings.translate.target_language, version_no=shown.version_no
     )
-    return release_out(release, shown, health, translation)
+    enrichment = web.store.enrichments.get(release.id, shown.version_no)
+    return release_out(release, shown, health, translation, enrichment)
 
 
 @router.get(

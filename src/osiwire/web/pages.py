@@ -103,6 +103,7 @@ def release_page(
     title_segment = next((s for s in shown.segments if s.kind == "title"), None)
     target = web.settings.translate.target_language
     translation = web.store.translations.get(release.id, target, version_no=shown.version_no)
+    enrichment = web.store.enrichments.get(release.id, shown.version_no)
     return html_page(
         web,
         request,
@@ -119,6 +120,7 @@ def release_page(
         bilingual=bilingual_rows(shown, translation),
         target_language=target,
         low_confidence=LOW_CONFIDENCE,
+        enrichment=enrichment,
     )
 
 

@@ -7,7 +7,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from osiwire.model import Release, SearchHit, Source, SourceHealth, Translation, Version
+from osiwire.model import (
+    Enrichment,
+    PersonName,
+    Release,
+    SearchHit,
+    Source,
+    SourceHealth,
+    Translation,
+    Version,
+)
 from osiwire.web.render import Renderer
 from osiwire.web.results import ResultsView
 
@@ -123,6 +132,76 @@ class TranslationOut(_Out):
     sentences: list[SentencePairOut]
 
 
+class PersonOut(_Out):
+    """A person named in the release."""
+
+    name: str = Field(description="Base form in the original script.")
+    name_en: str = Field(description="English (BGN/PCGN) form.")
+    first: str
+    patronymic: str
+    last: str
+    variants: list[str] = Field(description="Spellings in every script the person is found under.")
+
+
+class ParticipantOut(_Out):
+    """One row of the release's participant list (or an apposition in its text)."""
+
+    name: str
+    name_en: str
+    position: str
+    organisation: str
+    country: str = Field(description="ISO 3166-1 alpha-2, or empty.")
+    group: str
+    source: str = Field(description="list or apposition.")
+
+
+class TopicOut(_Out):
+    """A topic of the taxonomy that fired, with the words that made it fire."""
+
+    id: str
+    label: str
+    evidence: list[str]
+
+
+class EnrichmentOut(_Out):
+    """What the enrich stage found in the shown version."""
+
+    people: list[PersonOut]
+    participants: list[ParticipantOut]
+    topics: list[TopicOut]
+    countries: list[str]
+
+
+def enrichment_out(enrichment: Enrichment | None) -> EnrichmentOut | None:
+    """An enrichment as the API shows it."""
+    if enrichment is None:
+        return None
+
+    def person(n: PersonName) -> PersonOut:
+        return PersonOut(
+            name=n.display, name_en=n.name_en, first=n.first, patronymic=n.patronymic, last=n.last,
+            variants=list(n.variants),
+        )  # fmt: skip
+
+    return EnrichmentOut(
+        people=[person(n) for n in enrichment.people],
+        participants=[
+            ParticipantOut(
+                name=p.name.display,
+                name_en=p.name.name_en,
+                position=p.position,
+                organisation=p.organisation,
+                country=p.country,
+                group=p.group,
+                source=p.source,
+            )
+            for p in enrichment.participants
+        ],
+        topics=[TopicOut(id=t.id, label=t.label, evidence=list(t.evidence)) for t in enrichment.topics],
+        countries=list(enrichment.countries),
+    )
+
+
 class ReleaseOut(_Out):
     """A release: the chosen version's segments and every version."""
 
@@ -138,6 +217,7 @@ class ReleaseOut(_Out):
     segments: list[SegmentOut]
     versions: list[VersionOut]
     translation: TranslationOut | None = Field(None, description="Null when not translated yet.")
+    enrichment: EnrichmentOut | None = Field(None, description="Null when not enriched yet.")
 
 
 def hit_out(hit: SearchHit) -> HitOut:
@@ -209,10 +289,15 @@ def translation_out(translation: Translation | None) -> TranslationOut | None:
 
 
 def release_out(
-    release: Release, version: Version, health: SourceHealth | None, translation: Translation | None = None
+    release: Release,
+    version: Version,
+    health: SourceHealth | None,
+    translation: Translation | None = None,
+    enrichment: Enrichment | None = None,
 ) -> ReleaseOut:
     """A release (showing ``version``'s segments) as the API shows it."""
     return ReleaseOut(
+        enrichment=enrichment_out(enrichment),
         translation=translation_out(translation),
         id=release.id,
         url=release.url,
