@@ -8,7 +8,6 @@ raise ``FetchError``. Thread-safe: one Fetcher serves a whole thread pool.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import math
 import threading
@@ -27,6 +26,7 @@ from osiwire.collect.robots import ROBOTS_MAX_BYTES, RobotsCache
 from osiwire.config import FetchConfig
 from osiwire.errors import FetchError
 from osiwire.model import Fetched
+from osiwire.retry import retry_after_seconds
 
 __all__ = ["Fetcher"]
 
@@ -316,19 +316,8 @@ def _retryable(status: int) -> bool:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds a Retry-After header asks for; None when absent or unreadable."""
+    return retry_after_seconds(value)
 
 
 def _describe(exc: Exception) -> str:

@@ -8,8 +8,6 @@ missing key), 403 (invalid key, banned), 429 (slow down) and 500 (translation fa
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +16,7 @@ from typing import Any
 import httpx
 
 from osiwire.config import LibreTranslateConfig
+from osiwire.retry import retry_after_seconds
 from osiwire.translate.base import BadResponse, EngineOutput, EngineUnavailable, UnsupportedPair
 
 logger = logging.getLogger(__name__)
@@ -216,21 +215,8 @@ def _error_message(response: httpx.Response) -> str:
 
 
 def _retry_after_s(headers: httpx.Headers) -> float | None:
-    """Seconds from a Retry-After header (delay-seconds or HTTP-date), None when absent or unreadable."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are GMT
-        when = when.replace(tzinfo=datetime.UTC)
-    return max(0.0, when.timestamp() - time.time())
+    """Seconds from a Retry-After header, None when absent or unreadable."""
+    return retry_after_seconds(headers.get("retry-after"))
 
 
 def _without_userinfo(url: str) -> str:

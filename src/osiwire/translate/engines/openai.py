@@ -9,8 +9,6 @@ accepted only with exactly one numbered line per input, in order.
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import logging
 import os
 import re
@@ -21,6 +19,7 @@ from typing import Any
 import httpx
 
 from osiwire.config import OpenAIConfig
+from osiwire.retry import retry_after_seconds
 from osiwire.translate.base import BadResponse, EngineOutput, EngineUnavailable
 
 logger = logging.getLogger(__name__)
@@ -285,23 +284,14 @@ def _relevant_terms(glossary: Mapping[str, str], texts: Sequence[str]) -> dict[s
 
 
 def _retry_after_s(headers: httpx.Headers) -> float | None:
-    """Seconds from retry-after-ms (OpenAI's) or Retry-After (seconds or HTTP-date); None when absent."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
+    """Seconds from retry-after-ms (OpenAI's) or Retry-After; None when absent."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
         try:
-            return max(0.0, float(value) * scale)
+            return max(0.0, float(millis) / 1000)
         except ValueError:
             pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            continue
-        if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are GMT
-            when = when.replace(tzinfo=datetime.UTC)
-        return max(0.0, when.timestamp() - time.time())
-    return None
+    return retry_after_seconds(headers.get("retry-after"))
 
 
 def _one_line(text: str) -> str:
