@@ -15,6 +15,7 @@ from osiwire.model import Enrichment, Mention, Participant, PersonName, TopicMat
 from osiwire.store.database import Database
 from osiwire.store.schema import (
     enrichments,
+    entities,
     mentions,
     participants,
     people,
@@ -111,6 +112,22 @@ def _upsert_person(conn: Connection, key: str, name: PersonName, seen: datetime)
     return person_id
 
 
+def _entity_ids(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The canonical entity of each (type, normal form), created where new."""
+    found: dict[tuple[str, str], int] = {}
+    for type_, normal in keys:
+        row = conn.execute(
+            select(entities.c.id).where(entities.c.type == type_, entities.c.normal == normal)
+        ).first()
+        if row is None:
+            new = conn.execute(insert(entities).values(type=type_, normal=normal)).inserted_primary_key
+            assert new is not None
+            found[(type_, normal)] = int(new[0])
+        else:
+            found[(type_, normal)] = int(row.id)
+    return found
+
+
 def _version(conn: Connection, release_id: int, version_no: int | None) -> tuple[int, datetime] | None:
     stmt = select(versions.c.id, releases.c.sort_at).join(releases, releases.c.id == versions.c.release_id)
     stmt = stmt.where(versions.c.release_id == release_id)
@@ -178,11 +195,12 @@ class Enrichments:
                     [{"version_id": version_id, "person_id": i} for i in set(ids.values())],
                 )
             if enrichment.mentions:
+                entity_ids = _entity_ids(conn, {(m.type, m.normal) for m in enrichment.mentions})
                 conn.execute(
                     insert(mentions),
                     [
-                        {"version_id": version_id, "segment": m.segment, "start": m.start, "end": m.end,
-                         "type": m.type, "text": m.text, "normal": m.normal}
+                        {"version_id": version_id, "entity_id": entity_ids[(m.type, m.normal)], "segment": m.segment,
+                         "start": m.start, "end": m.end, "type": m.type, "text": m.text, "normal": m.normal}
                         for m in enrichment.mentions
                     ],
                 )  # fmt: skip

@@ -45,6 +45,7 @@ ENRICHMENT_TABLES = (
     "people",
     "person_variants",
     "release_people",
+    "entities",
     "mentions",
     "participants",
     "release_topics",

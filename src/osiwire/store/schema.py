@@ -221,11 +221,21 @@ release_people = Table(
     Index("ix_release_people_person", "person_id"),
 )
 
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(8), nullable=False),  # PER | ORG | LOC
+    Column("normal", Text, nullable=False),  # the base form every mention of it normalises to
+    UniqueConstraint("type", "normal", name="uq_entities_type_normal"),
+)
+
 mentions = Table(
     "mentions",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
     Column("segment", Integer, nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
@@ -233,7 +243,7 @@ mentions = Table(
     Column("text", Text, nullable=False),
     Column("normal", Text, nullable=False),
     Index("ix_mentions_version", "version_id"),
-    Index("ix_mentions_normal", "type", "normal"),
+    Index("ix_mentions_entity", "entity_id"),
 )
 
 participants = Table(
