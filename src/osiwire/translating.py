@@ -94,8 +94,11 @@ class Translating:
             return True
         if language not in self._warned:
             self._warned.add(language)
-            reasons = (
-                "; ".join(f"{k}: {v}" for k, v in self.engines.unavailable().items()) or "none configured"
+            skipped = self.engines.unavailable()
+            reasons = "; ".join(
+                f"{name}: {skipped.get(name, 'no model for this pair')}"
+                for name in self.engines.names_for(language, self.target)
+                if name != NONE_ENGINE
             )
             logger.warning(
                 "no translation engine for %s→%s (%s); install one with `osiwire models install %s %s`",
