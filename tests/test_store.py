@@ -193,12 +193,16 @@ def test_published_times_come_back_in_utc(store: Store) -> None:
 def test_translations_are_stored_indexed_and_scheduled(store: Store) -> None:
     from osiwire.model import SentencePair, Translation
 
-    store.releases.save(make_article("https://a/1", "Встреча", ["Президент провёл встречу.", "Второй абзац."]))
+    store.releases.save(
+        make_article("https://a/1", "Встреча", ["Президент провёл встречу.", "Второй абзац."])
+    )
     store.releases.save(make_article("https://a/2", "Праздник", ["Ёлка в Кремле."]))
     assert store.translations.due("en", NOW) == [(2, 1), (1, 1)]
     pairs = (
         SentencePair(0, 0, "Встреча", "Meeting", "ru", "fake", "m1", 0.9),
-        SentencePair(1, 0, "Президент провёл встречу.", "The President held a meeting.", "ru", "fake", "m1", 0.8),
+        SentencePair(
+            1, 0, "Президент провёл встречу.", "The President held a meeting.", "ru", "fake", "m1", 0.8
+        ),
         SentencePair(2, 0, "Второй абзац.", "Второй абзац.", "ru", "none", "", None, translated=False),
     )
     store.translations.save(1, 1, Translation("en", pairs, "partial", "fake: timeout"), NOW, retry_at=NOW)
