@@ -39,6 +39,10 @@ def _morphology_analyser() -> Any:
 
 
 def _default_parse_name(normal: str, lang: str) -> PersonName | None:
+    if lang.split("-")[0] == "en":
+        from osiwire.enrich.english import running_name
+
+        return running_name(normal)  # English running text writes "First Last"
     from osiwire.enrich.names import parse_name
 
     return parse_name(normal, lang, base=True)  # a mention's normal form: in the nominative already

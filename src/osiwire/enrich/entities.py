@@ -260,8 +260,18 @@ class NatashaExtractor:
 
 
 ExtractorFactory = Callable[[Lemmas], EntityExtractor]
+
+
 # Languages with an extractor; add one here (or ExtractorRegistry.register) to plug a language in.
-BUILTIN_EXTRACTORS: Mapping[str, ExtractorFactory] = MappingProxyType({"ru": NatashaExtractor})
+def _english(lemmas: Lemmas) -> EntityExtractor:
+    from osiwire.enrich.english import EnglishPeopleExtractor  # rules only: PER next to titles and in lists
+
+    return EnglishPeopleExtractor()
+
+
+BUILTIN_EXTRACTORS: Mapping[str, ExtractorFactory] = MappingProxyType(
+    {"ru": NatashaExtractor, "en": _english}
+)
 
 
 def _base_language(lang: str) -> str:

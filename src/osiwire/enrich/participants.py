@@ -6,7 +6,8 @@ around the PER mentions the entity stage found: a title phrase right before the 
 after it behind a comma or a dash ("Алексей Капустин – директор ..."). The phrase runs from its first title
 word (with the adjectives in front of it) to the name, over nouns, adjectives, abbreviations, quoted names
 and the prepositions bodies are named with (по, при, в); a verb, a pronoun, other punctuation or another
-person ends it. Appositions need Russian morphology: other languages get lists only.
+person ends it. English appositions ("Foreign Minister Sergey Lavrov", "Nikolai Patrushev, Secretary of ...")
+are read by the rules of ``english``, which find the names themselves; other languages get lists only.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import logging
 import re
 from collections.abc import Sequence
 
+from osiwire.enrich.english import capped, find_people
 from osiwire.enrich.morphology import analyser, cases, lemma
-from osiwire.enrich.names import parse_name, person_key
+from osiwire.enrich.names import parse_name, person_key, same_person
 from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
 from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of
 from osiwire.model import Mention, Participant
@@ -208,13 +210,20 @@ def extract_participants(
         return []
     if len(text) > MAX_TEXT_CHARS:
         logger.warning("participants: text of %d characters cut to %d", len(text), MAX_TEXT_CHARS)
-        text = text[:MAX_TEXT_CHARS]
+        text = capped(text, MAX_TEXT_CHARS)
     rows: list[ListRow] = kremlin_rows(text) if re.search(r"[А-ЯЁ]", text) else []
     rows += bullet_rows(text, lang)
     found = [row.participant for row in rows]
+    spans = [(row.start, row.end) for row in rows]
     if lang in APPOSITION_LANGUAGES:
         chosen = [m for m in mentions if segment is None or m.segment == segment]
-        found += appositions(text, chosen, [(row.start, row.end) for row in rows])
+        found += appositions(text, chosen, spans)
+    elif lang.split("-")[0].split("_")[0].lower() == "en":
+        # the rules find English names themselves: an English extractor's mentions are these same names
+        listed = list(found)
+        for person in find_people(text, spans):
+            if not any(same_person(person.participant.name, row.name) for row in listed):
+                found.append(person.participant)
     elif mentions:
         logger.debug("participants: no apposition rules for language %r; lists only", lang)
     return _unique(found)
