@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from osiwire.config import load_settings
 from osiwire.model import Article, Segment, Source, SourceKind
 from osiwire.store import Store
-from osiwire.web import api
 from osiwire.web.app import SECURITY_HEADERS, create_app
 from osiwire.web.render import highlight, inline_code, safe_href
 
@@ -501,9 +499,15 @@ def test_api_sources(client: TestClient, seeded: dict[str, Any]) -> None:
 
 def test_openapi_documents_every_api_route(client: TestClient) -> None:
     schema = client.get("/api/v1/openapi.json").json()
-    api_routes = {route.path for route in api.router.routes if isinstance(route, APIRoute)}
+    from test_docs import _routes  # every route of the app, routers included
+
+    api_routes = {
+        re.sub(r":int\}", "}", r)
+        for r in _routes()
+        if r.startswith("/api/v1/") and r != "/api/v1/openapi.json"
+    }
     assert api_routes == set(schema["paths"])
-    assert len(api_routes) == 5
+    assert len(api_routes) >= 5
     for operations in schema["paths"].values():
         for operation in operations.values():
             assert operation["summary"] and operation["description"]

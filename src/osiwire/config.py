@@ -139,6 +139,10 @@ class WebConfig(_Section):
     host: str = Field("127.0.0.1", description="Address `osiwire serve` listens on.")
     port: int = Field(8000, description="Port `osiwire serve` listens on.")
     page_size: int = Field(30, description="Releases per page.")
+    api_token: str = Field(
+        "",
+        description="Bearer token of the write API (add, edit, remove sources); empty: read-only public mode.",
+    )
 
 
 class Settings(_Section):

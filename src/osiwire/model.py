@@ -158,6 +158,11 @@ class SearchFilters:
     country: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Enrichment of each release's current version:
+    topic: str | None = None  # a topic id of the taxonomy
+    person: str | None = None  # a person's id or key ("patrushev:np")
+    organisation: str | None = None  # an ORG entity's normal form, any case
+    mentions_country: str | None = None  # ISO 3166-1 alpha-2 of a country the release mentions
 
 
 @dataclass(frozen=True, slots=True)

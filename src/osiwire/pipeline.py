@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from osiwire.alerts.delivery import deliver_pending
+from osiwire.alerts.evaluate import evaluate_new
 from osiwire.collect.archive import count_lines, read_archive
 from osiwire.collect.feeds import parse_feed
 from osiwire.collect.fetcher import Fetcher
@@ -53,6 +55,7 @@ class PassReport:
     unchanged: int = 0
     known: int = 0  # entries skipped because their page is stored already
     translated: int = 0  # new versions fully translated
+    alerts: int = 0  # alert rules that fired
     failed: int = 0
     not_modified: bool = False
     error: str = ""  # the source itself failed
@@ -202,6 +205,7 @@ class Pipeline:
                     article, result.release_id, result.version_no, names=names
                 )
                 report.translated += translation.status == "complete"
+            report.alerts += len(evaluate_new(self.store, result.release_id))
         batch.clear()
 
     # -- sources ------------------------------------------------------------------------------------------
@@ -306,7 +310,14 @@ class Pipeline:
             todo = [self.store.sources.get(source_key)]
         else:
             todo = self.store.sources.due(datetime.now(UTC))
-        return [self.run_source(source, progress) for source in todo]
+        reports = [self.run_source(source, progress) for source in todo]
+        self.deliver_alerts()
+        return reports
+
+    def deliver_alerts(self) -> None:
+        """Send the webhooks of alerts that fired (and retry those that failed before)."""
+        report = deliver_pending(self.store, self.settings)
+        logger.info("alerts delivered: %s", report)
 
     # -- archives -------------------------------------------------------------------------------------------
 

@@ -89,6 +89,8 @@ def run(obj: Context, tick: float) -> None:
                     if stop.requested:
                         break
                     _report([pipeline.run_source(source)])
+                if not stop.requested:
+                    pipeline.deliver_alerts()
                 deadline = time.monotonic() + tick
                 while not stop.requested and time.monotonic() < deadline:
                     time.sleep(min(0.5, tick))

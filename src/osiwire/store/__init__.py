@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from osiwire.model import PersonName, SearchFilters
+from osiwire.store.alerts import Alerts
 from osiwire.store.database import Database
 from osiwire.store.enrichments import Enrichments
+from osiwire.store.facets import FACETS, Facets, facets
 from osiwire.store.releases import Releases
 from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
 from osiwire.store.textindex import Lemmatiser
 from osiwire.store.translations import Translations
 
-__all__ = ["SearchPage", "Store"]
+__all__ = ["Facets", "SearchPage", "Store"]
 
 
 def _person_key(name: PersonName) -> str:
@@ -30,6 +34,7 @@ class Store:
         self.releases = Releases(self.db, self.lemmatiser, self.sources)
         self.translations = Translations(self.db, self.lemmatiser)
         self.enrichments = Enrichments(self.db, _person_key)
+        self.alerts = Alerts(self.db, self.lemmatiser)
 
     def search(
         self,
@@ -42,6 +47,27 @@ class Store:
     ) -> SearchPage:
         """Full-text search, best or newest first (newest first when ``query`` is empty)."""
         return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset, sort=sort)
+
+    def facets(
+        self,
+        query: str = "",
+        filters: SearchFilters | None = None,
+        *,
+        limit_per_facet: int = 10,
+        only: Collection[str] = FACETS,
+        exclude_people: Collection[int] = (),
+    ) -> Facets:
+        """Counts of the releases a search matches, per region, country, source, language, topic, person,
+        organisation and month."""
+        return facets(
+            self.db,
+            self.lemmatiser,
+            query,
+            filters,
+            limit_per_facet=limit_per_facet,
+            only=only,
+            exclude_people=exclude_people,
+        )
 
     def close(self) -> None:
         self.db.close()

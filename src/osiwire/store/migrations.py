@@ -57,7 +57,14 @@ def _enrichment(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in ENRICHMENT_TABLES])
 
 
-MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment]
+ALERT_TABLES = ("alert_rules", "alert_events")
+
+
+def _alerts(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in ALERT_TABLES])
+
+
+MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts]
 
 
 def current_version(conn: Connection) -> int:

@@ -296,3 +296,37 @@ translation_memory = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("hits", Integer, nullable=False, default=0),
 )
+
+# -- saved searches and alerts (migration 4) --------------------------------------------------------------------
+
+# A saved search is an alert rule of kind "search": one table for every kind of rule.
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # search | person | role | topic
+    Column("definition", Text, nullable=False),  # JSON object, see alerts/rules.py
+    Column("webhook_url", Text, nullable=False, default=""),
+    Column("secret", Text, nullable=False, default=""),  # HMAC key of the webhook signature
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("version_no", Integer),
+    Column("reason", Text, nullable=False),
+    Column("fired_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("next_attempt_at", UTCDateTime),  # NULL: nothing to deliver (no webhook, delivered, or given up)
+    UniqueConstraint("rule_id", "release_id", name="uq_alert_events_rule_release"),  # fires once per release
+    Index("ix_alert_events_fired", "fired_at"),
+    Index("ix_alert_events_due", "next_attempt_at"),
+)

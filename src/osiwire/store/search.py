@@ -13,16 +13,15 @@ from sqlalchemy import (
     and_,
     func,
     literal_column,
-    or_,
     select,
     text,
 )
 
 from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database
+from osiwire.store.filters import prepare, where_clauses
 from osiwire.store.query import Query, QueryError, parse_query, to_fts5
 from osiwire.store.schema import (
-    as_id,
     releases,
     segments,
     sources,
@@ -44,25 +43,6 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
     total: int
     query: str
-
-
-def _filters(f: SearchFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if f.language:
-        where.append(releases.c.language == f.language.lower())
-    if f.region:
-        where.append(func.lower(sources.c.region) == f.region.lower())
-    if f.country:
-        where.append(sources.c.country == f.country.upper())
-    if f.source:
-        by_name = func.lower(sources.c.name) == f.source.lower()
-        row_id = as_id(f.source)
-        where.append(or_(by_name, sources.c.id == row_id) if row_id is not None else by_name)
-    if f.since:
-        where.append(releases.c.sort_at >= f.since)
-    if f.until:
-        where.append(releases.c.sort_at < f.until)
-    return where
 
 
 def _base(columns: list[Any]) -> Select[Any]:
@@ -110,6 +90,18 @@ def _translated_body(conn: Any, release_ids: list[int]) -> dict[int, str]:
     return {k: " ".join(v) for k, v in out.items()}
 
 
+def matching(
+    db: Database, query: Query, filters: SearchFilters | None, columns: list[Any]
+) -> tuple[Select[Any], list[Any]]:
+    """The releases ``query`` and ``filters`` match, as a select of ``columns`` plus ``score``; and the
+    best-first order. Search and facets both count this set, so their numbers always agree."""
+    where = where_clauses(filters or SearchFilters(), db.dialect)
+    if query.empty:
+        stmt = _base([*columns, literal_column("0.0").label("score")]).where(*where)
+        return stmt, [releases.c.sort_at.desc(), releases.c.id.desc()]
+    return _fts_select(db, query, columns, where)
+
+
 def search(
     db: Database,
     lemmatiser: Lemmatiser,
@@ -125,7 +117,6 @@ def search(
         raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
     query = parse_query(query_text, lemmatiser)
     limit = max(1, min(limit, MAX_LIMIT))
-    where = _filters(filters or SearchFilters())
     columns: list[Any] = [
         releases.c.id,
         releases.c.url,
@@ -137,14 +128,11 @@ def search(
         func.coalesce(sources.c.name, "").label("source"),
         func.coalesce(sources.c.region, "").label("region"),
     ]
-    if query.empty:
-        stmt = _base([*columns, literal_column("0.0").label("score")]).where(*where)
-        order: list[Any] = [releases.c.sort_at.desc(), releases.c.id.desc()]
-    else:
-        stmt, order = _fts_select(db, query, columns, where)
-        if sort == "date":
-            order = [releases.c.sort_at.desc(), releases.c.id.desc()]
+    stmt, order = matching(db, query, filters, columns)
+    if sort == "date":
+        order = [releases.c.sort_at.desc(), releases.c.id.desc()]
     with db.reading() as conn:
+        prepare(conn)
         total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
         rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
         bodies = _body(conn, [r.id for r in rows])

@@ -19,9 +19,10 @@ from osiwire import __version__
 from osiwire.config import Settings
 from osiwire.store import Store
 from osiwire.store.query import QueryError
-from osiwire.web import api, feeds, pages
+from osiwire.web import alerts, api, api_people, api_sources, feeds, ops, pages, wire
 from osiwire.web.deps import WebState, web_state
-from osiwire.web.feeds import atom_renderer
+from osiwire.web.feeds import atom_renderer, json_feed_renderer, rss_renderer
+from osiwire.web.ops import RequestMetrics, RequestTiming
 from osiwire.web.render import STATIC_DIR, Renderers, html_renderer, make_environment
 from osiwire.web.schemas import json_renderer
 
@@ -37,6 +38,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 OPENAPI_URL = api.API_PREFIX + "/openapi.json"
+_API_MODULES = (api_people, api_sources)  # importing them adds their routes to api.router
 
 
 class SecurityHeaders:
@@ -109,6 +111,8 @@ def build_renderers(env: jinja2.Environment) -> Renderers:
     renderers = Renderers()
     renderers.register(html_renderer(env))
     renderers.register(atom_renderer())
+    renderers.register(rss_renderer())
+    renderers.register(json_feed_renderer())
     renderers.register(json_renderer())
     return renderers
 
@@ -138,11 +142,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     env = make_environment()
     app.state.web = WebState(settings=settings, store=db, env=env, renderers=build_renderers(env))
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = RequestMetrics()
+    app.add_middleware(RequestTiming, metrics=app.state.metrics)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QueryError, _query_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(feeds.router)
+    app.include_router(wire.router)
+    app.include_router(ops.router)
     app.include_router(api.router)
+    app.include_router(alerts.router)
     return app

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 MAX_FILTER_CHARS = 200  # longer than any source name or region; stops pasted junk early
 MAX_QUERY_CHARS = 500  # the query parser caps terms too; this caps the bytes it has to look at
 MAX_ID = 2**63 - 1  # the largest integer the databases store; a larger id cannot exist (and would overflow)
+MAX_TOPIC_CHARS = 100  # the longest topic id the store keeps
+DEFAULT_SORT = "relevance"  # best first; without a query it is newest first anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,11 @@ class Listing:
     country: str = ""
     since: str = ""
     until: str = ""
+    topic: str = ""
+    person: str = ""
+    organisation: str = ""
+    mentions_country: str = ""
+    sort: str = DEFAULT_SORT
 
     def filters(self) -> SearchFilters:
         """The store's filters; ``until`` is inclusive of its whole day."""
@@ -65,6 +72,10 @@ class Listing:
             since=since,
             # The last representable day has no "next day": it bounds nothing.
             until=until + timedelta(days=1) if until and until.date() < date.max else None,
+            topic=self.topic or None,
+            person=self.person or None,
+            organisation=self.organisation or None,
+            mentions_country=self.mentions_country or None,
         )
 
     def items(self) -> list[tuple[str, str]]:
@@ -79,6 +90,11 @@ class Listing:
                 ("country", self.country),
                 ("since", self.since),
                 ("until", self.until),
+                ("topic", self.topic),
+                ("person", self.person),
+                ("organisation", self.organisation),
+                ("mentions_country", self.mentions_country),
+                ("sort", "" if self.sort == DEFAULT_SORT else self.sort),
             )
             if value
         ]
@@ -90,7 +106,7 @@ class Listing:
 
     @property
     def filtered(self) -> bool:
-        return any(name != "q" for name, _ in self.items())
+        return any(name not in ("q", "sort") for name, _ in self.items())
 
 
 def _parse_day(name: str, value: str) -> datetime | None:
@@ -118,6 +134,34 @@ def filter_params(
     until: Annotated[
         str, Query(max_length=10, description="Published on or before this day (YYYY-MM-DD).")
     ] = "",
+    topic: Annotated[
+        str, Query(max_length=MAX_TOPIC_CHARS, description="Topic id of the taxonomy (see `/api/v1/topics`).")
+    ] = "",
+    person: Annotated[
+        str,
+        Query(
+            max_length=MAX_FILTER_CHARS,
+            description="A person named in the release: id or key (e.g. `patrushev:np`, see `/api/v1/people`).",
+        ),
+    ] = "",
+    organisation: Annotated[
+        str,
+        Query(
+            max_length=MAX_FILTER_CHARS,
+            description="An organisation named in the release (its base form, any case).",
+        ),
+    ] = "",
+    mentions_country: Annotated[
+        str,
+        Query(max_length=2, description="A country the release mentions (ISO 3166-1 alpha-2, e.g. `KZ`)."),
+    ] = "",
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(relevance|date)$",
+            description="`relevance` (best first) or `date` (newest first); without a query always newest first.",
+        ),
+    ] = DEFAULT_SORT,
 ) -> Listing:
     """The filters shared by pages, feeds and the API; bad dates are a 400."""
     listing = Listing(
@@ -127,6 +171,11 @@ def filter_params(
         country=country.strip().upper(),
         since=since.strip(),
         until=until.strip(),
+        topic=topic.strip(),
+        person=person.strip(),
+        organisation=organisation.strip(),
+        mentions_country=mentions_country.strip().upper(),
+        sort=sort,
     )
     listing.filters()  # validate the dates now, before any work
     # The store reads an all-digit source as an id: keep it to ids a database can hold.

@@ -57,7 +57,9 @@ def listing_page(
     path = request.url.path.removeprefix(request_root(request)) or "/"
     sources = tuple(web.store.sources.list_all())
     try:
-        view = fetch_results(web.store, request, listing, limit=size, offset=(page - 1) * size, path=path)
+        view = fetch_results(
+            web.store, request, listing, limit=size, offset=(page - 1) * size, path=path, sort=listing.sort
+        )
     except QueryError as exc:
         empty = ResultsView(
             listing=listing,

@@ -1,0 +1,1 @@
+"""Saved searches and alerts: rules (``rules``), their evaluation (``evaluate``) and webhooks (``delivery``)."""

@@ -1,0 +1,82 @@
+"""The JSON API's people: ``/api/v1/people`` and one person with their releases and co-participants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import HTTPException, Path, Query
+
+from osiwire.model import SearchFilters
+from osiwire.store.enrichments import MAX_PEOPLE, Person
+from osiwire.store.filters import find_person_key
+from osiwire.store.search import MAX_LIMIT
+from osiwire.web.api import ERRORS_404, MAX_OFFSET, WebDep, router
+from osiwire.web.deps import MAX_FILTER_CHARS
+from osiwire.web.schemas import hit_out
+from osiwire.web.schemas_enrichment import (
+    KnownPersonOut,
+    PersonDetailOut,
+    known_person_out,
+    person_detail_out,
+)
+
+MAX_CO_PARTICIPANTS = 100  # a person page shows the most frequent; the long tail is in the facets
+
+
+@router.get(
+    "/people",
+    response_model=list[KnownPersonOut],
+    summary="People",
+    description=(
+        "People found in the releases, most often named first: canonical name, English form, every "
+        "spelling found (in any script), first and last seen, number of releases, positions over time. "
+        "`q` matches any spelling in any script (`Патрушев` = `Patrushev`) or a person's key."
+    ),
+)
+def list_people(
+    web: WebDep,
+    q: Annotated[str, Query(max_length=MAX_FILTER_CHARS, description="Part of a name, any script.")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PEOPLE, description="People to list.")] = 50,
+) -> list[KnownPersonOut]:
+    return [known_person_out(p) for p in web.store.enrichments.people(q.strip(), limit=limit)]
+
+
+def _load_person(web: WebDep, key: str) -> Person:
+    found = find_person_key(web.store.db, key)
+    if found is not None:
+        # Keys hold a colon, which no spelling does: the search by key finds that person alone.
+        for person in web.store.enrichments.people(found, limit=MAX_PEOPLE):
+            if person.key == found:
+                return person
+    raise HTTPException(404, detail=f"person {key[:60]!r}: not found")
+
+
+@router.get(
+    "/people/{person}",
+    response_model=PersonDetailOut,
+    responses=ERRORS_404,
+    summary="One person",
+    description=(
+        "A person by id or key, with their releases (newest first, paged with `limit` and `offset`) and "
+        "the people named in the same releases (co-participants) with the number of releases they share."
+    ),
+)
+def get_person(
+    web: WebDep,
+    person: Annotated[
+        str, Path(max_length=MAX_FILTER_CHARS, description='Person id or key ("patrushev:np").')
+    ],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Releases to list.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Releases to skip.")] = 0,
+    co_limit: Annotated[
+        int, Query(ge=1, le=MAX_CO_PARTICIPANTS, description="Co-participants to list.")
+    ] = 20,
+) -> PersonDetailOut:
+    found = _load_person(web, person)
+    filters = SearchFilters(person=found.key)
+    page = web.store.search("", filters, limit=limit, offset=offset, sort="date")
+    # Co-participants are the person facet of this person's releases, the person left out.
+    co = web.store.facets(
+        "", filters, limit_per_facet=co_limit, only=("person",), exclude_people=(found.id,)
+    ).person
+    return person_detail_out(found, [hit_out(h) for h in page.hits], co)
