@@ -18,6 +18,7 @@ from osiwire.errors import OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.model import Article, Enrichment, RawDocument
+from osiwire.publish.records import participant_record, person_record, topic_record
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 HTML_SNIFF_BYTES = 2048  # where an HTML page shows itself (doctype, <html>, <head>, <body>)
@@ -124,19 +125,11 @@ def _layout(article: Article, enrichment: Enrichment) -> dict[str, Any]:
         "text": text,
         "paragraphs": paragraphs,
         "entities": entities,
-        "people": [
-            {"name": p.display, "name_en": p.name_en, "first": p.first, "patronymic": p.patronymic,
-             "last": p.last, "variants": list(p.variants)}
-            for p in enrichment.people
-        ],
-        "participants": [
-            {"name": p.name.display, "name_en": p.name.name_en, "position": p.position,
-             "organisation": p.organisation, "country": p.country, "group": p.group}
-            for p in enrichment.participants
-        ],
-        "topics": [{"id": t.id, "label": t.label, "evidence": list(t.evidence)} for t in enrichment.topics],
+        "people": [person_record(p) for p in enrichment.people],
+        "participants": [participant_record(p) for p in enrichment.participants],
+        "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
-    }  # fmt: skip
+    }
 
 
 class Analyzer:

@@ -15,6 +15,7 @@ from osiwire.cli.base import (
     to_json,
 )
 from osiwire.model import Enrichment, Release, SearchFilters, Translation
+from osiwire.publish.records import participant_record, person_record, topic_record
 
 # -- reading --------------------------------------------------------------------------------------------------
 
@@ -79,19 +80,11 @@ def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
         return {"people": [], "participants": [], "topics": [], "countries": [], "enriched": False}
     return {
         "enriched": True,
-        "people": [
-            {"name": n.display, "name_en": n.name_en, "first": n.first, "patronymic": n.patronymic, "last": n.last,
-             "variants": list(n.variants)}
-            for n in enrichment.people
-        ],
-        "participants": [
-            {"name": p.name.display, "name_en": p.name.name_en, "position": p.position,
-             "organisation": p.organisation, "country": p.country, "group": p.group, "source": p.source}
-            for p in enrichment.participants
-        ],
-        "topics": [{"id": t.id, "label": t.label, "evidence": list(t.evidence)} for t in enrichment.topics],
+        "people": [person_record(n) for n in enrichment.people],
+        "participants": [participant_record(p) | {"source": p.source} for p in enrichment.participants],
+        "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
-    }  # fmt: skip
+    }
 
 
 def _release_json(release: Release, translation: Translation | None) -> dict[str, Any]:

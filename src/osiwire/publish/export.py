@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from osiwire.errors import OsiwireError
 from osiwire.model import Participant, Release, Translation
+from osiwire.publish.records import participant_record
 
 TITLE = 0
 WIRE_NAME = "osiwire"
@@ -119,7 +120,7 @@ def render_jsonl(item: ExportItem) -> str:
         "language": current.language,
         "segments": [asdict(s) for s in current.segments],
         "translation": asdict(item.translation) if item.translation else None,
-        "participants": [asdict(p) for p in item.participants],
+        "participants": [participant_record(p) for p in item.participants],
     }
     return json.dumps(record, ensure_ascii=False) + "\n"
 

@@ -1,0 +1,36 @@
+"""Enrichment values as plain JSON records: one shape for `show --json`, `analyze` and exports (a contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from osiwire.model import Participant, PersonName, TopicMatch
+
+
+def person_record(name: PersonName) -> dict[str, Any]:
+    """A person: name (original script), name_en, parts, variants."""
+    return {
+        "name": name.display,
+        "name_en": name.name_en,
+        "first": name.first,
+        "patronymic": name.patronymic,
+        "last": name.last,
+        "variants": list(name.variants),
+    }
+
+
+def participant_record(participant: Participant) -> dict[str, Any]:
+    """A participant row: name, name_en, position, organisation, country, group."""
+    return {
+        "name": participant.name.display,
+        "name_en": participant.name.name_en,
+        "position": participant.position,
+        "organisation": participant.organisation,
+        "country": participant.country,
+        "group": participant.group,
+    }
+
+
+def topic_record(topic: TopicMatch) -> dict[str, Any]:
+    """A topic that fired: id, label, evidence."""
+    return {"id": topic.id, "label": topic.label, "evidence": list(topic.evidence)}
