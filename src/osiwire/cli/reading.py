@@ -155,5 +155,7 @@ def export(obj: Context, keys: tuple[str, ...], fmt: str) -> None:
     with errors_as_lines(), obj.store() as store:
         for key in keys:
             release = store.releases.get(key)
-            item = ExportItem(release, store.translations.get(release.id, target))
+            enrichment = store.enrichments.get(release.id)
+            participants = enrichment.participants if enrichment else ()
+            item = ExportItem(release, store.translations.get(release.id, target), participants)
             click.echo(render(item, fmt), nl=False)

@@ -11,6 +11,7 @@ from osiwire.model import Participant, Release, Translation
 from osiwire.publish.records import participant_record
 
 TITLE = 0
+BODY_KINDS = ("paragraph", "participants")  # an official participant list is part of the release's text
 WIRE_NAME = "osiwire"
 
 
@@ -31,10 +32,10 @@ def _paragraphs(item: ExportItem) -> tuple[str, list[str], bool]:
     current = item.release.current
     translation = item.translation
     if translation is not None and any(p.translated for p in translation.sentences):
-        positions = [s.position for s in current.segments if s.kind == "paragraph"]
+        positions = [s.position for s in current.segments if s.kind in BODY_KINDS]
         body = [translation.segment_text(p) for p in positions]
         return translation.segment_text(TITLE) or current.title, [p for p in body if p], True
-    return current.title, [s.text for s in current.segments if s.kind == "paragraph"], False
+    return current.title, [s.text for s in current.segments if s.kind in BODY_KINDS], False
 
 
 def _engines(translation: Translation) -> str:
@@ -68,7 +69,8 @@ def render_wire(item: ExportItem) -> str:
     lines = [f"{WIRE_NAME.upper()} {kind}. Region: {region} –", "", title, ""]
     for paragraph in body:
         lines += [paragraph, ""]
-    if item.participants:
+    listed = any(s.kind == "participants" for s in release.current.segments)
+    if item.participants and not listed:  # the official list, when there is one, is already in the body
         lines += ["The meeting was attended by:", ""]
         for p in item.participants:
             name = p.name.name_en or p.name.display
