@@ -25,7 +25,11 @@ from osiwire.publish.records import participant_record, person_record, topic_rec
 @click.option("--lang", "language", default=None)
 @click.option("--region", default=None)
 @click.option("--source", default=None, help="Source name or id.")
-@click.option("--country", default=None)
+@click.option("--country", default=None, help="Country of the source (ISO2).")
+@click.option("--topic", default=None, help="Topic id (osiwire topics test shows them).")
+@click.option("--person", default=None, help="Person id or key (see osiwire people).")
+@click.option("--org", "organisation", default=None, help="Organisation named in the release (base form).")
+@click.option("--mentions", "mentions_country", default=None, help="Country mentioned in the release (ISO2).")
 @click.option("--since", default=None, help="YYYY-MM-DD (published on or after).")
 @click.option("--until", default=None, help="YYYY-MM-DD (published before).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
@@ -41,6 +45,10 @@ def search(
     region: str | None,
     source: str | None,
     country: str | None,
+    topic: str | None,
+    person: str | None,
+    organisation: str | None,
+    mentions_country: str | None,
     since: str | None,
     until: str | None,
     limit: int,
@@ -57,6 +65,10 @@ def search(
                 region=region,
                 source=source,
                 country=country,
+                topic=topic,
+                person=person,
+                organisation=organisation,
+                mentions_country=mentions_country,
                 since=parse_day(since),
                 until=parse_day(until),
             ),
