@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import HTTPException, Path, Query
 
 from osiwire.model import SearchFilters
+from osiwire.store import Store
 from osiwire.store.enrichments import MAX_PEOPLE, Person
+from osiwire.store.facets import FacetValue
 from osiwire.store.filters import find_person_key
 from osiwire.store.search import MAX_LIMIT
 from osiwire.web.api import ERRORS_404, MAX_OFFSET, WebDep, router
@@ -41,14 +43,24 @@ def list_people(
     return [known_person_out(p) for p in web.store.enrichments.people(q.strip(), limit=limit)]
 
 
-def _load_person(web: WebDep, key: str) -> Person:
-    found = find_person_key(web.store.db, key)
+def load_person(store: Store, key: str) -> Person:
+    """A person by id or key, or a 404 (shared by the API and the person page)."""
+    found = find_person_key(store.db, key)
     if found is not None:
         # Keys hold a colon, which no spelling does: the search by key finds that person alone.
-        for person in web.store.enrichments.people(found, limit=MAX_PEOPLE):
+        for person in store.enrichments.people(found, limit=MAX_PEOPLE):
             if person.key == found:
                 return person
     raise HTTPException(404, detail=f"person {key[:60]!r}: not found")
+
+
+def co_participants(store: Store, person: Person, limit: int) -> tuple[FacetValue, ...]:
+    """The people named in ``person``'s releases, with the number of releases shared, most first."""
+    # The person facet of this person's releases, the person left out.
+    filters = SearchFilters(person=person.key)
+    return store.facets(
+        "", filters, limit_per_facet=limit, only=("person",), exclude_people=(person.id,)
+    ).person
 
 
 @router.get(
@@ -72,11 +84,7 @@ def get_person(
         int, Query(ge=1, le=MAX_CO_PARTICIPANTS, description="Co-participants to list.")
     ] = 20,
 ) -> PersonDetailOut:
-    found = _load_person(web, person)
-    filters = SearchFilters(person=found.key)
-    page = web.store.search("", filters, limit=limit, offset=offset, sort="date")
-    # Co-participants are the person facet of this person's releases, the person left out.
-    co = web.store.facets(
-        "", filters, limit_per_facet=co_limit, only=("person",), exclude_people=(found.id,)
-    ).person
+    found = load_person(web.store, person)
+    page = web.store.search("", SearchFilters(person=found.key), limit=limit, offset=offset, sort="date")
+    co = co_participants(web.store, found, co_limit)
     return person_detail_out(found, [hit_out(h) for h in page.hits], co)

@@ -19,7 +19,18 @@ from osiwire import __version__
 from osiwire.config import Settings
 from osiwire.store import Store
 from osiwire.store.query import QueryError
-from osiwire.web import alerts, api, api_people, api_sources, feeds, ops, pages, wire
+from osiwire.web import (
+    alerts,
+    api,
+    api_people,
+    api_sources,
+    feeds,
+    ops,
+    pages,
+    pages_people,
+    pages_topics,
+    wire,
+)
 from osiwire.web.deps import WebState, web_state
 from osiwire.web.feeds import atom_renderer, json_feed_renderer, rss_renderer
 from osiwire.web.ops import RequestMetrics, RequestTiming
@@ -149,6 +160,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_exception_handler(QueryError, _query_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(pages_people.router)
+    app.include_router(pages_topics.router)
     app.include_router(feeds.router)
     app.include_router(wire.router)
     app.include_router(ops.router)

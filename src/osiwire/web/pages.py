@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from osiwire.model import Release, Version
+from osiwire.model import Enrichment, PersonName, Release, Version
 from osiwire.store import SearchPage
+from osiwire.store.facets import Facets, FacetValue
 from osiwire.store.query import QueryError
 from osiwire.web.bilingual import LOW_CONFIDENCE, bilingual_rows
 from osiwire.web.deps import (
@@ -22,6 +26,7 @@ from osiwire.web.deps import (
     web_state,
 )
 from osiwire.web.diff import diff_versions
+from osiwire.web.feeds import FEED_PATHS
 from osiwire.web.render import HTML_MEDIA_TYPE, render_html
 from osiwire.web.results import ResultsView, fetch_results, request_root
 
@@ -33,12 +38,200 @@ router = APIRouter(include_in_schema=False)
 WebDep = Annotated[WebState, Depends(web_state)]
 
 
+def _segment(value: str) -> str | None:
+    """``value`` as one path segment, or None where no URL path can carry it (a slash, a dot segment)."""
+    if not value or "/" in value or value in (".", ".."):
+        return None
+    return quote(value, safe=":~")
+
+
+def person_path(person: str) -> str:
+    """The page of a person (id or key), below the app's root."""
+    segment = _segment(person)
+    return f"/people/{segment}" if segment else "/search?" + urlencode({"person": person})
+
+
+def topic_path(topic: str) -> str:
+    """The page of a topic, below the app's root (its releases in the listing where the id fits no path)."""
+    segment = _segment(topic)
+    return f"/topics/{segment}" if segment else "/search?" + urlencode({"topic": topic})
+
+
+def country_path(code: str) -> str:
+    """The page of a country (ISO 3166-1 alpha-2), below the app's root."""
+    segment = _segment(code)
+    return f"/countries/{segment}" if segment else "/search?" + urlencode({"mentions_country": code})
+
+
+LINKS = {"person_path": person_path, "topic_path": topic_path, "country_path": country_path}
+
+
 def html_page(
     web: WebState, request: Request, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     """Render ``template`` into a response."""
-    body = render_html(web.env, template, request_root(request), **context)
+    body = render_html(web.env, template, request_root(request), **LINKS, **context)
     return HTMLResponse(body, status_code=status, media_type=HTML_MEDIA_TYPE)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetLink:
+    """One value of a facet: following ``href`` adds its filter (or, when ``chosen``, takes it away)."""
+
+    label: str
+    count: int
+    href: str
+    chosen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    name: str
+    title: str
+    links: tuple[FacetLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """A filter in force, shown with a link to the same listing without it."""
+
+    title: str
+    label: str
+    remove_href: str
+
+
+# facet of the store → (the Listing field its value filters, its heading)
+FACET_FIELDS = {
+    "region": ("region", "Region"),
+    "country": ("country", "Country"),
+    "source": ("source", "Source"),
+    "language": ("lang", "Language"),
+    "topic": ("topic", "Topic"),
+    "person": ("person", "Person"),
+    "organisation": ("organisation", "Organisation"),
+    "month": ("since", "Month"),
+}
+CHIP_TITLES = {
+    "lang": "Language",
+    "region": "Region",
+    "source": "Source",
+    "country": "Country",
+    "since": "Since",
+    "until": "Until",
+    "topic": "Topic",
+    "person": "Person",
+    "organisation": "Organisation",
+    "mentions_country": "Mentions",
+}
+FACET_VALUES = 10  # values per facet in the sidebar; the API gives more
+
+
+def _month_range(month: str) -> tuple[str, str]:
+    """The first and last day of ``YYYY-MM``."""
+    year, number = (int(part) for part in month.split("-"))
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+def _chosen(listing: Listing, facet: str, value: FacetValue) -> bool:
+    field = FACET_FIELDS[facet][0]
+    current = str(getattr(listing, field))
+    if facet == "month":
+        return (listing.since, listing.until) == _month_range(value.value)
+    if facet == "source":
+        return current in (value.value, value.label)
+    if facet == "organisation":
+        return current.casefold() == value.label.casefold()
+    return current.casefold() == value.value.casefold()
+
+
+def _with(listing: Listing, facet: str, value: FacetValue) -> Listing:
+    if facet == "month":
+        since, until = _month_range(value.value)
+        return replace(listing, since=since, until=until)
+    # An organisation's filter compares folded names: the readable form makes the nicer URL.
+    shown = value.label if facet == "organisation" else value.value
+    return replace(listing, **{FACET_FIELDS[facet][0]: shown})
+
+
+def _without(listing: Listing, facet: str) -> Listing:
+    if facet == "month":
+        return replace(listing, since="", until="")
+    return replace(listing, **{FACET_FIELDS[facet][0]: ""})
+
+
+def facet_groups(facets: Facets, listing: Listing, base: str) -> tuple[FacetGroup, ...]:
+    """The sidebar: each facet's values as links to ``base`` with that filter added (or removed)."""
+    groups = []
+    for name, (_, title) in FACET_FIELDS.items():
+        links = []
+        for value in getattr(facets, name):
+            chosen = _chosen(listing, name, value)
+            target = _without(listing, name) if chosen else _with(listing, name, value)
+            links.append(FacetLink(value.label, value.count, target.url(base), chosen))
+        if links:
+            groups.append(FacetGroup(name, title, tuple(links)))
+    return tuple(groups)
+
+
+def filter_chips(listing: Listing, facets: Facets | None, base: str) -> tuple[Chip, ...]:
+    """The filters in force, each with a link to the listing without it; ids shown by their labels."""
+    labels: dict[str, dict[str, str]] = {}
+    if facets is not None:
+        for facet in ("source", "topic", "person"):
+            labels[facet] = {v.value: v.label for v in getattr(facets, facet)}
+    chips = []
+    for field, title in CHIP_TITLES.items():
+        value = str(getattr(listing, field))
+        if value:
+            label = labels.get(field, {}).get(value, value)
+            chips.append(Chip(title, label, replace(listing, **{field: ""}).url(base)))
+    return tuple(chips)
+
+
+def listing_response(
+    web: WebState,
+    request: Request,
+    listing: Listing,
+    *,
+    page: int = 1,
+    path: str,
+    heading: str = "",
+    section: str = "latest",
+) -> HTMLResponse:
+    """A result listing as HTML: hits, the facet sidebar, filter chips and links to the same search's feeds."""
+    size = web.settings.web.page_size
+    root = request_root(request)
+    sources = tuple(web.store.sources.list_all())
+    facets: Facets | None = None
+    try:
+        view = fetch_results(
+            web.store, request, listing, limit=size, offset=(page - 1) * size, path=path, sort=listing.sort
+        )
+        facets = web.store.facets(listing.q, listing.filters(), limit_per_facet=FACET_VALUES)
+    except QueryError as exc:
+        view = ResultsView(
+            listing=listing,
+            page=SearchPage((), 0, listing.q),
+            page_size=size,
+            path=path,
+            root=root,
+            base_url=str(request.base_url).rstrip("/"),
+            error=str(exc),
+        )
+    view = replace(view, sources=sources)
+    base = root + path
+    return html_page(
+        web,
+        request,
+        "listing.html",
+        400 if view.error else 200,
+        section=section,
+        view=view,
+        heading=heading,
+        facet_groups=facet_groups(facets, listing, base) if facets else (),
+        chips=filter_chips(listing, facets, base),
+        feeds={kind: listing.url(root + feed_path) for kind, feed_path in FEED_PATHS.items()},
+    )
 
 
 @router.get("/")
@@ -50,32 +243,11 @@ def listing_page(
     q: QueryParam = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
-    """The latest releases, or the matches of a search, with filters and pages."""
+    """The latest releases, or the matches of a search, with filters, facets and pages."""
     listing = replace(listing, q=q.strip())
-    size = web.settings.web.page_size
     # ASGI servers differ on whether the path includes root_path; links add the root back themselves.
     path = request.url.path.removeprefix(request_root(request)) or "/"
-    sources = tuple(web.store.sources.list_all())
-    try:
-        view = fetch_results(
-            web.store, request, listing, limit=size, offset=(page - 1) * size, path=path, sort=listing.sort
-        )
-    except QueryError as exc:
-        empty = ResultsView(
-            listing=listing,
-            page=SearchPage((), 0, listing.q),
-            page_size=size,
-            path=path,
-            root=request_root(request),
-            base_url=str(request.base_url).rstrip("/"),
-            error=str(exc),
-        )
-        view = empty
-    view = replace(view, sources=sources)
-    renderer = web.renderers.get("html")
-    return HTMLResponse(
-        renderer.render(view), status_code=400 if view.error else 200, media_type=renderer.media_type
-    )
+    return listing_response(web, request, listing, page=page, path=path)
 
 
 def _version(release: Release, number: int | None) -> Version:
@@ -123,7 +295,21 @@ def release_page(
         target_language=target,
         low_confidence=LOW_CONFIDENCE,
         enrichment=enrichment,
+        named_path=_named_paths(enrichment),
     )
+
+
+def _named_paths(enrichment: Enrichment | None) -> Callable[[PersonName], str]:
+    """For a release's names: the page of the stored person each is, "" for a name no person was kept for."""
+    from osiwire.enrich.names import person_key  # as the store keys people (no NLP model is loaded)
+
+    stored = {person_key(name) for name in enrichment.people} if enrichment else set()
+
+    def path(name: PersonName) -> str:
+        key = person_key(name)
+        return person_path(key) if key in stored else ""
+
+    return path
 
 
 @router.get("/sources")
