@@ -185,3 +185,8 @@ def test_base_form_text_is_not_reinflected() -> None:
 def test_a_name_repeated_by_a_page_tooltip_is_one_name() -> None:
     name = _parse("Александр Бортников Бортников Александр Васильевич")
     assert (name.first, name.patronymic, name.last) == ("Александр", "Васильевич", "Бортников")
+
+
+@pytest.mark.parametrize("text", ["Александр Юрьевич", "Владимир Владимирович", "Armen Valerievich"])
+def test_address_form_without_surname_is_not_a_person(text: str) -> None:
+    assert parse_name(text) is None

@@ -174,6 +174,10 @@ def parse_name(text: str, lang: str = "ru", *, base: bool = False) -> PersonName
         return None  # names are capitalised in every source we read
     if len(words) == 1 and not initials and _is_common_word(words[0]):
         return None  # "Президент" tagged as a person
+    if len(words) == 2 and not initials and _is_patronymic(words[1]) and not _is_patronymic(words[0]):
+        # "Александр Юрьевич": the polite address form, no surname; the person is named in full elsewhere and
+        # cannot be told apart from every other Alexander Yuryevich on its own.
+        return None
     surname_first = len(words) > 1 and words[0].isupper() and len(words[0]) > 1 and not words[1].isupper()
     titled = [_title(w) for w in words]
     if initials:
