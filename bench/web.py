@@ -1,0 +1,393 @@
+"""Web latency under sustained load: search and release pages of a 100,000-release store at 200 requests/s.
+
+Builds a store: the 125 real kremlin.ru releases imported through the pipeline (so they carry real enrichment),
+then synthetic variants of them (shuffled paragraphs, numbered titles, dates spread over ten years, five sources)
+stored with ``store.releases.save_many`` in batches, with the base release's enrichment copied onto every
+ENRICH_EVERY-th variant. Starts ``osiwire serve`` (uvicorn, one process) on 127.0.0.1, then a separate
+load-generating process sends an open-loop schedule of requests (each sent at its planned time, whether or not
+earlier ones have answered, so a slow server cannot slow the load down): half search pages
+(``/search?q=<Russian words>``), half release pages (``/releases/<random id>``). Latency is counted from the
+planned send time. Loopback only; bounded by --duration and --rate (total requests = rate x duration).
+
+    .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30]
+
+Last line: ``RESULT key=value ...`` with the goals (search p95 <= 50 ms, p99 <= 100 ms) met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from osiwire.model import Article, Segment, Source, SourceKind
+from osiwire.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASES = ROOT.parent / "shared" / "data" / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl"
+BATCH = 1000
+ENRICH_EVERY = 10  # one synthetic release in ten carries enrichment rows (copied from its real base)
+GOAL_SEARCH_P95_MS = 50.0
+GOAL_SEARCH_P99_MS = 100.0
+REQUEST_TIMEOUT_S = 10.0
+WARMUP_REQUESTS = 20
+WARMUP_LIMIT_S = 30.0
+IN_FLIGHT = 256  # requests open at once, at most
+SOURCES = (
+    ("kremlin.ru (bench 1)", "Russian Federation", "RU"),
+    ("mid.ru (bench 2)", "Russian Federation", "RU"),
+    ("president.gov.by (bench 3)", "Belarus", "BY"),
+    ("akorda.kz (bench 4)", "Kazakhstan", "KZ"),
+    ("gov.kg (bench 5)", "Kyrgyzstan", "KG"),
+)
+QUERIES = (
+    "Путин",
+    "губернатор",
+    "встреча",
+    "экономика",
+    "сотрудничество",
+    "президент",
+    "Москва",
+    "регион",
+    "развитие",
+    "Совет Безопасности",
+    '"специальной военной операции"',
+    "министр обороны",
+    "переговоры",
+    "соглашение",
+    "Казахстан OR Белоруссия",
+    "поздравление",
+    "указ",
+    "образование",
+    "здравоохранение",
+    "молодёжь",
+    "культура -спорт",
+    "инвестиции",
+    "энерг*",
+    "Победа",
+    "Дрозденко",
+    "аккредитация журналистов",
+    "телефонный разговор",
+    "премьер-министр",
+    "семья",
+    "наука технологии",
+)
+
+
+def _osiwire(data_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "osiwire", "--data-dir", str(data_dir), *args]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def build_store(data_dir: Path, total: int, seed: int) -> dict[str, Any]:
+    """The real releases, enriched by the pipeline, then synthetic variants up to ``total`` releases."""
+    started = time.perf_counter()
+    name, region, country = SOURCES[0]
+    command = _osiwire(data_dir, "import", str(RELEASES), "--source", name, "--region", region)
+    subprocess.run([*command, "--lang", "ru", "--country", country], check=True, capture_output=True)
+    imported_s = time.perf_counter() - started
+    rng = random.Random(seed)
+    enriched = 0
+    with Store(f"sqlite:///{data_dir / 'osiwire.db'}") as store:
+        sources = [store.sources.get(SOURCES[0][0])]
+        for name, region, country in SOURCES[1:]:
+            url = f"file:///bench/{country.lower()}"
+            sources.append(store.sources.add(Source(name, url, SourceKind.FILE, region, country, "ru")))
+        base_count = store.releases.count()
+        bases = [store.releases.get(i) for i in range(1, base_count + 1)]
+        enrichments = {r.id: store.enrichments.get(r.id) for r in bases}
+        now = datetime.now(UTC)
+        start_day = datetime(2015, 1, 1, tzinfo=UTC)
+        pending: list[tuple[Article, int]] = []
+
+        def flush() -> None:
+            nonlocal enriched
+            results = store.releases.save_many([a for a, _ in pending])
+            for result, (_, base_id) in zip(results, pending, strict=True):
+                enrichment = enrichments.get(base_id)
+                if enrichment is not None and result.release_id % ENRICH_EVERY == 0:
+                    store.enrichments.save(result.release_id, result.version_no, enrichment, now)
+                    enriched += 1
+            pending.clear()
+
+        for n in range(base_count, total):
+            base = bases[n % base_count]
+            version = base.current
+            paragraphs = [s for s in version.segments if s.kind == "paragraph"]
+            picked = rng.sample(paragraphs, min(len(paragraphs), rng.randint(2, 6))) if paragraphs else []
+            title = f"{version.title} (№ {n})"
+            body = [Segment(i, "paragraph", s.text, s.language) for i, s in enumerate(picked, 1)]
+            body.insert(0, Segment(1, "paragraph", f"Выпуск {n}.", "ru"))
+            body = [replace(s, position=i) for i, s in enumerate(body, 1)]
+            segments = (Segment(0, "title", title, "ru"), *body)
+            digest = hashlib.sha256("\n".join(s.text for s in segments).encode()).hexdigest()
+            article = Article(
+                url=f"https://bench.example/{n % len(sources)}/releases/{n}",
+                title=title,
+                language="ru",
+                segments=segments,
+                content_hash=digest,
+                fetched_at=now,
+                published=start_day + timedelta(minutes=rng.randrange(0, 10 * 365 * 24 * 60)),
+                source_id=sources[n % len(sources)].id,
+            )
+            assert base.id is not None
+            pending.append((article, base.id))
+            if len(pending) >= BATCH:
+                flush()
+                if n // BATCH % 10 == 0:
+                    rate = (n - base_count) / (time.perf_counter() - started - imported_s)
+                    print(f"  {n:,} releases stored ({rate:,.0f}/s)", flush=True)
+        if pending:
+            flush()
+        count = store.releases.count()
+    build_s = time.perf_counter() - started
+    return {"releases": count, "build_s": build_s, "import_s": imported_s, "enriched": enriched}
+
+
+def _plan(rate: float, duration: float, releases: int, seed: int) -> list[tuple[float, str, str]]:
+    """(offset in seconds, kind, path): evenly spaced sends, half searches and half release pages."""
+    rng = random.Random(seed)
+    count = int(rate * duration)
+    plan = []
+    for i in range(count):
+        if i % 2 == 0:
+            words = rng.choice(QUERIES)
+            page = "" if rng.random() < 0.8 else f"&page={rng.randint(2, 5)}"
+            plan.append((i / rate, "search", f"/search?q={words}{page}"))
+        else:
+            plan.append((i / rate, "release", f"/releases/{rng.randint(1, releases)}"))
+    return plan
+
+
+async def _run_plan(base_url: str, plan: list[tuple[float, str, str]]) -> list[dict[str, Any]]:
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    results: list[dict[str, Any]] = []
+    # Not closed on purpose: closing waits on connections an overloaded server has not answered yet, and the
+    # process exits right after anyway.
+    client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S)
+
+    async def warm_up() -> None:  # the server's caches and our connections, unmeasured
+        for _, _, path in plan[:WARMUP_REQUESTS]:
+            await client.get(path)
+
+    try:
+        await asyncio.wait_for(warm_up(), WARMUP_LIMIT_S)
+    except (httpx.HTTPError, TimeoutError):
+        print(f"warm-up did not finish in {WARMUP_LIMIT_S:.0f} s; measuring anyway", flush=True)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time() + 0.1
+    # httpcore's pool queue is quadratic in waiting requests: past IN_FLIGHT, requests wait here instead
+    # (their latency still counts from the planned send time, so the schedule stays open-loop).
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def bounded_get(path: str) -> httpx.Response:
+        async with gate:
+            return await client.get(path)
+
+    async def one(offset: float, kind: str, path: str) -> None:
+        delay = t0 + offset - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent = loop.time()
+        status = 0
+        try:  # one deadline for the whole request (httpx's timeout is per connect, read, pool wait)
+            response = await asyncio.wait_for(bounded_get(path), REQUEST_TIMEOUT_S)
+            status = response.status_code
+        except (httpx.HTTPError, TimeoutError):
+            status = -1
+        done = loop.time()
+        results.append(
+            {
+                "kind": kind,
+                "status": status,
+                "latency_ms": (done - (t0 + offset)) * 1000,
+                "send_lag_ms": (sent - (t0 + offset)) * 1000,
+                "done": done - t0,
+            }
+        )
+
+    tasks = [asyncio.create_task(one(*item)) for item in plan]
+    span = (plan[-1][0] if plan else 0.0) + REQUEST_TIMEOUT_S + 5
+    _, unfinished = await asyncio.wait(tasks, timeout=span)
+    for task in unfinished:
+        task.cancel()
+    missing = len(plan) - len(results)  # never answered inside the bound: counted as errors
+    kinds = [kind for _, kind, _ in plan]
+    for kind in ("search", "release"):
+        lost = kinds.count(kind) - sum(1 for r in results if r["kind"] == kind)
+        results.extend(
+            {"kind": kind, "status": -2, "latency_ms": float("inf"), "send_lag_ms": 0.0, "done": span}
+            for _ in range(lost)
+        )
+    assert missing == sum(1 for r in results if r["status"] == -2)
+    return results
+
+
+def load_process(base_url: str, plan: list[tuple[float, str, str]], out: Any) -> None:
+    """The load generator, in its own process: run the plan, send back one record per request."""
+
+    async def run_and_send() -> None:
+        out.send(await _run_plan(base_url, plan))
+        out.close()
+        os._exit(0)  # no waiting for cancelled requests to unwind, nor on sockets the server still holds
+
+    asyncio.run(run_and_send())
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def report(results: list[dict[str, Any]], duration: float, rate: float) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    span = max((r["done"] for r in results), default=duration)
+    print(f"\n{'page':<9}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for kind in ("search", "release"):
+        rows = [r for r in results if r["kind"] == kind]
+        ok = [r["latency_ms"] for r in rows]  # failures count with their time (timeouts at the cap, or more)
+        errors = sum(1 for r in rows if r["status"] != 200)
+        p50, p95, p99 = (_percentile(ok, q) for q in (50, 95, 99))
+        worst = max(ok, default=float("nan"))
+        print(f"{kind:<9}{len(rows):>9}{errors:>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{worst:>9.1f}")
+        summary[kind] = {"requests": len(rows), "errors": errors, "p50": p50, "p95": p95, "p99": p99}
+    lag = _percentile([r["send_lag_ms"] for r in results], 99)
+    answered = sum(1 for r in results if r["status"] == 200)
+    achieved = answered / span if span else 0.0
+    print(
+        f"\nplanned {rate:.0f} req/s for {duration:.0f} s; answered {answered:,} of {len(results):,} "
+        f"({achieved:.1f} req/s over {span:.1f} s); latencies count failures at their time"
+    )
+    print(f"load generator send lag p99 {lag:.1f} ms (above a few ms, the generator itself fell behind)")
+    summary.update(achieved=achieved, span=span, send_lag_p99=lag)
+    return summary
+
+
+def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], limit_s: float = 60) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"osiwire serve exited {proc.returncode}")
+        try:
+            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"osiwire serve did not answer /healthz in {limit_s:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--releases", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second (open loop)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (at most 300)")
+    parser.add_argument("--data-dir", type=Path, help="reuse (or keep) the store here instead of a temp dir")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    duration = min(args.duration, 300.0)
+    with tempfile.TemporaryDirectory(prefix="osiwire-bench-web-") as tmp:
+        data_dir = args.data_dir or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if (data_dir / "osiwire.db").exists():
+            with Store(f"sqlite:///{data_dir / 'osiwire.db'}") as store:
+                built = {"releases": store.releases.count(), "build_s": 0.0, "import_s": 0.0, "enriched": -1}
+            print(f"reusing {data_dir}: {built['releases']:,} releases")
+        else:
+            print(f"building a store of {args.releases:,} releases in {data_dir} ...", flush=True)
+            built = build_store(data_dir, args.releases, args.seed)
+            size_mb = (data_dir / "osiwire.db").stat().st_size / 1e6
+            print(
+                f"built {built['releases']:,} releases in {built['build_s']:.1f} s "
+                f"(pipeline import of the 125 real ones {built['import_s']:.1f} s; "
+                f"{built['enriched']:,} synthetic ones enriched); database {size_mb:,.0f} MB"
+            )
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OSIWIRE_")}
+        server = subprocess.Popen(
+            _osiwire(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        try:
+            _wait_healthy(base_url, server)
+            plan = _plan(args.rate, duration, built["releases"], args.seed)
+            print(
+                f"\nserving {base_url}; {len(plan):,} requests at {args.rate:.0f}/s from a separate process"
+            )
+            ctx = mp.get_context("spawn")
+            receive, send = ctx.Pipe(duplex=False)
+            loader = ctx.Process(target=load_process, args=(base_url, plan, send))
+            loader.start()
+            send.close()
+            if not receive.poll(duration + WARMUP_LIMIT_S + REQUEST_TIMEOUT_S + 120):
+                loader.terminate()
+                raise SystemExit("the load generator did not finish in time")
+            results = receive.recv()
+            loader.join(timeout=10)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    summary = report(results, duration, args.rate)
+    search = summary["search"]
+    met = (
+        search["p95"] <= GOAL_SEARCH_P95_MS
+        and search["p99"] <= GOAL_SEARCH_P99_MS
+        and search["errors"] == 0
+        and summary["release"]["errors"] == 0
+    )
+    fields = {
+        "releases": built["releases"],
+        "build_s": round(built["build_s"], 1),
+        "rate": round(summary["achieved"], 1),
+        "search_p50_ms": round(search["p50"], 1),
+        "search_p95_ms": round(search["p95"], 1),
+        "search_p99_ms": round(search["p99"], 1),
+        "release_p50_ms": round(summary["release"]["p50"], 1),
+        "release_p95_ms": round(summary["release"]["p95"], 1),
+        "release_p99_ms": round(summary["release"]["p99"], 1),
+        "errors": search["errors"] + summary["release"]["errors"],
+        "goal": f"search_p95<={GOAL_SEARCH_P95_MS:.0f}ms,p99<={GOAL_SEARCH_P99_MS:.0f}ms",
+        "goal_met": "yes" if met else "no",
+    }
+    print(
+        "RESULT " + " ".join(f"{k}={json.dumps(v) if isinstance(v, str) else v}" for k, v in fields.items())
+    )
+
+
+if __name__ == "__main__":
+    main()
