@@ -10,7 +10,8 @@ import pytest
 
 from osiwire.config import LibreTranslateConfig
 from osiwire.translate.base import BadResponse, EngineOutput, EngineUnavailable, UnsupportedPair
-from osiwire.translate.engines.libretranslate import MAX_ATTEMPTS, LibreTranslateEngine
+from osiwire.translate.engines.libretranslate import LibreTranslateEngine
+from osiwire.translate.engines.retrying import MAX_ATTEMPTS
 from translate_servers import FakeLibreTranslate
 
 pytestmark = pytest.mark.timeout(10)

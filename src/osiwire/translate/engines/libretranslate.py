@@ -18,16 +18,10 @@ import httpx
 from osiwire.config import LibreTranslateConfig
 from osiwire.retry import retry_after_seconds
 from osiwire.translate.base import BadResponse, EngineOutput, EngineUnavailable, UnsupportedPair
+from osiwire.translate.engines.retrying import CONNECT_TIMEOUT_S, send_with_retries
 
 logger = logging.getLogger(__name__)
 
-# A few tries ride out a restart or a burst limit; more would only delay the fallback engine.
-MAX_ATTEMPTS = 4
-BACKOFF_BASE_S = 1.0  # first wait; doubles each retry (1, 2, 4 s)
-# The longest we wait between tries, Retry-After included: a server asking for longer is treated as down
-# now, and the pipeline retries the release later with its own (hour-scale) backoff.
-MAX_WAIT_S = 30.0
-CONNECT_TIMEOUT_S = 10.0  # a local or LAN server answers a connect at once; don't wait cfg.timeout_s for it
 # LibreTranslate's 400 messages for a pair it cannot translate ("xx is not supported", "English (en) is not
 # available as a target language from Kazakh (kk)") and for a batch over its --char-limit/--batch-limit.
 UNSUPPORTED_MARKERS = ("not supported", "not available as a target language")
@@ -140,31 +134,21 @@ class LibreTranslateEngine:
 
     def _request(self, method: str, path: str, payload: dict[str, Any] | None) -> httpx.Response:
         """Send with bounded retries on 429, 5xx and timeouts; EngineUnavailable when they run out."""
-        reason = ""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            wait: float | None = None
-            try:
-                response = self._client.request(method, path, json=payload)
-            except httpx.TimeoutException:
-                reason = f"{path} timed out after {self._timeout_s:g} s"
-            except httpx.TransportError as exc:
-                # Nothing listening is not a blip: fail now so the next engine takes over.
-                raise EngineUnavailable(f"{self._where()}: cannot connect: {exc}") from exc
-            else:
-                if response.status_code != 429 and response.status_code < 500:
-                    return response
-                reason = f"{path} answered HTTP {response.status_code}: {_error_message(response)}"
-                wait = _retry_after_s(response.headers)
-            if attempt == MAX_ATTEMPTS:
-                break
-            if wait is not None and wait > MAX_WAIT_S:
-                raise EngineUnavailable(f"{self._where()}: {reason}; server asks to wait {wait:g} s")
-            delay = min(MAX_WAIT_S, wait if wait is not None else BACKOFF_BASE_S * 2 ** (attempt - 1))
-            logger.warning(
-                "%s: %s; retry %d of %d in %.1f s", self._where(), reason, attempt, MAX_ATTEMPTS - 1, delay
-            )
-            self._sleep(delay)
-        raise EngineUnavailable(f"{self._where()}: {reason} (gave up after {MAX_ATTEMPTS} attempts)")
+
+        def retry_reason(response: httpx.Response) -> str | None:
+            if response.status_code != 429 and response.status_code < 500:
+                return None
+            return f"{path} answered HTTP {response.status_code}: {_error_message(response)}"
+
+        return send_with_retries(
+            lambda: self._client.request(method, path, json=payload),
+            where=self._where(),
+            what=f"{path} ",
+            timeout_s=self._timeout_s,
+            retry_reason=retry_reason,
+            wait_for=lambda response: retry_after_seconds(response.headers.get("retry-after")),
+            sleep=self._sleep,
+        )
 
     def _raise_for_refusal(self, response: httpx.Response) -> None:
         if response.status_code == 403:
@@ -212,11 +196,6 @@ def _error_message(response: httpx.Response) -> str:
     message = body.get("error") if isinstance(body, dict) else None
     text = str(message) if message else response.text[:200] or response.reason_phrase
     return " ".join(text.split())
-
-
-def _retry_after_s(headers: httpx.Headers) -> float | None:
-    """Seconds from a Retry-After header, None when absent or unreadable."""
-    return retry_after_seconds(headers.get("retry-after"))
 
 
 def _without_userinfo(url: str) -> str:

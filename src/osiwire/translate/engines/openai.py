@@ -21,6 +21,7 @@ import httpx
 from osiwire.config import OpenAIConfig
 from osiwire.retry import retry_after_seconds
 from osiwire.translate.base import BadResponse, EngineOutput, EngineUnavailable
+from osiwire.translate.engines.retrying import CONNECT_TIMEOUT_S, MAX_ATTEMPTS, send_with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,7 @@ TEMPERATURE = 0  # the same sentence should get the same translation; creativity
 # A second wrong answer for the same batch suggests the batch itself is the trouble (too long, one odd
 # sentence): after that many mismatches the batch is split in halves, which share the attempts left.
 SPLIT_AFTER_MISMATCHES = 2
-MAX_HTTP_ATTEMPTS = 4  # tries per request on 429/5xx/timeouts: enough for a burst limit, short of stalling
-BACKOFF_BASE_S = 1.0  # first wait; doubles each retry (1, 2, 4 s)
-# The longest we wait between tries, Retry-After included: a server asking for longer is treated as down
-# now, and the pipeline retries the release later with its own (hour-scale) backoff.
-MAX_WAIT_S = 30.0
-CONNECT_TIMEOUT_S = 10.0
+MAX_HTTP_ATTEMPTS = MAX_ATTEMPTS  # tries per request on 429/5xx/timeouts
 RETRY_STATUSES = frozenset({408, 409, 429})  # besides 5xx: what OpenAI's own client retries
 # Russian declension changes the last letter or two of a word (Совет → Совета, Безопасность →
 # Безопасности): a glossary term is offered to the model when every word's stem occurs in the batch.
@@ -177,45 +173,36 @@ class OpenAIEngine:
 
     def _post(self, payload: dict[str, Any]) -> httpx.Response:
         """POST with bounded retries on 408/409/429/5xx and timeouts; EngineUnavailable for the rest."""
-        reason = ""
-        for attempt in range(1, MAX_HTTP_ATTEMPTS + 1):
-            wait: float | None = None
-            try:
-                response = self._client.post("chat/completions", json=payload)
-            except httpx.TimeoutException:
-                reason = f"timed out after {self._timeout_s:g} s"
-            except httpx.TransportError as exc:
-                # Nothing listening is not a blip: fail now so the next engine takes over.
-                raise EngineUnavailable(f"{self._where}: cannot connect: {exc}") from exc
-            else:
-                status = response.status_code
-                if status < 400:
-                    return response
-                message, code = self._error(response)
-                if status in (401, 403):
-                    raise EngineUnavailable(
-                        f"{self._where}: HTTP {status}: {message}; check api_key (or OPENAI_API_KEY)"
-                    )
-                if status == 404:
-                    raise EngineUnavailable(
-                        f"{self._where}: HTTP 404: {message}; check model {self._model!r} and base_url"
-                    )
-                if status == 429 and code == "insufficient_quota":  # no retry will refill the account
-                    raise EngineUnavailable(f"{self._where}: HTTP 429: {message}")
-                if status not in RETRY_STATUSES and status < 500:
-                    raise EngineUnavailable(f"{self._where}: request refused (HTTP {status}): {message}")
-                reason = f"HTTP {status}: {message}"
-                wait = _retry_after_s(response.headers)
-            if attempt == MAX_HTTP_ATTEMPTS:
-                break
-            if wait is not None and wait > MAX_WAIT_S:
-                raise EngineUnavailable(f"{self._where}: {reason}; server asks to wait {wait:g} s")
-            delay = min(MAX_WAIT_S, wait if wait is not None else BACKOFF_BASE_S * 2 ** (attempt - 1))
-            logger.warning(
-                "%s: %s; retry %d of %d in %.1f s", self._where, reason, attempt, MAX_HTTP_ATTEMPTS - 1, delay
-            )
-            self._sleep(delay)
-        raise EngineUnavailable(f"{self._where}: {reason} (gave up after {MAX_HTTP_ATTEMPTS} attempts)")
+
+        def retry_reason(response: httpx.Response) -> str | None:
+            status = response.status_code
+            if status < 400:
+                return None
+            message, code = self._error(response)
+            if status in (401, 403):
+                raise EngineUnavailable(
+                    f"{self._where}: HTTP {status}: {message}; check api_key (or OPENAI_API_KEY)"
+                )
+            if status == 404:
+                raise EngineUnavailable(
+                    f"{self._where}: HTTP 404: {message}; check model {self._model!r} and base_url"
+                )
+            if status == 429 and code == "insufficient_quota":  # no retry will refill the account
+                raise EngineUnavailable(f"{self._where}: HTTP 429: {message}")
+            if status not in RETRY_STATUSES and status < 500:
+                raise EngineUnavailable(f"{self._where}: request refused (HTTP {status}): {message}")
+            return f"HTTP {status}: {message}"
+
+        return send_with_retries(
+            lambda: self._client.post("chat/completions", json=payload),
+            where=self._where,
+            what="",
+            timeout_s=self._timeout_s,
+            retry_reason=retry_reason,
+            wait_for=lambda response: _retry_after_s(response.headers),
+            sleep=self._sleep,
+            attempts=MAX_HTTP_ATTEMPTS,
+        )
 
     def _error(self, response: httpx.Response) -> tuple[str, str | None]:
         """Message and code of an error body, one line, with the api key blanked should the server echo it."""
