@@ -3,8 +3,9 @@
 Normal forms come from pymorphy3 with case agreement inside the span (``normalise``), not from natasha's
 morphology tagger: measured on the 125 kremlin.ru releases, NER alone took 8.2 s on one core and the
 morphology tagger another 10.2 s, while these rules take ~0.5 s, and natasha's ORG normal forms without its
-syntax parser inflect every word ("Совет Безопасность"). NER is measured on factRuEval in
-tests/test_ner_quality.py.
+syntax parser inflect every word ("Совет Безопасность"). natasha's NER model runs through
+``osiwire.enrich.ner.NewsNER`` (the same spans, about three times faster than natasha's own loop). NER is
+measured on factRuEval in tests/test_ner_quality.py.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from osiwire.enrich.lexicon import Lemmas
 from osiwire.model import Mention
 
+if TYPE_CHECKING:
+    from osiwire.enrich.ner import NewsNER
+
 logger = logging.getLogger(__name__)
 
-# slovnet pads a batch to its longest text: texts are sorted by length first, and 8 (slovnet's default)
-# was fastest on kremlin.ru paragraphs (6.9 s for 125 releases; 16: 7.1 s, 32: 8.3 s, unbatched: 9.7 s).
-NER_BATCH_SIZE = 8
 # Longer texts are cut (at a sentence end when there is one) and tagged in pieces: slovnet builds a
 # (tokens x 990) float matrix per text, so one 1 MB paragraph would take ~800 MB. kremlin.ru paragraphs are
 # at most 1,651 characters; a piece of 5,000 is ~900 tokens.
@@ -202,24 +203,24 @@ class NatashaExtractor:
     def __init__(self, lemmas: Lemmas | None = None) -> None:
         self.lemmas = lemmas or Lemmas()
         self._lock = threading.Lock()
-        self._tagger: Any = None
+        self._ner: NewsNER | None = None
         self._threads: Any = None
         self._normal: dict[tuple[str, str], str] = {}
 
-    def _load(self) -> tuple[Any, Any]:
+    def _load(self) -> tuple[NewsNER, Any]:
         with self._lock:
-            if self._tagger is None:
+            if self._ner is None:
                 with warnings.catch_warnings():  # navec/slovnet/pymorphy2 may warn on import (old APIs)
                     warnings.simplefilter("ignore")
                     from natasha import NewsEmbedding, NewsNERTagger
                     from threadpoolctl import ThreadpoolController
 
-                tagger = NewsNERTagger(NewsEmbedding())
-                tagger.batch_size = NER_BATCH_SIZE
+                    from osiwire.enrich.ner import NewsNER
+
                 self._threads = ThreadpoolController()
-                self._tagger = tagger
+                self._ner = NewsNER(NewsNERTagger(NewsEmbedding()))
                 logger.info("natasha NER model loaded")
-            return self._tagger, self._threads
+            return self._ner, self._threads
 
     def _normalise(self, text: str, type_: str) -> str:
         key = (type_, text)
@@ -242,19 +243,18 @@ class NatashaExtractor:
         ]
         if not pieces:
             return []
-        tagger, threads = self._load()
-        pieces.sort(key=lambda p: len(p[3]))
+        ner, threads = self._load()
         # One BLAS thread: natasha ran 4-5x slower and erratically with numpy's default threading.
         with threads.limit(limits=1):
-            markups = list(tagger.map([p[3] for p in pieces]))
+            found = ner.spans([p[3] for p in pieces])
         mentions = []
-        for (segment, text, offset, _), markup in zip(pieces, markups, strict=True):
-            for span in markup.spans:
-                start, end = _trim(text, offset + span.start, offset + span.stop)
+        for (segment, text, offset, _), spans in zip(pieces, found, strict=True):
+            for span_start, span_stop, type_ in spans:
+                start, end = _trim(text, offset + span_start, offset + span_stop)
                 if start < end:
                     surface = text[start:end]
-                    normal = self._normalise(surface, span.type)
-                    mentions.append(Mention(segment, start, end, span.type, surface, normal))
+                    normal = self._normalise(surface, type_)
+                    mentions.append(Mention(segment, start, end, type_, surface, normal))
         mentions.sort(key=lambda m: (m.segment, m.start))
         return mentions
 
