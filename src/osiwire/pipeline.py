@@ -2,15 +2,18 @@
 
 collect (registry → entries → pages) → extract (text, language) → store. Stages are plain functions; this
 module wires them, runs page fetches in a thread pool and writes in batches, so that a crash loses at most one
-uncommitted batch and a rerun adds nothing twice (releases are keyed by URL and content hash).
+uncommitted batch and a rerun adds nothing twice (releases are keyed by URL and content hash). The time each
+stage takes is counted in memory and written once per pass (store/stages.py), for ``/metrics``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +35,8 @@ from osiwire.extract.urls import canonical_url
 from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
+from osiwire.store.stages import PipelineStats
+from osiwire.timing import StageTimer
 from osiwire.translating import Translating
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,8 @@ logger = logging.getLogger(__name__)
 SAVE_BATCH = 50  # articles per write transaction: fewer fsyncs, at most this many redone after a crash
 MAX_NEW_PER_PASS = 200  # new pages fetched from one source per pass, newest first; the rest wait a pass
 MAX_CHILD_SITEMAPS = 20  # sitemap index children read per pass
+# A long pass (an archive import) writes its stage times this often, not only at its end.
+RECORD_EVERY_S = 60.0
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 )
@@ -98,6 +105,11 @@ class Pipeline:
         self.detector = detector or get_detector()
         self._translating: Translating | None = None
         self._enriching: Enriching | None = None
+        self.timer = StageTimer()
+        self._stats = PipelineStats(store.db)
+        self._pass: tuple[str, int | None] | None = None  # (kind, source id) of the pass being timed
+        self._pass_since = datetime.now(UTC)
+        self._written_at = time.monotonic()
 
     @property
     def fetcher(self) -> Fetcher:
@@ -131,7 +143,8 @@ class Pipeline:
 
     def _extract_outcome(self, doc: RawDocument) -> _Outcome:
         try:
-            return _Outcome(article=self.extract(doc))
+            with self.timer.measure("extract"):
+                return _Outcome(article=self.extract(doc))
         except ExtractError as exc:
             return _Outcome(error=str(exc))
 
@@ -139,7 +152,8 @@ class Pipeline:
         """Fetch the page an entry points at and extract it; fall back to the entry's own content."""
         error = ""
         try:
-            page = self.fetcher.fetch(entry.url)
+            with self.timer.measure("fetch"):
+                page = self.fetcher.fetch(entry.url)
             if page.ok:
                 outcome = self._extract_outcome(self._page_document(page, entry, source))
                 if outcome.article is not None:
@@ -190,23 +204,52 @@ class Pipeline:
         """
         if not batch:
             return
-        results = self.store.releases.save_many(batch)
+        with self.timer.measure("store", len(batch)):
+            results = self.store.releases.save_many(batch)
         for article, result in zip(batch, results, strict=True):
             report.count(result)
             if not result.new_version:
                 continue
             names: dict[str, str] = {}
             if self.settings.enrich.enabled:
-                enrichment = self.enriching.enrich(article, result.release_id, result.version_no)
+                with self.timer.measure("enrich"):
+                    enrichment = self.enriching.enrich(article, result.release_id, result.version_no)
                 if self.settings.enrich.names_in_glossary:
                     names = glossary_names(enrichment.people)
             if self.translating.can_translate(article.language):
-                translation = self.translating.translate(
-                    article, result.release_id, result.version_no, names=names
-                )
+                with self.timer.measure("translate"):
+                    translation = self.translating.translate(
+                        article, result.release_id, result.version_no, names=names
+                    )
                 report.translated += translation.status == "complete"
-            report.alerts += len(evaluate_new(self.store, result.release_id))
+            with self.timer.measure("alerts"):
+                report.alerts += len(evaluate_new(self.store, result.release_id))
         batch.clear()
+        if self._pass is not None and time.monotonic() - self._written_at >= RECORD_EVERY_S:
+            self._write_times(*self._pass)
+
+    # -- stage times ----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _timed_pass(self, kind: str, source_id: int | None = None) -> Iterator[None]:
+        """Write the stage times of the pass in the block once it ends (and every ``RECORD_EVERY_S``)."""
+        self.timer.take()  # whatever was counted outside a pass belongs to none
+        self._pass = (kind, source_id)
+        self._pass_since, self._written_at = datetime.now(UTC), time.monotonic()
+        try:
+            yield
+        finally:
+            self._pass = None
+            self._write_times(kind, source_id)
+
+    def _write_times(self, kind: str, source_id: int | None) -> None:
+        now = datetime.now(UTC)
+        times = self.timer.take()
+        try:
+            self._stats.record(kind, self._pass_since, now, times, source_id=source_id)
+        except Exception as exc:  # whatever the driver raises: timings are never worth failing a pass for
+            logger.warning("stage times not recorded: %s: %s", exc.__class__.__name__, exc)
+        self._pass_since, self._written_at = now, time.monotonic()
 
     # -- sources ------------------------------------------------------------------------------------------
 
@@ -261,10 +304,11 @@ class Pipeline:
         report = PassReport(source.name)
         now = datetime.now(UTC)
         try:
-            if source.kind is SourceKind.FILE:
-                self._run_local(source, report, progress, now)
-            else:
-                self._run_network(source, report, progress, now)
+            with self._timed_pass("source", source.id):
+                if source.kind is SourceKind.FILE:
+                    self._run_local(source, report, progress, now)
+                else:
+                    self._run_network(source, report, progress, now)
         except OsiwireError as exc:
             report.error = str(exc)
             logger.warning("source %s: %s", source.name, exc)
@@ -274,7 +318,9 @@ class Pipeline:
         return report
 
     def _run_local(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
-        items = list(read_local(source, now))
+        with self.timer.measure("collect", 0):
+            items = list(read_local(source, now))
+        self.timer.add("collect", len(items), 0.0)
         report.entries = len(items)
         progress.add_total(len(items))
         self._store(
@@ -287,11 +333,13 @@ class Pipeline:
         )
 
     def _run_network(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
-        entries = self._entries(source)
+        with self.timer.measure("collect", 0):
+            entries = self._entries(source)
         if entries is None:
             report.not_modified = True
             return
         report.entries = len(entries)
+        self.timer.add("collect", len(entries), 0.0)
         unique = {canonical_url(e.url): e for e in entries}
         known = self.store.releases.known_urls(list(unique) + [e.url for e in entries])
         new = [e for url, e in unique.items() if url not in known and e.url not in known]
@@ -316,7 +364,9 @@ class Pipeline:
 
     def deliver_alerts(self) -> None:
         """Send the webhooks of alerts that fired (and retry those that failed before)."""
-        report = deliver_pending(self.store, self.settings)
+        with self._timed_pass("alerts"), self.timer.measure("deliver", 0):
+            report = deliver_pending(self.store, self.settings)
+            self.timer.add("deliver", report.delivered + report.failed + report.given_up, 0.0)
         logger.info("alerts delivered: %s", report)
 
     # -- archives -------------------------------------------------------------------------------------------
@@ -326,7 +376,7 @@ class Pipeline:
         progress = progress or NoProgress()
         report = PassReport(source.name)
         progress.add_total(count_lines(path))
-        lines = read_archive(path, language=source.language, source_id=source.id)
+        lines = self.timer.timed("collect", read_archive(path, language=source.language, source_id=source.id))
 
         def outcomes() -> Iterator[_Outcome]:
             for line in lines:
@@ -336,5 +386,6 @@ class Pipeline:
                 else:
                     yield self._extract_outcome(line.document)
 
-        self._store(outcomes(), report, progress)
+        with self._timed_pass("import", source.id):
+            self._store(outcomes(), report, progress)
         return report

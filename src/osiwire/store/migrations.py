@@ -64,7 +64,16 @@ def _alerts(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in ALERT_TABLES])
 
 
-MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts]
+PIPELINE_TABLES = ("pipeline_stages", "pipeline_runs")
+
+
+def _pipeline_stats(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in PIPELINE_TABLES])
+    # A database made after this index was added to schema.py has it already (migration 4 made the table).
+    schema.alert_events_pending.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts, _pipeline_stats]
 
 
 def current_version(conn: Connection) -> int:

@@ -330,3 +330,35 @@ alert_events = Table(
     Index("ix_alert_events_fired", "fired_at"),
     Index("ix_alert_events_due", "next_attempt_at"),
 )
+
+# -- pipeline stage timings (migration 5) -----------------------------------------------------------------------
+
+# Totals per stage since the database was made, only ever added to: what /metrics shows as counters. The
+# pipeline runs in other processes than the web server, so its timings reach /metrics through here.
+pipeline_stages = Table(
+    "pipeline_stages",
+    metadata,
+    Column("stage", String(16), primary_key=True),  # timing.STAGES
+    Column("passes", Integer, nullable=False, default=0),  # passes in which the stage did anything
+    Column("item_count", Integer, nullable=False, default=0),  # not "items": a ColumnCollection method
+    Column("seconds", Float, nullable=False, default=0.0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The run log: one row per pass (over a source, an archive, the alert deliveries); the oldest are pruned.
+pipeline_runs = Table(
+    "pipeline_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # source | import | alerts
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("stages", Text, nullable=False),  # JSON object: stage -> [items, seconds]
+    Index("ix_pipeline_runs_kind_finished", "kind", "finished_at"),
+)
+
+# Counts the deliveries pending and those being retried from the index alone (/metrics).
+alert_events_pending = Index(
+    "ix_alert_events_pending", alert_events.c.next_attempt_at, alert_events.c.attempts
+)

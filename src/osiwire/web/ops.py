@@ -1,8 +1,10 @@
-"""Operations: ``/healthz`` and Prometheus ``/metrics`` (store counts, HTTP requests per route).
+"""Operations: ``/healthz`` and Prometheus ``/metrics`` (store counts, queue depths, pipeline stage times,
+HTTP requests per route).
 
 The exposition format is written by hand: a dozen lines of text do not justify prometheus_client. Request
-counts live in this process (each worker of a multi-process server counts its own requests); store counts
-are read from the database on every scrape (cheap COUNT queries).
+counts live in this process (each worker of a multi-process server counts its own requests); store counts,
+queue depths and stage times are read from the database on every scrape (cheap queries on indexes): the
+pipeline runs in other processes and writes its stage times there once per pass.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from osiwire.store.stats import store_counts
+from osiwire.store.stages import PipelineStats
+from osiwire.store.stats import queue_depths, store_counts
 from osiwire.web.deps import WebState, web_state
 
 logger = logging.getLogger(__name__)
@@ -165,8 +169,68 @@ def store_metrics(web: WebState) -> list[str]:
     ]
 
 
+def queue_metrics(web: WebState) -> list[str]:
+    """What waits for each stage of the pipeline, in the Prometheus text format."""
+    target = web.settings.translate.target_language
+    depths = queue_depths(web.store.db, target, datetime.now(UTC))
+    return _gauge(
+        "osiwire_queue_depth",
+        "Work waiting for a pipeline stage: current versions not enriched, not translated (another language "
+        "than the target), translations awaiting a retry, alert webhooks undelivered, those being retried, "
+        "sources due for a fetch.",
+        [
+            ({"queue": "enrich"}, depths.not_enriched),
+            ({"queue": "translate"}, depths.not_translated),
+            ({"queue": "translate_retry"}, depths.translation_retries),
+            ({"queue": "deliver"}, depths.alerts_undelivered),
+            ({"queue": "deliver_retry"}, depths.alerts_retrying),
+            ({"queue": "fetch"}, depths.sources_due),
+        ],
+    )
+
+
+def pipeline_metrics(web: WebState) -> list[str]:
+    """The pipeline's stage times (written by the pipeline's processes), in the Prometheus text format."""
+    stats = PipelineStats(web.store.db)
+    totals = stats.totals()
+    last = stats.last_finished()
+    return [
+        *_sample_lines(
+            "osiwire_pipeline_stage_seconds_total",
+            "counter",
+            "Seconds spent in each pipeline stage (worker seconds: fetch and extract run in parallel).",
+            [({"stage": t.stage}, f"{t.seconds:.6f}") for t in totals],
+        ),
+        *_sample_lines(
+            "osiwire_pipeline_stage_items_total",
+            "counter",
+            "Items each pipeline stage handled (entries listed, pages fetched, documents extracted, articles "
+            "stored, versions enriched and translated, releases checked against alert rules, webhooks sent).",
+            [({"stage": t.stage}, str(t.items)) for t in totals],
+        ),
+        *_sample_lines(
+            "osiwire_pipeline_stage_passes_total",
+            "counter",
+            "Pipeline passes (over a source, an archive, the alert deliveries) in which each stage ran.",
+            [({"stage": t.stage}, str(t.passes)) for t in totals],
+        ),
+        *_sample_lines(
+            "osiwire_pipeline_last_run_timestamp_seconds",
+            "gauge",
+            "When the last pipeline pass of each kind finished (Unix time).",
+            [({"kind": kind}, f"{at.timestamp():.3f}") for kind, at in sorted(last.items())],
+        ),
+    ]
+
+
 def _gauge(name: str, help_text: str, samples: Iterable[tuple[dict[str, str], int]]) -> list[str]:
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+    return _sample_lines(name, "gauge", help_text, [(labels, str(value)) for labels, value in samples])
+
+
+def _sample_lines(
+    name: str, kind: str, help_text: str, samples: Iterable[tuple[dict[str, str], str]]
+) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
     lines += [f"{name}{_labels(**labels) if labels else ''} {value}" for labels, value in samples]
     return lines
 
@@ -184,7 +248,8 @@ def healthz(web: WebDep) -> JSONResponse:
 
 @router.get("/metrics")
 def metrics(request: Request, web: WebDep) -> PlainTextResponse:
-    """Prometheus metrics: store counts and HTTP requests per route."""
+    """Prometheus metrics: store counts, queue depths, pipeline stage times and HTTP requests per route."""
     requests: RequestMetrics = request.app.state.metrics
-    body = "\n".join(store_metrics(web) + requests.exposition()) + "\n"
+    lines = store_metrics(web) + queue_metrics(web) + pipeline_metrics(web) + requests.exposition()
+    body = "\n".join(lines) + "\n"
     return PlainTextResponse(body, media_type=METRICS_MEDIA_TYPE)
