@@ -3,13 +3,20 @@
 Builds a store: the 125 real kremlin.ru releases imported through the pipeline (so they carry real enrichment),
 then synthetic variants of them (shuffled paragraphs, numbered titles, dates spread over ten years, five sources)
 stored with ``store.releases.save_many`` in batches, with the base release's enrichment copied onto every
-ENRICH_EVERY-th variant. Starts ``osiwire serve`` (uvicorn, one process) on 127.0.0.1, then a separate
-load-generating process sends an open-loop schedule of requests (each sent at its planned time, whether or not
-earlier ones have answered, so a slow server cannot slow the load down): half search pages
-(``/search?q=<Russian words>``), half release pages (``/releases/<random id>``). Latency is counted from the
-planned send time. Loopback only; bounded by --duration and --rate (total requests = rate x duration).
+ENRICH_EVERY-th variant. Starts ``osiwire serve --workers N`` on 127.0.0.1, then a separate load-generating
+process sends an open-loop schedule of requests (each sent at its planned time, whether or not earlier ones
+have answered, so a slow server cannot slow the load down): half search pages, half release pages
+(``/releases/<random id>``). Latency is counted from the planned send time. Loopback only; bounded by
+--duration and --rate (total requests = rate x duration).
 
-    .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30]
+The searches follow a query log's shape: QUERY_COUNT distinct queries (the curated QUERIES, then words and
+word pairs of the real titles, some with a filter or sorted by date), drawn with Zipf-distributed popularity, so
+a few searches repeat often and most are rare; 20 % ask for pages 2-5. The server's search cache (on by
+default) answers repeats; the first time a worker sees a search it runs in full. The plan's share of
+first-time searches is printed. The same load is then sent for --baseline-duration seconds to a server with the
+search cache off (``web.search_cache = 0``): the uncached figures, measured in the same run.
+
+    .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30] [--workers 2]
 
 Last line: ``RESULT key=value ...`` with the goals (search p95 <= 50 ms, p99 <= 100 ms) met or missed.
 """
@@ -23,6 +30,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -49,6 +57,8 @@ REQUEST_TIMEOUT_S = 10.0
 WARMUP_REQUESTS = 20
 WARMUP_LIMIT_S = 30.0
 IN_FLIGHT = 256  # requests open at once, at most
+QUERY_COUNT = 1000  # distinct queries of the search mix
+ZIPF_S = 1.0  # popularity of the query of rank r: 1 / r ** ZIPF_S
 SOURCES = (
     ("kremlin.ru (bench 1)", "Russian Federation", "RU"),
     ("mid.ru (bench 2)", "Russian Federation", "RU"),
@@ -167,19 +177,47 @@ def build_store(data_dir: Path, total: int, seed: int) -> dict[str, Any]:
     return {"releases": count, "build_s": build_s, "import_s": imported_s, "enriched": enriched}
 
 
+def search_paths(seed: int) -> list[str]:
+    """QUERY_COUNT distinct search URLs, most popular first: the curated QUERIES, then title words and pairs."""
+    rng = random.Random(seed)
+    words: list[str] = []
+    with RELEASES.open(encoding="utf-8") as lines:
+        for line in lines:
+            words += [w for w in re.findall(r"[А-Яа-яЁё]{6,}", json.loads(line)["title"]) if w not in words]
+    queries = list(QUERIES)
+    while len(queries) < QUERY_COUNT:
+        pick = rng.sample(words, rng.choice((1, 1, 2)))
+        query = " ".join(pick)
+        if query not in queries:
+            queries.append(query)
+    paths = []
+    for query in queries:
+        extra = rng.choices(("", "&sort=date", "&lang=ru", "&region=Belarus"), weights=(80, 10, 5, 5))[0]
+        paths.append(f"/search?q={query}{extra}")
+    return paths
+
+
 def _plan(rate: float, duration: float, releases: int, seed: int) -> list[tuple[float, str, str]]:
     """(offset in seconds, kind, path): evenly spaced sends, half searches and half release pages."""
     rng = random.Random(seed)
+    paths = search_paths(seed)
+    popularity = [1 / rank**ZIPF_S for rank in range(1, len(paths) + 1)]
     count = int(rate * duration)
     plan = []
     for i in range(count):
         if i % 2 == 0:
-            words = rng.choice(QUERIES)
+            path = rng.choices(paths, weights=popularity)[0]
             page = "" if rng.random() < 0.8 else f"&page={rng.randint(2, 5)}"
-            plan.append((i / rate, "search", f"/search?q={words}{page}"))
+            plan.append((i / rate, "search", f"{path}{page}"))
         else:
             plan.append((i / rate, "release", f"/releases/{rng.randint(1, releases)}"))
     return plan
+
+
+def first_time_share(plan: list[tuple[float, str, str]]) -> float:
+    """The share of the plan's searches that ask for a search (query, filters, page) not asked before."""
+    searches = [path for _, kind, path in plan if kind == "search"]
+    return len(set(searches)) / len(searches) if searches else 0.0
 
 
 async def _run_plan(base_url: str, plan: list[tuple[float, str, str]]) -> list[dict[str, Any]]:
@@ -303,6 +341,49 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], limit_s: float =
     raise SystemExit(f"osiwire serve did not answer /healthz in {limit_s:.0f} s")
 
 
+def run_phase(
+    data_dir: Path,
+    plan: list[tuple[float, str, str]],
+    workers: int,
+    settings: dict[str, str],
+    duration: float,
+    title: str,
+) -> list[dict[str, Any]]:
+    """Start ``osiwire serve`` with ``settings`` (OSIWIRE_* variables), send ``plan``, stop it."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSIWIRE_")} | settings
+    command = _osiwire(
+        data_dir, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)
+    )
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        _wait_healthy(base_url, server)
+        print(
+            f"\n{title}: {base_url}, {workers} worker(s); {len(plan):,} requests at "
+            f"{len(plan) / duration:.0f}/s from a separate process",
+            flush=True,
+        )
+        ctx = mp.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        loader = ctx.Process(target=load_process, args=(base_url, plan, send))
+        loader.start()
+        send.close()
+        if not receive.poll(duration + WARMUP_LIMIT_S + REQUEST_TIMEOUT_S + 120):
+            loader.terminate()
+            raise SystemExit("the load generator did not finish in time")
+        results: list[dict[str, Any]] = receive.recv()
+        loader.join(timeout=10)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -312,6 +393,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (at most 300)")
     parser.add_argument("--data-dir", type=Path, help="reuse (or keep) the store here instead of a temp dir")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="osiwire serve --workers")
+    parser.add_argument(
+        "--baseline-duration", type=float, default=10.0, help="seconds of the uncached run (0: none)"
+    )
     args = parser.parse_args()
     duration = min(args.duration, 300.0)
     with tempfile.TemporaryDirectory(prefix="osiwire-bench-web-") as tmp:
@@ -330,38 +415,29 @@ def main() -> None:
                 f"(pipeline import of the 125 real ones {built['import_s']:.1f} s; "
                 f"{built['enriched']:,} synthetic ones enriched); database {size_mb:,.0f} MB"
             )
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OSIWIRE_")}
-        server = subprocess.Popen(
-            _osiwire(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port)),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
+        plan = _plan(args.rate, duration, built["releases"], args.seed)
+        share = first_time_share(plan)
+        print(
+            f"\nsearch mix: {QUERY_COUNT:,} distinct queries, Zipf s={ZIPF_S}; {share:.0%} of the plan's "
+            f"searches are first-time (each worker's cache misses at least those)"
         )
-        try:
-            _wait_healthy(base_url, server)
-            plan = _plan(args.rate, duration, built["releases"], args.seed)
-            print(
-                f"\nserving {base_url}; {len(plan):,} requests at {args.rate:.0f}/s from a separate process"
+        results = run_phase(data_dir, plan, args.workers, {}, duration, "search cache on (default)")
+        baseline: list[dict[str, Any]] = []
+        if args.baseline_duration > 0:
+            cut = int(args.rate * min(args.baseline_duration, duration))
+            baseline = run_phase(
+                data_dir,
+                plan[:cut],
+                args.workers,
+                {"OSIWIRE_WEB__SEARCH_CACHE": "0"},
+                cut / args.rate,
+                "search cache off (baseline)",
             )
-            ctx = mp.get_context("spawn")
-            receive, send = ctx.Pipe(duplex=False)
-            loader = ctx.Process(target=load_process, args=(base_url, plan, send))
-            loader.start()
-            send.close()
-            if not receive.poll(duration + WARMUP_LIMIT_S + REQUEST_TIMEOUT_S + 120):
-                loader.terminate()
-                raise SystemExit("the load generator did not finish in time")
-            results = receive.recv()
-            loader.join(timeout=10)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    uncached = None
+    if baseline:
+        print("\nsearch cache off (baseline):")
+        uncached = report(baseline, len(baseline) / args.rate, args.rate)
+    print("\nsearch cache on:")
     summary = report(results, duration, args.rate)
     search = summary["search"]
     met = (
@@ -381,6 +457,12 @@ def main() -> None:
         "release_p95_ms": round(summary["release"]["p95"], 1),
         "release_p99_ms": round(summary["release"]["p99"], 1),
         "errors": search["errors"] + summary["release"]["errors"],
+        "workers": args.workers,
+        "first_time_searches": round(share, 3),
+        "uncached_search_p50_ms": round(uncached["search"]["p50"], 1) if uncached else "n/a",
+        "uncached_search_p95_ms": round(uncached["search"]["p95"], 1) if uncached else "n/a",
+        "uncached_search_p99_ms": round(uncached["search"]["p99"], 1) if uncached else "n/a",
+        "uncached_rate": round(uncached["achieved"], 1) if uncached else "n/a",
         "goal": f"search_p95<={GOAL_SEARCH_P95_MS:.0f}ms,p99<={GOAL_SEARCH_P99_MS:.0f}ms",
         "goal_met": "yes" if met else "no",
     }

@@ -180,14 +180,23 @@ def client(seeded: dict[str, Any]) -> TestClient:
     return c
 
 
-# The one script a page may load: osiwire's own keyboard shortcuts (CSP script-src 'self').
-KEYS_SCRIPT = '<script src="/static/keys.js" defer></script>'
+# The scripts a page may load, both served by osiwire (CSP script-src 'self'): its keyboard shortcuts and htmx.
+OWN_SCRIPTS = (
+    '<script src="/static/keys.js" defer></script>',
+    '<script src="/static/htmx.min.js" defer></script>',
+)
+
+
+def _without_own_scripts(body: str) -> str:
+    for script in OWN_SCRIPTS:
+        body = body.replace(script, "")
+    return body
 
 
 def _assert_no_payload(body: str) -> None:
     for payload in PAYLOADS:
         assert payload not in body
-    assert "<script" not in body.replace(KEYS_SCRIPT, "").lower()
+    assert "<script" not in _without_own_scripts(body).lower()
     assert "<svg" not in body.lower()
     assert not re.search(r"href\s*=\s*[\"']?\s*javascript:", body, re.IGNORECASE)
     assert 'x="1"' not in body
@@ -545,7 +554,7 @@ def test_stylesheet_served_and_pages_need_nothing_external(client: TestClient) -
     assert css.status_code == 200 and "prefers-color-scheme: dark" in css.text
     body = client.get("/").text
     assert not re.search(r"""(src|href)=["'](https?:)?//""", body)
-    assert "<script" not in body.replace(KEYS_SCRIPT, "") and "style=" not in body
+    assert "<script" not in _without_own_scripts(body) and "style=" not in body
 
 
 def test_app_opens_and_closes_its_own_store(tmp_path: Path) -> None:

@@ -139,6 +139,16 @@ class WebConfig(_Section):
     host: str = Field("127.0.0.1", description="Address `osiwire serve` listens on.")
     port: int = Field(8000, description="Port `osiwire serve` listens on.")
     page_size: int = Field(30, description="Releases per page.")
+    workers: int = Field(
+        1,
+        ge=0,
+        description="Server processes of `osiwire serve` (each keeps its own search cache); 0: one per CPU.",
+    )
+    search_cache: int = Field(
+        256,
+        ge=0,
+        description="Searches kept evaluated (hits, facets) per server process until the data changes; 0: none.",
+    )
     api_token: str = Field(
         "",
         description="Bearer token of the write API (add, edit, remove sources); empty: read-only public mode.",

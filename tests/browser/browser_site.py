@@ -12,6 +12,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 SCREENSHOTS_ENV = "OSIWIRE_SCREENSHOTS"  # =1: regenerate docs/screenshots/*.png
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 1600  # full page, but cut there so the PNGs stay small
+API_TOKEN = "browser-test-token"  # the server's web.api_token: the saved-search forms sign in with it
 
 
 @dataclass

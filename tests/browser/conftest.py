@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_site import ROOT, SCREENSHOTS_ENV, VIEWPORT, Site, Watched
+from browser_site import API_TOKEN, ROOT, SCREENSHOTS_ENV, VIEWPORT, Site, Watched
 
 from osiwire.extract.segments import split_sentences
 from osiwire.model import SentencePair, Translation
@@ -191,7 +191,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterato
         [*cmd, "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=_env(),
+        env=_env() | {"OSIWIRE_WEB__API_TOKEN": API_TOKEN},
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -58,6 +58,7 @@ def _paths(site: Site) -> list[str]:
         f"/search?{search}&page=2",
         f"/search?q=script&source={site.hostile_source_id}",
         "/sources",
+        "/saved",
         f"/sources/{site.hostile_source_id}",
         *(f"/releases/{rid}" for rid in site.hostile_ids),
         f"/feeds/search.atom?{search}",

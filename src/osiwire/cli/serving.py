@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from osiwire.cli.base import (
@@ -18,25 +20,46 @@ from osiwire.store import Store
 # -- serving --------------------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int | None = None) -> None:
     import uvicorn
 
-    from osiwire.web.app import create_app
+    from osiwire.web.app import SETTINGS_ENV, create_app
 
     host, port = host or settings.web.host, port or settings.web.port
-    click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    count = workers if workers is not None else settings.web.workers
+    count = count or os.cpu_count() or 1
+    plural = "es" if count > 1 else ""
+    click.echo(f"serving on http://{host}:{port}/ with {count} process{plural}  (Ctrl-C stops)", err=True)
+    if count == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its app from the same settings, handed over in the environment.
+    os.environ[SETTINGS_ENV] = settings.model_dump_json()
+    uvicorn.run(
+        "osiwire.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        log_level="warning",
+    )
 
 
 @cli.command("serve")
 @click.option("--host", default=None, help="Default from settings: 127.0.0.1.")
 @click.option("--port", type=int, default=None, help="Default from settings: 8000.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Server processes (0: one per CPU). Default from settings: 1.",
+)
 @click.pass_obj
-def serve(obj: Context, host: str | None, port: int | None) -> None:
+def serve(obj: Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web UI and the JSON API."""
     with errors_as_lines():
         Store(obj.settings.database).close()  # create/migrate before the first request
-        _serve(obj.settings, host, port)
+        _serve(obj.settings, host, port, workers)
 
 
 @cli.command("demo")

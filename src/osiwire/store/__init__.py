@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from osiwire.model import PersonName, SearchFilters
 from osiwire.store.alerts import Alerts
-from osiwire.store.database import Database
+from osiwire.store.database import Database, sqlite_path
 from osiwire.store.enrichments import Enrichments
 from osiwire.store.facets import FACETS, Facets, facets
 from osiwire.store.releases import Releases
@@ -14,6 +15,9 @@ from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
 from osiwire.store.textindex import Lemmatiser
 from osiwire.store.translations import Translations
+
+if TYPE_CHECKING:
+    from osiwire.store.search_cache import SearchCache
 
 __all__ = ["Facets", "SearchPage", "Store"]
 
@@ -35,6 +39,16 @@ class Store:
         self.translations = Translations(self.db, self.lemmatiser)
         self.enrichments = Enrichments(self.db, _person_key)
         self.alerts = Alerts(self.db, self.lemmatiser)
+        self.search_cache: SearchCache | None = None
+
+    def enable_search_cache(self, entries: int = 256) -> bool:
+        """Answer searches and facets from ``SearchCache`` (a server's choice: it reads every release's facet
+        values into memory once). False, and nothing changes, where the database is not an SQLite file."""
+        from osiwire.store.search_cache import SearchCache  # numpy only where it is used
+
+        if self.search_cache is None and sqlite_path(self.db.url) is not None:
+            self.search_cache = SearchCache(self.db, self.lemmatiser, entries)
+        return self.search_cache is not None
 
     def search(
         self,
@@ -46,6 +60,8 @@ class Store:
         sort: str = "relevance",
     ) -> SearchPage:
         """Full-text search, best or newest first (newest first when ``query`` is empty)."""
+        if self.search_cache is not None:
+            return self.search_cache.search(query, filters, limit=limit, offset=offset, sort=sort)
         return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset, sort=sort)
 
     def facets(
@@ -59,6 +75,10 @@ class Store:
     ) -> Facets:
         """Counts of the releases a search matches, per region, country, source, language, topic, person,
         organisation and month."""
+        if self.search_cache is not None:
+            return self.search_cache.facets(
+                query, filters, limit_per_facet=limit_per_facet, only=only, exclude_people=exclude_people
+            )
         return facets(
             self.db,
             self.lemmatiser,
@@ -70,6 +90,8 @@ class Store:
         )
 
     def close(self) -> None:
+        if self.search_cache is not None:
+            self.search_cache.close()
         self.db.close()
 
     def __enter__(self) -> Store:

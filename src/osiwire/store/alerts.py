@@ -150,6 +150,28 @@ class Alerts:
             conn.execute(delete(alert_rules).where(alert_rules.c.id == rule.id))
         return rule
 
+    def replace(self, name: str, rule: Rule) -> Rule:
+        """Give rule ``name`` a new name and definition, keeping its webhook, secret and alerts; AlertError
+        when there is no such rule or the new name is taken."""
+        current = self.get(name)
+        values = {"name": rule.name, "kind": rule.kind, "definition": definition_json(rule.definition)}
+        try:
+            with self._db.writing() as conn:
+                conn.execute(update(alert_rules).where(alert_rules.c.id == current.id).values(**values))
+        except IntegrityError:
+            raise AlertError(f"rule {rule.name!r}: a rule of that name exists") from None
+        return self.get(rule.name)
+
+    def last_fired(self) -> dict[str, datetime]:
+        """When each rule that fired last fired."""
+        stmt = (
+            select(alert_rules.c.name, func.max(alert_events.c.fired_at))
+            .join(alert_events, alert_events.c.rule_id == alert_rules.c.id)
+            .group_by(alert_rules.c.name)
+        )
+        with self._db.reading() as conn:
+            return {str(name): at for name, at in conn.execute(stmt)}
+
     def counts(self) -> dict[str, int]:
         """Events fired per rule name."""
         stmt = (

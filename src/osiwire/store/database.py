@@ -22,7 +22,8 @@ from osiwire.store.migrations import migrate
 BUSY_TIMEOUT_MS = 30_000  # another process (a second `osiwire fetch`) may hold the write lock this long
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite database URL (None for another database or one in memory)."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != prefix + ":memory:" and len(url) > len(prefix):
         return Path(url[len(prefix) :])
@@ -51,7 +52,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        path = _sqlite_path(url)
+        path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.dialect = url.split(":", 1)[0].split("+", 1)[0]

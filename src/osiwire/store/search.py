@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +49,20 @@ class SearchPage:
 
 def _base(columns: list[Any]) -> Select[Any]:
     return select(*columns).select_from(releases.outerjoin(sources, releases.c.source_id == sources.c.id))
+
+
+HIT_COLUMNS: list[Any] = [
+    releases.c.id,
+    releases.c.url,
+    releases.c.title,
+    releases.c.published,
+    releases.c.language,
+    releases.c.source_id,
+    releases.c.first_seen_at,
+    func.coalesce(sources.c.name, "").label("source"),
+    func.coalesce(sources.c.region, "").label("region"),
+]
+DATE_ORDER = [releases.c.sort_at.desc(), releases.c.id.desc()]
 
 
 def _body(conn: Any, release_ids: list[int]) -> dict[int, str]:
@@ -98,7 +114,7 @@ def matching(
     where = where_clauses(filters or SearchFilters(), db.dialect)
     if query.empty:
         stmt = _base([*columns, literal_column("0.0").label("score")]).where(*where)
-        return stmt, [releases.c.sort_at.desc(), releases.c.id.desc()]
+        return stmt, DATE_ORDER
     return _fts_select(db, query, columns, where)
 
 
@@ -117,26 +133,34 @@ def search(
         raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
     query = parse_query(query_text, lemmatiser)
     limit = max(1, min(limit, MAX_LIMIT))
-    columns: list[Any] = [
-        releases.c.id,
-        releases.c.url,
-        releases.c.title,
-        releases.c.published,
-        releases.c.language,
-        releases.c.source_id,
-        releases.c.first_seen_at,
-        func.coalesce(sources.c.name, "").label("source"),
-        func.coalesce(sources.c.region, "").label("region"),
-    ]
+    columns = HIT_COLUMNS
     stmt, order = matching(db, query, filters, columns)
     if sort == "date":
-        order = [releases.c.sort_at.desc(), releases.c.id.desc()]
+        order = DATE_ORDER
     with db.reading() as conn:
         prepare(conn)
         total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
         rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
-        bodies = _body(conn, [r.id for r in rows])
-        english = {} if query.empty else _translated_body(conn, [r.id for r in rows])
+        hits = _hits(conn, lemmatiser, query, rows)
+    return SearchPage(hits, total, query_text)
+
+
+def hits_for(
+    db: Database, lemmatiser: Lemmatiser, query: Query, ranked: list[tuple[int, float]]
+) -> tuple[SearchHit, ...]:
+    """The hits of the releases ``ranked`` (id, score), in that order, with their snippets."""
+    if not ranked:
+        return ()
+    ids = [release_id for release_id, _ in ranked]
+    with db.reading() as conn:
+        found = {row.id: row for row in conn.execute(_base(HIT_COLUMNS).where(releases.c.id.in_(ids)))}
+        rows = [SimpleNamespace(**found[i]._asdict(), score=score) for i, score in ranked if i in found]
+        return _hits(conn, lemmatiser, query, rows)
+
+
+def _hits(conn: Any, lemmatiser: Lemmatiser, query: Query, rows: Sequence[Any]) -> tuple[SearchHit, ...]:
+    bodies = _body(conn, [r.id for r in rows])
+    english = {} if query.empty else _translated_body(conn, [r.id for r in rows])
     hits = []
     for row in rows:
         snippet, highlights = make_snippet(bodies.get(row.id, ""), query, lemmatiser)
@@ -158,7 +182,7 @@ def search(
                 score=float(row.score),
             )
         )
-    return SearchPage(tuple(hits), total, query_text)
+    return tuple(hits)
 
 
 # Matches in the original (lemmas) and in the English translation, best score of the two per release.
@@ -170,6 +194,12 @@ UNION ALL
 SELECT rowid AS rid, -bm25(translation_fts, 5.0, 1.0) AS score
 FROM translation_fts WHERE translation_fts MATCH :q
 """
+# Each of the two, alone: a search without filters reads them apart and keeps each release's best score
+# itself (grouping 50,000 matches in SQL costs more than the matching).
+RELEASE_MATCHES = "SELECT rowid, -bm25(release_fts, 5.0, 1.0) FROM release_fts WHERE release_fts MATCH :q"
+TRANSLATION_MATCHES = (
+    "SELECT rowid, -bm25(translation_fts, 5.0, 1.0) FROM translation_fts WHERE translation_fts MATCH :q"
+)
 
 
 def _fts_select(
@@ -194,4 +224,19 @@ def _fts_select(
         )
         .where(*where)
     )
-    return stmt, [matches.c.score.desc(), releases.c.sort_at.desc()]
+    return stmt, [matches.c.score.desc(), releases.c.sort_at.desc(), releases.c.id.desc()]
+
+
+def all_matches(conn: Any, db: Database, query: Query, filters: SearchFilters | None) -> list[list[Any]]:
+    """Every release ``query`` and ``filters`` match, as lists of rows of (id, score), unordered (``prepare``
+    first). A release may be in more than one list (matched in the original and in the translation): its score
+    is its best one."""
+    if query.empty or (filters is not None and filters != SearchFilters()):
+        stmt, _ = matching(db, query, filters, [releases.c.id])
+        return [list(conn.execute(stmt).all())]
+    # No filter: the full-text matches alone, without joining each to its release.
+    fts = to_fts5(query)
+    return [
+        list(conn.execute(text(sql).bindparams(q=fts)).all())
+        for sql in (RELEASE_MATCHES, TRANSLATION_MATCHES)
+    ]

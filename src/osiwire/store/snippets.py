@@ -6,8 +6,11 @@ Built in Python from the stored text so every backend gives the same snippets, i
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from osiwire.store.query import Query, Term
-from osiwire.store.textindex import TOKEN_RE, Lemmatiser, fold
+from osiwire.store.textindex import Lemmatiser, fold
 
 SNIPPET_CHARS = 240  # about two lines of a results page
 
@@ -25,16 +28,34 @@ def _matches(token: str, terms: list[Term], lemmatiser: Lemmatiser) -> bool:
     return False
 
 
+def _letter(char: str) -> str:
+    return "[её]" if char in "её" else re.escape(char)
+
+
+@lru_cache(maxsize=1024)
+def _candidates(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """Words that may match ``terms``: those starting with a term's first two letters (in any case), so only
+    they are folded and lemmatised (a page of snippets would otherwise fold every word of 30 bodies)."""
+    starts = {lemma[:2] for term in terms for lemma in term.lemmas if lemma}
+    if not starts:
+        return None
+    alternatives = "|".join(sorted("".join(_letter(c) for c in start) for start in starts))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def _spans(text: str, terms: list[Term], lemmatiser: Lemmatiser) -> list[tuple[int, int]]:
+    pattern = _candidates(tuple(terms))
+    if pattern is None:
+        return []
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if _matches(m.group(), terms, lemmatiser)]
+
+
 def make_snippet(
     text: str, query: Query, lemmatiser: Lemmatiser, size: int = SNIPPET_CHARS
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A snippet of ``text`` and the (start, end) offsets of matched words inside it."""
     terms = query.positive_terms()
-    spans = [
-        (m.start(), m.end())
-        for m in TOKEN_RE.finditer(text)
-        if terms and _matches(m.group(), terms, lemmatiser)
-    ]
+    spans = _spans(text, terms, lemmatiser)
     start = 0
     if spans:
         start = max(0, spans[0][0] - size // 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,12 +24,17 @@ from osiwire.web import (
     alerts,
     api,
     api_people,
+    api_saved,
     api_sources,
     feeds,
     ops,
     pages,
+    pages_entities,
     pages_people,
+    pages_saved,
     pages_topics,
+    saved_searches,
+    session,
     wire,
 )
 from osiwire.web.deps import WebState, web_state
@@ -49,7 +55,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 OPENAPI_URL = api.API_PREFIX + "/openapi.json"
-_API_MODULES = (api_people, api_sources)  # importing them adds their routes to api.router
+# `osiwire serve --workers N` hands its settings to the worker processes here (not OSIWIRE_*: not a setting).
+SETTINGS_ENV = "_OSIWIRE_SERVE_SETTINGS"
+_API_MODULES = (api_people, api_sources, api_saved)  # importing them adds their routes to api.router
 
 
 class SecurityHeaders:
@@ -132,9 +140,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The osiwire web app over ``store`` (else the database of ``settings``, opened now, closed on shutdown)."""
     owned = store is None
     db = Store(settings.database) if store is None else store
+    if settings.web.search_cache and isinstance(db, Store):
+        db.enable_search_cache(settings.web.search_cache)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        cache = getattr(db, "search_cache", None)
+        if cache is not None:  # read the facet index before the first search, not during it
+            cache.current()
         try:
             yield
         finally:
@@ -162,9 +175,18 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(pages_people.router)
     app.include_router(pages_topics.router)
+    app.include_router(pages_entities.router)
     app.include_router(feeds.router)
     app.include_router(wire.router)
     app.include_router(ops.router)
     app.include_router(api.router)
     app.include_router(alerts.router)
+    app.include_router(session.router)
+    app.include_router(pages_saved.router)
+    app.include_router(saved_searches.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``osiwire serve --workers N`` (settings from ``SETTINGS_ENV``)."""
+    return create_app(Settings.model_validate_json(os.environ[SETTINGS_ENV]))

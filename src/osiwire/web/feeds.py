@@ -68,10 +68,9 @@ def render_atom(view: ResultsView) -> str:
     """A listing as an Atom 1.0 feed document."""
     # Unqualified names under a default namespace declared on the root: every element is Atom's.
     feed = ET.Element("feed", xmlns=ATOM_NS)
-    title = f"osiwire: {view.listing.q}" if view.listing.q else "osiwire: latest releases"
-    self_url = view.base_url + view.feed_url().removeprefix(view.root)
+    self_url = _self_url(view, "atom")
     _add(feed, "id", self_url)
-    _add(feed, "title", title)
+    _add(feed, "title", _title(view))
     hits = view.hits
     updated = max((_updated(h, view) for h in hits), default=datetime.now(UTC))
     _add(feed, "updated", _stamp(updated))
@@ -101,10 +100,14 @@ def render_atom(view: ResultsView) -> str:
 
 
 def _title(view: ResultsView) -> str:
+    if view.feed_title:
+        return view.feed_title
     return f"osiwire: {view.listing.q}" if view.listing.q else "osiwire: latest releases"
 
 
 def _self_url(view: ResultsView, renderer: str) -> str:
+    if view.feed_self:
+        return view.base_url + view.feed_self
     return view.base_url + view.listing.url(FEED_PATHS[renderer])
 
 

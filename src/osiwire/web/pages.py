@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
@@ -27,8 +28,10 @@ from osiwire.web.deps import (
 )
 from osiwire.web.diff import diff_versions
 from osiwire.web.feeds import FEED_PATHS
+from osiwire.web.htmx import LISTING_TARGET, VARY, wants_fragment
 from osiwire.web.render import HTML_MEDIA_TYPE, render_html
 from osiwire.web.results import ResultsView, fetch_results, request_root
+from osiwire.web.session import writer
 
 MAX_PAGE = 100_000  # keeps OFFSET inside what the database accepts
 HASH_PREFIX = 12  # enough hex digits to tell versions apart at a glance
@@ -159,6 +162,9 @@ def _without(listing: Listing, facet: str) -> Listing:
     return replace(listing, **{FACET_FIELDS[facet][0]: ""})
 
 
+@functools.lru_cache(
+    maxsize=256
+)  # a pure function of its arguments; a popular search's sidebar is built once
 def facet_groups(facets: Facets, listing: Listing, base: str) -> tuple[FacetGroup, ...]:
     """The sidebar: each facet's values as links to ``base`` with that filter added (or removed)."""
     groups = []
@@ -220,10 +226,11 @@ def listing_response(
         )
     view = replace(view, sources=sources)
     base = root + path
-    return html_page(
+    fragment = wants_fragment(request, LISTING_TARGET)  # htmx swapping the results region alone
+    response = html_page(
         web,
         request,
-        "listing.html",
+        "_listing.html" if fragment else "listing.html",
         400 if view.error else 200,
         section=section,
         view=view,
@@ -231,7 +238,11 @@ def listing_response(
         facet_groups=facet_groups(facets, listing, base) if facets else (),
         chips=filter_chips(listing, facets, base),
         feeds={kind: listing.url(root + feed_path) for kind, feed_path in FEED_PATHS.items()},
+        fragment=fragment,
+        access=writer(web, request),
     )
+    response.headers["Vary"] = VARY
+    return response
 
 
 @router.get("/")

@@ -24,6 +24,8 @@ class ResultsView:
     offset: int = 0
     error: str = ""
     sources: tuple[Source, ...] = ()
+    feed_title: str = ""  # a feed's own title (a saved search's), else made from the query
+    feed_self: str = ""  # a feed's own path below the root (a saved search's), else the search feed's
 
     @property
     def hits(self) -> tuple[SearchHit, ...]:

@@ -1,0 +1,236 @@
+"""Search and facets for a long-running server: one full-text pass per distinct search, kept until the data
+changes.
+
+``store.search`` and ``store.facets`` answer one request each with SQL: the full-text match is evaluated
+for the count, again for the page, and again for the facets, whose GROUP BYs join enrichment tables. A
+server answers the same searches over and over (pages 2, 3 ... of one search, feed readers polling saved
+searches, the front page) while the data changes every few seconds at most. Here a search is evaluated
+once: every match (id, score) is fetched in one statement, ordered in numpy, and its facets are counted
+over the in-memory ``FacetIndex``. The result (the total, the first ``depth`` hits in both orders, every
+matching id for the facets) is kept in an LRU cache keyed by the search and by the database's change token,
+so a write (a new release, enrichment, translation or source change) makes every cached search stale at
+once. The answers are the SQL functions' answers (tests compare the two); pages past ``depth`` go to SQL.
+
+Only SQLite databases in a file use it (the change token is polled through ``PRAGMA data_version``, which
+costs microseconds; on other databases ``Store`` keeps the per-request SQL path).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from osiwire.model import SearchFilters
+from osiwire.store.database import Database, sqlite_path
+from osiwire.store.facet_index import FacetIndex, Ids, change_token
+from osiwire.store.facets import FACETS, MAX_PER_FACET, Facets
+from osiwire.store.filters import prepare
+from osiwire.store.query import Query, QueryError, parse_query, to_fts5
+from osiwire.store.search import MAX_LIMIT, SORTS, SearchPage, all_matches, hits_for, search
+from osiwire.store.textindex import Lemmatiser
+
+logger = logging.getLogger(__name__)
+
+DEPTH = 1000  # hits kept per order: 50 pages of 20; deeper pages are answered by SQL
+PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
+MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
+
+
+@dataclass
+class _Entry:
+    """One evaluated search: total, the best ``DEPTH`` and newest ``DEPTH`` hits, and every matching id."""
+
+    ids: Ids  # all matches, for facet counts
+    scores: npt.NDArray[np.float64]  # of each of ids
+    best: Ids  # positions in ids, best first (DEPTH at most)
+    newest: Ids  # positions in ids, newest first (DEPTH at most)
+    facets: dict[tuple[Any, ...], Facets] = field(default_factory=dict)
+    pages: dict[tuple[Any, ...], SearchPage] = field(default_factory=dict)  # (sort, offset, limit, text)
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+class SearchCache:
+    """Search and facets over one store, evaluated once per distinct search and data state; thread-safe."""
+
+    def __init__(self, db: Database, lemmatiser: Lemmatiser, entries: int = 256) -> None:
+        path = sqlite_path(db.url) if db.dialect == "sqlite" else None
+        if path is None:
+            raise ValueError(f"{db.url}: the search cache needs an SQLite database in a file")
+        self.db = db
+        self.lemmatiser = lemmatiser
+        self.entries = max(1, entries)
+        self.index = FacetIndex(db)
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._pending: dict[tuple[Any, ...], threading.Event] = {}
+        self._held_ids = 0
+        self._token: tuple[Any, ...] | None = None
+        self._data_version: int | None = None
+        # Its own connection: PRAGMA data_version changes when any other connection commits.
+        self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._watch_lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def close(self) -> None:
+        self._watch.close()
+
+    # -- the data's state -----------------------------------------------------------------------------------
+
+    def current(self) -> tuple[Any, ...]:
+        """The change token now, reading it only when the database changed since the last call."""
+        with self._watch_lock:
+            version = self._watch.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version and self._token is not None:
+                return self._token
+            self._data_version = version
+        with self.db.reading() as conn:
+            token = change_token(conn)
+        if token != self.index.token:
+            started = time.perf_counter()
+            self.index.refresh(token)
+            logger.debug("facet index refreshed in %.1f ms", (time.perf_counter() - started) * 1000)
+        with self._lock:
+            if token != self._token:
+                self._cache.clear()
+                self._held_ids = 0
+                self._token = token
+        return token
+
+    # -- evaluating ----------------------------------------------------------------------------------------
+
+    def _entry(self, query: Query, filters: SearchFilters | None) -> _Entry:
+        token = self.current()
+        key = (token, to_fts5(query) if not query.empty else "", filters or SearchFilters())
+        while True:
+            with self._lock:
+                found = self._cache.get(key)
+                if found is not None:
+                    self._cache.move_to_end(key)
+                    self.hits += 1
+                    return found
+                waiting = self._pending.get(key)
+                if waiting is None:  # this thread evaluates it; others asking meanwhile wait for it
+                    waiting = self._pending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            entry = self._evaluate(query, filters)
+            with self._lock:
+                self.misses += 1
+                if token == self._token:
+                    self._store(key, entry)
+            return entry
+        finally:
+            with self._lock:
+                del self._pending[key]
+            waiting.set()
+
+    def _store(self, key: tuple[Any, ...], entry: _Entry) -> None:
+        self._cache[key] = entry
+        self._held_ids += entry.total
+        while len(self._cache) > self.entries or (self._held_ids > MAX_IDS and len(self._cache) > 1):
+            _, dropped = self._cache.popitem(last=False)
+            self._held_ids -= dropped.total
+
+    def _evaluate(self, query: Query, filters: SearchFilters | None) -> _Entry:
+        if query.empty and (filters is None or filters == SearchFilters()):
+            ids = self.index.all_ids()
+            scores = np.zeros(len(ids))
+        else:
+            with self.db.reading() as conn:
+                prepare(conn)
+                parts = all_matches(conn, self.db, query, filters)
+            ids, scores = _best_scores(parts)
+            if not self.index.known(ids):  # stored after the index was read: read it again
+                self.index.refresh()
+                keep = np.isin(ids, self.index.all_ids())
+                ids, scores = ids[keep], scores[keep]
+        times = self.index.times(ids)
+        best = np.lexsort((-ids, -times, -scores))[:DEPTH]
+        newest = np.lexsort((-ids, -times))[:DEPTH]
+        return _Entry(ids=ids, scores=scores, best=best, newest=newest)
+
+    # -- answering -----------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query_text: str = "",
+        filters: SearchFilters | None = None,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = "relevance",
+    ) -> SearchPage:
+        """As ``store.search.search``."""
+        if sort not in SORTS:
+            raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+        query = parse_query(query_text, self.lemmatiser)
+        limit = max(1, min(limit, MAX_LIMIT))
+        offset = max(0, offset)
+        entry = self._entry(query, filters)
+        page_key = (sort, offset, limit, query_text)
+        with self._lock:
+            kept = entry.pages.get(page_key)
+        if kept is not None:
+            return kept
+        order = entry.newest if sort == "date" or query.empty else entry.best
+        if offset + limit > len(order) and len(order) < entry.total:  # deeper than kept
+            return search(
+                self.db, self.lemmatiser, query_text, filters, limit=limit, offset=offset, sort=sort
+            )
+        page = order[offset : offset + limit]
+        ranked = list(zip(entry.ids[page].tolist(), entry.scores[page].tolist(), strict=True))
+        found = SearchPage(hits_for(self.db, self.lemmatiser, query, ranked), entry.total, query_text)
+        with self._lock:
+            if len(entry.pages) < PAGES_PER_SEARCH:
+                entry.pages[page_key] = found
+        return found
+
+    def facets(
+        self,
+        query_text: str = "",
+        filters: SearchFilters | None = None,
+        *,
+        limit_per_facet: int = 10,
+        only: Collection[str] = FACETS,
+        exclude_people: Collection[int] = (),
+    ) -> Facets:
+        """As ``store.facets.facets``."""
+        if unknown := [name for name in only if name not in FACETS]:
+            raise QueryError(f"facets {unknown}: expected some of {', '.join(FACETS)}")
+        query = parse_query(query_text, self.lemmatiser)
+        limit = max(1, min(limit_per_facet, MAX_PER_FACET))
+        entry = self._entry(query, filters)
+        key = (limit, tuple(only), tuple(sorted(exclude_people)))
+        with self._lock:
+            found = entry.facets.get(key)
+        if found is None:
+            found = self.index.count(entry.ids, limit=limit, only=only, exclude_people=exclude_people)
+            with self._lock:
+                entry.facets[key] = found
+        return found
+
+
+def _best_scores(parts: list[list[Any]]) -> tuple[Ids, npt.NDArray[np.float64]]:
+    """Lists of (id, score) rows as arrays, one entry per id: its best score."""
+    ids = np.fromiter((r[0] for part in parts for r in part), np.int64, sum(len(p) for p in parts))
+    scores = np.fromiter((r[1] for part in parts for r in part), np.float64, len(ids))
+    if sum(1 for part in parts if part) > 1:
+        order = np.lexsort((-scores, ids))  # by id, best score first
+        ids, scores = ids[order], scores[order]
+        first = np.ones(len(ids), bool)
+        first[1:] = ids[1:] != ids[:-1]
+        ids, scores = ids[first], scores[first]
+    return ids, scores

@@ -1,0 +1,188 @@
+"""The server's search cache and facet index give the SQL answers, follow every write, and survive threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from enriched_store import COUNCIL, Seeded, seed
+from factories import make_article, make_source
+from osiwire.model import SearchFilters
+from osiwire.store import Store
+from osiwire.store.facets import FACETS, facets
+from osiwire.store.search import SORTS, search
+from osiwire.store.search_cache import DEPTH, SearchCache
+from test_facets import big_store  # noqa: F401  (a fixture: 5,000 enriched releases)
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def corpus(tmp_path: object) -> Iterator[tuple[Store, Seeded]]:
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    seeded = seed(store)
+    yield store, seeded
+    store.close()
+
+
+def _agree(
+    store: Store, cache: SearchCache, query: str, filters: SearchFilters, exclude: tuple[int, ...]
+) -> None:
+    for sort in SORTS:
+        for offset, limit in ((0, 20), (20, 20), (0, 500), (3, 7)):
+            want = search(store.db, store.lemmatiser, query, filters, limit=limit, offset=offset, sort=sort)
+            got = cache.search(query, filters, limit=limit, offset=offset, sort=sort)
+            assert got.total == want.total, (query, filters, sort)
+            assert [h.id for h in got.hits] == [h.id for h in want.hits], (query, filters, sort, offset)
+            assert [h.snippet for h in got.hits] == [h.snippet for h in want.hits]
+            assert [h.highlights for h in got.hits] == [h.highlights for h in want.hits]
+            assert [h.score for h in got.hits] == pytest.approx([h.score for h in want.hits])
+    for limit in (1, 3, 10, 1000):
+        want_facets = facets(store.db, store.lemmatiser, query, filters, limit_per_facet=limit)
+        assert cache.facets(query, filters, limit_per_facet=limit) == want_facets, (query, filters, limit)
+    only = ("person", "month")
+    want_facets = facets(store.db, store.lemmatiser, query, filters, only=only, exclude_people=exclude)
+    assert cache.facets(query, filters, only=only, exclude_people=exclude) == want_facets
+
+
+CASES = [
+    ("", SearchFilters()),
+    ("Москва", SearchFilters()),
+    ("Moscow", SearchFilters()),  # matched in the English translation
+    ("Москва OR ОДКБ", SearchFilters()),
+    ("безопасность -Москва", SearchFilters()),
+    ('"Совет Безопасности"', SearchFilters()),
+    ("", SearchFilters(topic="border-security")),
+    ("", SearchFilters(organisation=COUNCIL.upper())),
+    ("", SearchFilters(region="казахстан")),
+    ("Москва", SearchFilters(mentions_country="KZ")),
+    ("нет-такого-слова", SearchFilters()),
+]
+
+
+@pytest.mark.parametrize(("query", "filters"), CASES)
+def test_cache_agrees_with_sql_on_the_enriched_corpus(
+    corpus: tuple[Store, Seeded], query: str, filters: SearchFilters
+) -> None:
+    store, _ = corpus
+    cache = SearchCache(store.db, store.lemmatiser)
+    try:
+        people = [p.id for p in store.enrichments.people("")][:1]
+        _agree(store, cache, query, filters, tuple(people))
+        _agree(store, cache, query, filters, tuple(people))  # answered from the cache: the same again
+        assert cache.hits > 0
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("", SearchFilters()),
+        ("безопасность", SearchFilters()),
+        ("Москва переговоры", SearchFilters(region="казахстан")),
+        ("визит OR оборона", SearchFilters(since=datetime(2024, 3, 1, tzinfo=UTC))),
+        ("", SearchFilters(topic="security", mentions_country="KZ")),
+        ("президент", SearchFilters(person="person3:x")),
+        ("", SearchFilters(organisation="организация номер 7")),
+    ],
+)
+def test_cache_agrees_with_sql_on_a_big_store(
+    big_store: Store,  # noqa: F811
+    query: str,
+    filters: SearchFilters,
+) -> None:
+    cache = SearchCache(big_store.db, big_store.lemmatiser)
+    try:
+        _agree(big_store, cache, query, filters, (3, 4, 5))
+        # Past the hits kept per search, pages come from SQL, in the same order.
+        deep = cache.search(query, filters, limit=20, offset=DEPTH - 10)
+        want = search(big_store.db, big_store.lemmatiser, query, filters, limit=20, offset=DEPTH - 10)
+        assert [h.id for h in deep.hits] == [h.id for h in want.hits]
+    finally:
+        cache.close()
+
+
+def test_every_write_reaches_the_cached_answers(tmp_path: object) -> None:
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        assert store.enable_search_cache()
+        seeded = seed(store)
+        before = store.search("Москва")
+        facets_before = store.facets("Москва")
+        # A new release: found at once, counted in its source's facet.
+        source = store.sources.add(make_source("Newcomer", region="Arctic", country="NO"))
+        assert source.id is not None
+        store.releases.save(
+            make_article("https://example.org/new", "Москва и Арктика", ["В Москве"], source_id=source.id)
+        )
+        after = store.search("Москва")
+        assert after.total == before.total + 1
+        assert "Arctic" in {v.value for v in store.facets("Москва").region}
+        assert store.facets("Москва").total == facets_before.total + 1
+        # A release enriched again without a topic: the topic facet follows.
+        topics = {v.value: v.count for v in store.facets("").topic}
+        assert topics["border-security"] == 2
+        release = store.releases.get(seeded.council)
+        assert release.id is not None
+        found = store.enrichments.get(release.id)
+        assert found is not None
+        kept = tuple(t for t in found.topics if t.id != "border-security")
+        store.enrichments.save(release.id, release.current.version_no, replace(found, topics=kept), NOW)
+        topics = {v.value: v.count for v in store.facets("").topic}
+        assert topics["border-security"] == 1
+        # A renamed source: its facet label follows.
+        store.sources.add(replace(source, name="Renamed newcomer"), update_existing=True)
+        assert "Renamed newcomer" in {v.label for v in store.facets("Москва").source}
+        assert seeded.council in {h.id for h in store.search("", limit=100).hits}
+    finally:
+        store.close()
+
+
+def test_threads_reading_while_a_writer_writes(tmp_path: object) -> None:
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    errors: list[BaseException] = []
+    try:
+        store.enable_search_cache()
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        stop = threading.Event()
+
+        def read() -> None:
+            try:
+                while not stop.is_set():
+                    page = store.search("совещание")
+                    counted = store.facets("совещание", only=FACETS)
+                    assert page.total >= len(page.hits)
+                    assert counted.total >= 0
+            except BaseException as exc:
+                errors.append(exc)
+
+        readers = [threading.Thread(target=read) for _ in range(4)]
+        for thread in readers:
+            thread.start()
+        for i in range(60):
+            store.releases.save(
+                make_article(f"https://example.org/{i}", f"совещание {i}", ["совещание"], source_id=source.id)
+            )
+        stop.set()
+        for thread in readers:
+            thread.join(timeout=30)
+        assert not errors, errors[0]
+        assert store.search("совещание").total == 60
+        assert store.facets("совещание").total == 60
+    finally:
+        store.close()
+
+
+def test_the_cache_needs_an_sqlite_file() -> None:
+    store = Store("sqlite://")
+    try:
+        assert store.enable_search_cache() is False
+        assert store.search_cache is None
+    finally:
+        store.close()
