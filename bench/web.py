@@ -9,7 +9,7 @@ have answered, so a slow server cannot slow the load down): half search pages, h
 (``/releases/<random id>``). Latency is counted from the planned send time. Loopback only; bounded by
 --duration and --rate (total requests = rate x duration).
 
-The searches follow a query log's shape: QUERY_COUNT distinct queries (the curated QUERIES, then words and
+The searches follow a query log's shape: --queries distinct queries (the curated QUERIES, then words and
 word pairs of the real titles, some with a filter or sorted by date), drawn with Zipf-distributed popularity, so
 a few searches repeat often and most are rare; 20 % ask for pages 2-5. The server's search cache (on by
 default) answers repeats; the first time a worker sees a search it runs in full. The plan's share of
@@ -57,7 +57,7 @@ REQUEST_TIMEOUT_S = 10.0
 WARMUP_REQUESTS = 20
 WARMUP_LIMIT_S = 30.0
 IN_FLIGHT = 256  # requests open at once, at most
-QUERY_COUNT = 1000  # distinct queries of the search mix
+QUERY_COUNT = 1000  # distinct queries of the search mix (--queries)
 ZIPF_S = 1.0  # popularity of the query of rank r: 1 / r ** ZIPF_S
 SOURCES = (
     ("kremlin.ru (bench 1)", "Russian Federation", "RU"),
@@ -177,15 +177,15 @@ def build_store(data_dir: Path, total: int, seed: int) -> dict[str, Any]:
     return {"releases": count, "build_s": build_s, "import_s": imported_s, "enriched": enriched}
 
 
-def search_paths(seed: int) -> list[str]:
-    """QUERY_COUNT distinct search URLs, most popular first: the curated QUERIES, then title words and pairs."""
+def search_paths(seed: int, count: int) -> list[str]:
+    """``count`` distinct search URLs, most popular first: the curated QUERIES, then title words and pairs."""
     rng = random.Random(seed)
     words: list[str] = []
     with RELEASES.open(encoding="utf-8") as lines:
         for line in lines:
             words += [w for w in re.findall(r"[А-Яа-яЁё]{6,}", json.loads(line)["title"]) if w not in words]
-    queries = list(QUERIES)
-    while len(queries) < QUERY_COUNT:
+    queries = list(QUERIES)[:count]
+    while len(queries) < count:
         pick = rng.sample(words, rng.choice((1, 1, 2)))
         query = " ".join(pick)
         if query not in queries:
@@ -197,10 +197,12 @@ def search_paths(seed: int) -> list[str]:
     return paths
 
 
-def _plan(rate: float, duration: float, releases: int, seed: int) -> list[tuple[float, str, str]]:
+def _plan(
+    rate: float, duration: float, releases: int, seed: int, queries: int
+) -> list[tuple[float, str, str]]:
     """(offset in seconds, kind, path): evenly spaced sends, half searches and half release pages."""
     rng = random.Random(seed)
-    paths = search_paths(seed)
+    paths = search_paths(seed, queries)
     popularity = [1 / rank**ZIPF_S for rank in range(1, len(paths) + 1)]
     count = int(rate * duration)
     plan = []
@@ -393,6 +395,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (at most 300)")
     parser.add_argument("--data-dir", type=Path, help="reuse (or keep) the store here instead of a temp dir")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--queries", type=int, default=QUERY_COUNT, help="distinct queries of the search mix")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="osiwire serve --workers")
     parser.add_argument(
         "--baseline-duration", type=float, default=10.0, help="seconds of the uncached run (0: none)"
@@ -415,10 +418,10 @@ def main() -> None:
                 f"(pipeline import of the 125 real ones {built['import_s']:.1f} s; "
                 f"{built['enriched']:,} synthetic ones enriched); database {size_mb:,.0f} MB"
             )
-        plan = _plan(args.rate, duration, built["releases"], args.seed)
+        plan = _plan(args.rate, duration, built["releases"], args.seed, args.queries)
         share = first_time_share(plan)
         print(
-            f"\nsearch mix: {QUERY_COUNT:,} distinct queries, Zipf s={ZIPF_S}; {share:.0%} of the plan's "
+            f"\nsearch mix: {args.queries:,} distinct queries, Zipf s={ZIPF_S}; {share:.0%} of the plan's "
             f"searches are first-time (each worker's cache misses at least those)"
         )
         results = run_phase(data_dir, plan, args.workers, {}, duration, "search cache on (default)")
@@ -458,6 +461,7 @@ def main() -> None:
         "release_p99_ms": round(summary["release"]["p99"], 1),
         "errors": search["errors"] + summary["release"]["errors"],
         "workers": args.workers,
+        "queries": args.queries,
         "first_time_searches": round(share, 3),
         "uncached_search_p50_ms": round(uncached["search"]["p50"], 1) if uncached else "n/a",
         "uncached_search_p95_ms": round(uncached["search"]["p95"], 1) if uncached else "n/a",

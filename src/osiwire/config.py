@@ -144,6 +144,9 @@ class WebConfig(_Section):
         ge=0,
         description="Server processes of `osiwire serve` (each keeps its own search cache); 0: one per CPU.",
     )
+    threads: int = Field(
+        4, ge=1, description="Requests served at once per server process (threads; more wait their turn)."
+    )
     search_cache: int = Field(
         256,
         ge=0,

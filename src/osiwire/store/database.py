@@ -19,6 +19,8 @@ from sqlalchemy.pool import StaticPool
 from osiwire.errors import StoreError
 from osiwire.store.migrations import migrate
 
+READ_POOL_SIZE = 16  # reading connections kept open (a web server's threads read at once)
+READ_POOL_OVERFLOW = 48  # more, opened when needed and closed after use
 BUSY_TIMEOUT_MS = 30_000  # another process (a second `osiwire fetch`) may hold the write lock this long
 
 
@@ -66,7 +68,10 @@ class Database:
                     kwargs["poolclass"] = StaticPool
                 self.writer = create_engine(url, **kwargs)
                 _configure_sqlite(self.writer, immediate=True)
-                self.reader = self.writer if memory else create_engine(url, **kwargs)
+                # A server reads from many threads at once: keep their connections open (each new one
+                # costs a connect and four PRAGMAs) instead of opening one per request past the pool.
+                readers = {} if memory else {"pool_size": READ_POOL_SIZE, "max_overflow": READ_POOL_OVERFLOW}
+                self.reader = self.writer if memory else create_engine(url, **kwargs, **readers)
                 if not memory:
                     _configure_sqlite(self.reader, immediate=False)
             else:
