@@ -152,3 +152,16 @@ def test_label_values_are_escaped() -> None:
 def test_ops_routes_are_not_in_the_api_schema(seeded: tuple[TestClient, Store, Seeded]) -> None:
     paths = seeded[0].get("/api/v1/openapi.json").json()["paths"]
     assert not {"/healthz", "/metrics"} & set(paths)
+
+
+def test_search_cache_metrics(seeded: tuple[TestClient, Store, Seeded]) -> None:
+    client = seeded[0]
+    for _ in range(3):
+        assert client.get("/search", params={"q": "Москва"}).status_code == 200
+    samples = _samples(client.get("/metrics").text)
+    # Each page asks for its hits and its facets: one evaluation, then answers from the cache.
+    assert samples['osiwire_search_cache_lookups_total{result="miss"}'] == 1
+    assert samples['osiwire_search_cache_lookups_total{result="hit"}'] == 5
+    assert samples['osiwire_search_cache_entries{kind="searches"}'] == 1
+    assert samples['osiwire_search_cache_entries{kind="matches"}'] == 3
+    assert samples['osiwire_search_index_refresh_seconds_total{kind="count"}'] >= 1

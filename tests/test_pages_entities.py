@@ -158,3 +158,14 @@ def test_snippet_window(
     assert _window(text, start, end) == (snippet, spans)
     for a, b in spans:
         assert snippet[a:b] == text[start:end]
+
+
+def test_an_organisation_filter_links_to_its_page(seeded: tuple[TestClient, Store, Seeded]) -> None:
+    client = seeded[0]
+    html = client.get("/search", params={"organisation": "ОДКБ"}).text
+    assert f'href="/organisations/{quote("ОДКБ", safe="")}"' in html
+    hostile = client.get("/search", params={"organisation": HOSTILE_ORG}).text
+    assert "<img" not in hostile  # the label and the link are escaped
+    assert 'href="/organisations/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E' in hostile
+    slashed = client.get("/search", params={"organisation": "a/b"}).text
+    assert "/organisations/a" not in slashed  # no path segment carries a slash: no page link

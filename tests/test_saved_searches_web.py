@@ -105,7 +105,12 @@ def test_signin_checks_the_token_and_sets_a_safe_cookie(seeded: dict[str, Any]) 
         assert cookie.startswith(SESSION_COOKIE + "=") and TOKEN not in cookie
         flags = {part.strip().lower() for part in cookie.split(";")[1:]}
         assert {"httponly", "secure", "samesite=strict", f"max-age={SESSION_MAX_AGE_S}"} <= flags
-        assert "Signed in." in client.get("/saved").text
+        page = client.get("/saved")
+        assert "Signed in." in page.text
+        assert page.headers["cache-control"] == "no-store"  # it carries this session's CSRF token
+        assert client.get("/search", params={"q": "x"}).headers["cache-control"] == "no-store"
+    with _client(seeded, TOKEN) as anonymous:
+        assert "cache-control" not in anonymous.get("/search", params={"q": "x"}).headers
 
 
 def test_session_values() -> None:

@@ -45,6 +45,18 @@ PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
 MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
 
 
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """What the cache did so far in this process."""
+
+    hits: int
+    misses: int
+    entries: int
+    matches: int  # ids held by the entries
+    refreshes: int  # facet index refreshes
+    refresh_s: float
+
+
 @dataclass
 class _Entry:
     """One evaluated search: total, the best ``DEPTH`` and newest ``DEPTH`` hits, and every matching id."""
@@ -81,10 +93,18 @@ class SearchCache:
         # Its own connection: PRAGMA data_version changes when any other connection commits.
         self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._watch_lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self._refreshes = 0
+        self._refresh_s = 0.0
 
     def close(self) -> None:
         self._watch.close()
+
+    def stats(self) -> CacheStats:
+        """Hits, misses and what is held now."""
+        with self._lock:
+            return CacheStats(
+                self.hits, self.misses, len(self._cache), self._held_ids, self._refreshes, self._refresh_s
+            )
 
     # -- the data's state -----------------------------------------------------------------------------------
 
@@ -100,7 +120,11 @@ class SearchCache:
         if token != self.index.token:
             started = time.perf_counter()
             self.index.refresh(token)
-            logger.debug("facet index refreshed in %.1f ms", (time.perf_counter() - started) * 1000)
+            spent = time.perf_counter() - started
+            with self._lock:
+                self._refreshes += 1
+                self._refresh_s += spent
+            logger.debug("facet index refreshed in %.1f ms", spent * 1000)
         with self._lock:
             if token != self._token:
                 self._cache.clear()

@@ -189,6 +189,33 @@ def queue_metrics(web: WebState) -> list[str]:
     )
 
 
+def search_cache_metrics(web: WebState) -> list[str]:
+    """The search cache of this process (each worker of a multi-process server has its own)."""
+    cache = web.store.search_cache
+    if cache is None:
+        return []
+    stats = cache.stats()
+    return (
+        _sample_lines(
+            "osiwire_search_cache_lookups_total",
+            "counter",
+            "Searches answered by this process, from its cache (hit) or evaluated (miss).",
+            [({"result": "hit"}, str(stats.hits)), ({"result": "miss"}, str(stats.misses))],
+        )
+        + _gauge(
+            "osiwire_search_cache_entries",
+            "Searches kept evaluated by this process, and the matches they hold.",
+            [({"kind": "searches"}, stats.entries), ({"kind": "matches"}, stats.matches)],
+        )
+        + _sample_lines(
+            "osiwire_search_index_refresh_seconds_total",
+            "counter",
+            "Time this process spent reading changes into its facet index, and how many times it did.",
+            [({"kind": "seconds"}, f"{stats.refresh_s:.6f}"), ({"kind": "count"}, str(stats.refreshes))],
+        )
+    )
+
+
 def pipeline_metrics(web: WebState) -> list[str]:
     """The pipeline's stage times (written by the pipeline's processes), in the Prometheus text format."""
     stats = PipelineStats(web.store.db)
@@ -250,6 +277,7 @@ def healthz(web: WebDep) -> JSONResponse:
 def metrics(request: Request, web: WebDep) -> PlainTextResponse:
     """Prometheus metrics: store counts, queue depths, pipeline stage times and HTTP requests per route."""
     requests: RequestMetrics = request.app.state.metrics
-    lines = store_metrics(web) + queue_metrics(web) + pipeline_metrics(web) + requests.exposition()
+    lines = store_metrics(web) + queue_metrics(web) + pipeline_metrics(web) + search_cache_metrics(web)
+    lines += requests.exposition()
     body = "\n".join(lines) + "\n"
     return PlainTextResponse(body, media_type=METRICS_MEDIA_TYPE)

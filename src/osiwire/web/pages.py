@@ -74,7 +74,11 @@ def html_page(
 ) -> HTMLResponse:
     """Render ``template`` into a response."""
     body = render_html(web.env, template, request_root(request), **LINKS, **context)
-    return HTMLResponse(body, status_code=status, media_type=HTML_MEDIA_TYPE)
+    response = HTMLResponse(body, status_code=status, media_type=HTML_MEDIA_TYPE)
+    access = context.get("access")
+    if getattr(access, "csrf", ""):  # a page with this session's CSRF token: never kept by any cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @dataclass(frozen=True, slots=True)
