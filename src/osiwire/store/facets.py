@@ -18,7 +18,7 @@ from sqlalchemy import CTE, ColumnElement, Select, String, and_, cast, func, lit
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
 from osiwire.store.filters import fold_expression, prepare
-from osiwire.store.query import QueryError, parse_query
+from osiwire.store.query import Query, QueryError, parse_query
 from osiwire.store.schema import (
     entities,
     mentions,
@@ -142,6 +142,15 @@ def _branches(m: CTE, names: Collection[str], limit: int, dialect: str, exclude:
     return out
 
 
+def facets_request(
+    lemmatiser: Lemmatiser, query_text: str, only: Collection[str], limit_per_facet: int
+) -> tuple[Query, int]:
+    """A facet request's query, parsed, and its values per facet within bounds; QueryError for an unknown facet."""
+    if unknown := [name for name in only if name not in FACETS]:
+        raise QueryError(f"facets {unknown}: expected some of {', '.join(FACETS)}")
+    return parse_query(query_text, lemmatiser), max(1, min(limit_per_facet, MAX_PER_FACET))
+
+
 def facets(
     db: Database,
     lemmatiser: Lemmatiser,
@@ -153,10 +162,7 @@ def facets(
     exclude_people: Collection[int] = (),
 ) -> Facets:
     """Counts of the releases matching ``query_text`` and ``filters`` per value of each facet in ``only``."""
-    if unknown := [name for name in only if name not in FACETS]:
-        raise QueryError(f"facets {unknown}: expected some of {', '.join(FACETS)}")
-    query = parse_query(query_text, lemmatiser)
-    limit = max(1, min(limit_per_facet, MAX_PER_FACET))
+    query, limit = facets_request(lemmatiser, query_text, only, limit_per_facet)
     columns: list[Any] = [
         releases.c.id,
         releases.c.version_count,

@@ -118,6 +118,13 @@ def matching(
     return _fts_select(db, query, columns, where)
 
 
+def search_request(lemmatiser: Lemmatiser, query_text: str, sort: str, limit: int) -> tuple[Query, int]:
+    """A search's query, parsed, and its page size within bounds; QueryError for an unknown sort."""
+    if sort not in SORTS:
+        raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+    return parse_query(query_text, lemmatiser), max(1, min(limit, MAX_LIMIT))
+
+
 def search(
     db: Database,
     lemmatiser: Lemmatiser,
@@ -129,10 +136,7 @@ def search(
     sort: str = "relevance",
 ) -> SearchPage:
     """Releases matching ``query_text`` and ``filters``: best first, or newest first (always when no query)."""
-    if sort not in SORTS:
-        raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-    query = parse_query(query_text, lemmatiser)
-    limit = max(1, min(limit, MAX_LIMIT))
+    query, limit = search_request(lemmatiser, query_text, sort, limit)
     columns = HIT_COLUMNS
     stmt, order = matching(db, query, filters, columns)
     if sort == "date":

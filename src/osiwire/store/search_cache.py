@@ -32,10 +32,10 @@ import numpy.typing as npt
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database, sqlite_path
 from osiwire.store.facet_index import FacetIndex, Ids, change_token
-from osiwire.store.facets import FACETS, MAX_PER_FACET, Facets
+from osiwire.store.facets import FACETS, Facets, facets_request
 from osiwire.store.filters import prepare
-from osiwire.store.query import Query, QueryError, parse_query, to_fts5
-from osiwire.store.search import MAX_LIMIT, SORTS, SearchPage, all_matches, hits_for, search
+from osiwire.store.query import Query, to_fts5
+from osiwire.store.search import SearchPage, all_matches, hits_for, search, search_request
 from osiwire.store.textindex import Lemmatiser
 
 logger = logging.getLogger(__name__)
@@ -198,10 +198,7 @@ class SearchCache:
         sort: str = "relevance",
     ) -> SearchPage:
         """As ``store.search.search``."""
-        if sort not in SORTS:
-            raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-        query = parse_query(query_text, self.lemmatiser)
-        limit = max(1, min(limit, MAX_LIMIT))
+        query, limit = search_request(self.lemmatiser, query_text, sort, limit)
         offset = max(0, offset)
         entry = self._entry(query, filters)
         page_key = (sort, offset, limit, query_text)
@@ -232,10 +229,7 @@ class SearchCache:
         exclude_people: Collection[int] = (),
     ) -> Facets:
         """As ``store.facets.facets``."""
-        if unknown := [name for name in only if name not in FACETS]:
-            raise QueryError(f"facets {unknown}: expected some of {', '.join(FACETS)}")
-        query = parse_query(query_text, self.lemmatiser)
-        limit = max(1, min(limit_per_facet, MAX_PER_FACET))
+        query, limit = facets_request(self.lemmatiser, query_text, only, limit_per_facet)
         entry = self._entry(query, filters)
         key = (limit, tuple(only), tuple(sorted(exclude_people)))
         with self._lock:
