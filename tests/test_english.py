@@ -149,6 +149,32 @@ def test_two_words_in_running_text_are_first_name_then_surname() -> None:
     assert grigoryan is not None and grigoryan.last == "Grigoryan"
 
 
+@pytest.mark.parametrize(
+    ("text", "display", "name_en"),
+    [
+        ("Iranian Foreign Minister Mohammad Javad Zarif said.", "Mohammad Javad Zarif", "Mohammad Javad Zarif"),
+        ("Egyptian President Abdel Fattah el-Sisi arrived.", "Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
+        ("Turkish President Recep Tayyip Erdogan spoke.", "Recep Tayyip Erdogan", "Recep Tayyip Erdogan"),
+        ("Mohammad Javad Zarif, Iran's foreign minister, said.", "Mohammad Javad Zarif", "Mohammad Javad Zarif"),
+        ("Kazakh President Kassym-Jomart Kemelevich Tokayev arrived.",
+         "Kassym-Jomart Kemelevich Tokayev", "Kassym-Jomart Kemelevich Tokayev"),
+        # "Justin" ends like a CIS surname; running text writes the first name first
+        ("Prime Minister Justin Pierre Trudeau said.", "Justin Pierre Trudeau", "Justin Pierre Trudeau"),
+        # the patronymic still says the surname comes first
+        ("Secretary Grigoryan Armen Valerievich said.", "Armen Valerievich Grigoryan",
+         "Armen Valerievich Grigoryan"),
+    ],
+)  # fmt: skip
+def test_three_word_names_keep_every_word(text: str, display: str, name_en: str) -> None:
+    (found,) = extract_participants(text, "en")
+    assert (found.name.display, found.name.name_en) == (display, name_en)
+
+
+def test_a_place_before_three_words_is_no_first_name() -> None:
+    found = extract_participants("Talks in Moscow Sergei Lavrov, Foreign Minister, opened.", "en")
+    assert [(p.name.display, p.position) for p in found] == [("Sergei Lavrov", "Foreign Minister")]
+
+
 def test_several_titles_go_to_the_right_people() -> None:
     text = (
         "President Putin and Foreign Minister Sergey Lavrov arrived. Putin met the defense minister, Sergei "

@@ -120,6 +120,9 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.)+(?=[\s,;:)]|$)|[^\W\d_]+(?:['’-][^\W\d_]+
 _PATRONYMIC = re.compile(r"(?:vich|vitch|vna|ichna|ovna|evna)$")
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _WORD = re.compile(r"[^\W\d_]+")
+# Surname endings of CIS lists that given names end in too (Justin, Martin, Christina, Brian, Julian):
+# a running-text name opening with one is in written order, first name first.
+_GIVEN_NAME_ENDING = re.compile(r"(?:in|ina|ian)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +205,11 @@ class _Text:
         return spans
 
 
-def _fit(words: list[str]) -> int:
+def _fit(words: list[str], plain_three: bool = False) -> int:
     """How many of a run's trailing name words make the name (0: none)."""
     # two, or three or four with a patronymic, a particle or an initial ("Nikolai Platonovich Patrushev",
-    # "Mohammed bin Salman", "John F. Kennedy"): "Mass Media Maksut Shadayev" keeps its last two
+    # "Mohammed bin Salman", "John F. Kennedy"); three plain words unless a preposition or a capitalised
+    # word stands before them ("Foreign Minister Mohammad Javad Zarif", "said Recep Tayyip Erdogan")
     size = min(len(words), 4)
     while size > 2:
         tail = words[-size:]
@@ -213,6 +217,8 @@ def _fit(words: list[str]) -> int:
             w.lower().partition("-")[0] in PARTICLES or _dotted(w) or _PATRONYMIC.search(w.lower())
             for w in tail[1:]
         ):
+            return size
+        if size == 3 and plain_three and len(words) == 3:
             return size
         size -= 1
     return size if size == 2 else 0
@@ -260,8 +266,18 @@ def _name_in_run(doc: _Text, first: int, last: int) -> tuple[int, int] | None:
         start += 1  # "Speaking Nikolai Patrushev": a common word that opens a sentence
     if start == first and first > 0 and doc.words[first - 1].lower() == "the":
         return None  # "the Ust-Orda Buryat Okrug": people's names take no article
-    size = _fit(doc.words[start : last + 1])
+    size = _fit(doc.words[start : last + 1], _clear_before(doc, start))
     return (last - size + 1, last) if size else None
+
+
+def _clear_before(doc: _Text, start: int) -> bool:
+    """Can no place or body name hide at the front of the name opening at token ``start``?"""
+    # "in Moscow Sergei Lavrov", "Head of Dagestan Vladimir Vasiliev": after a preposition the first of
+    # three words is a place or a body
+    if start == 0 or not doc.joined(start - 1, start):
+        return True
+    before = doc.words[start - 1]
+    return _titular(before) or (_bare(before) not in LOCATIVES | CONNECTORS and not before[:1].isupper())
 
 
 def _title_at(doc: _Text, k: int) -> bool:
@@ -444,8 +460,16 @@ def running_name(written: str) -> PersonName | None:
     # parse_name reads "Brian Hook" surname first by the ending of "Brian" (a habit of CIS lists)
     name = parse_name(written, "en")
     words = written.split()
-    if name is None or len(words) != 2 or name.last != words[0] or words[0].isupper():
+    if name is None or len(words) < 2 or name.last != words[0] or words[0].isupper():
         return name
+    if len(words) > 2:
+        if any(_PATRONYMIC.search(w.lower()) for w in words) or not _GIVEN_NAME_ENDING.search(words[0]):
+            return name  # "Grigoryan Armen Valerievich", "Mahmudzoda Nasrullo Rakhmatjon": surname first
+        # "Justin Pierre Trudeau" read surname first by the ending of "Justin": parts back in written order
+        swapped = PersonName(
+            first=name.last, patronymic=name.first, last=name.patronymic, initials=name.initials
+        )
+        return replace(swapped, name_en=english_name(swapped), variants=name_variants(swapped))
     swapped = PersonName(first=name.last, last=name.first, initials=name.initials)
     return replace(swapped, name_en=english_name(swapped), variants=name_variants(swapped))
 

@@ -185,3 +185,165 @@ def _inflect(readings: list[Any], word: str, grammemes: set[str]) -> str:
         if inflected is not None:
             return _same_case(str(inflected.word), word)
     return word
+
+
+# A person's position is singular: "Главы администрации" beside one name is the genitive of "Глава", not
+# the plural nominative; a plural reading is taken only when no singular one fits ("Министрами ...").
+_NUMBERS = ("sing", "plur")
+# Gender of a substantivised adjective or participle alone ("Уполномоченным" reads masc or neut): people.
+_GENDERS = ("masc", "femn", "neut")
+_AGREEING = frozenset({"ADJF", "PRTF"})
+_PROPER = NAME_GRAMMEMES | {"Geox", "Orgn", "Fixd", "Abbr"}
+_SPACES = re.compile(r"(\s+)")
+# Dependents of a position stand in the genitive: after a head in one of these cases an adjective that
+# agrees with the head may as well be the dependent's.
+_DEPENDENT_CASES = frozenset({"gent", "accs", "gen2", "acc2"})
+
+
+def nominative_position(position: str) -> str:
+    """A position in the nominative up to its head noun ("Генеральным секретарём ОДКБ" -> "Генеральный секретарь ОДКБ").
+
+    The words before the head agree with it and are inflected with it; what follows the head depends on it and
+    keeps its case ("Министром иностранных дел" -> "Министр иностранных дел"). A position morphology cannot
+    read with confidence (an unknown word, no oblique reading in which the words agree) is returned as written,
+    and so is one already in the nominative.
+    """
+    parts = _SPACES.split(position)
+    words = parts[::2]
+    head = _head_reading(words)
+    if head is None:
+        return position
+    readings, number = head
+    readings.update(_after_head(words, readings))
+    for index, parse in readings.items():
+        grammemes = {"nomn", number}
+        if number == "sing" and parse.tag.POS != "NOUN":
+            grammemes.add(str(parse.tag.gender or "masc"))
+        inflected = parse.inflect(grammemes)
+        if inflected is None:
+            return position
+        new = str(inflected.word)
+        words[index] = _written_like(
+            new if "ё" in words[index].lower() else new.replace("ё", "е"), words[index]
+        )
+    parts[::2] = words
+    return "".join(parts)
+
+
+def _after_head(words: list[str], readings: dict[int, Any]) -> dict[int, Any]:
+    """Adjectives right after the head that agree with it ("Патриархом Московским и всея Руси")."""
+    index = max(readings)
+    head = readings[index]
+    case, number, gender = _case_of(head.tag), str(head.tag.number or ""), str(head.tag.gender or "")
+    found: dict[int, Any] = {}
+    if case in _DEPENDENT_CASES:
+        return found  # "губернатора Красноярского края": the adjective is the genitive dependent's
+    for word in words[index + 1 :]:
+        low = word.lower()
+        parses = analyser().parse(low) if _CYRILLIC_WORD.match(low) else []
+        if not parses or parses[0].tag.POS not in _AGREEING or not analyser().word_is_known(low):
+            break
+        fits = [
+            p
+            for p in parses
+            if p.tag.POS in _AGREEING
+            and case in p.tag
+            and number in p.tag
+            and (number == "plur" or (gender in _GENDERS and gender in p.tag))
+        ]
+        if not fits:  # "главой Чувашской Республики": глава has no gender of its own to agree with
+            break  # "Президентом Республики Сербской": it agrees with a dependent, not with the head
+        index += 1
+        found[index] = min(fits, key=_gender_rank)
+    return found
+
+
+def _head_reading(words: list[str]) -> tuple[dict[int, Any], str] | None:
+    """The parse to inflect of each word up to the head, and their number; None when unsure or nominative."""
+    lead: list[tuple[int, list[Any]]] = []  # the adjectives before the head and their oblique readings
+    for index, word in enumerate(words):
+        low = word.lower()
+        if low == "и" and lead:
+            continue  # "Чрезвычайным и Полномочным Послом"
+        if not _CYRILLIC_WORD.match(low) or not analyser().word_is_known(low):
+            return None
+        parses = analyser().parse(low)
+        nouns = [p for p in parses if p.tag.POS == "NOUN" and not _PROPER & p.tag.grammemes]
+        adjectives = [p for p in parses if p.tag.POS in _AGREEING]
+        if parses[0].tag.POS == "NOUN":
+            # a noun reads as an adjective only when substantivised ("Учёным секретарём"), never through
+            # a rare homonym ("главой": глава, not the adjective главый)
+            adjectives = [p for p in adjectives if p.normal_form == parses[0].normal_form]
+        following = next((w for w in words[index + 1 :] if w.lower() != "и"), "")
+        if adjectives and following and _agreement([*lead, (index, adjectives)], following):
+            lead.append((index, adjectives))  # "Первым заместителем": первым has a noun reading too
+            continue
+        if nouns:
+            return _choose([*lead, (index, nouns)])
+        if adjectives:  # a substantivised one ends it: "Уполномоченным по правам человека"
+            return _choose([*lead, (index, adjectives)])
+        return _choose(lead) if lead else None
+    return _choose(lead) if lead else None
+
+
+def _agreement(lead: list[tuple[int, list[Any]]], word: str) -> bool:
+    """Can ``word`` (a noun or an adjective) agree with the adjectives of ``lead``?"""
+    low = word.lower()
+    if not _CYRILLIC_WORD.match(low):
+        return False
+    parses = analyser().parse(low)
+    if not parses or parses[0].tag.POS not in _AGREEING | {"NOUN"}:
+        return False  # "по", "в": a preposition opens the dependents
+    # indeclinable words and proper names agree with anything and head nothing: "главой Чувашии"
+    parses = [p for p in parses if p.tag.POS in _AGREEING | {"NOUN"} and not _PROPER & p.tag.grammemes]
+    return bool(parses) and _choose([*lead, (-1, parses)], oblique_only=False) is not None
+
+
+def _choose(run: list[tuple[int, list[Any]]], oblique_only: bool = True) -> tuple[dict[int, Any], str] | None:
+    """One reading per word of ``run`` (the last is the head) agreeing in case, number and gender."""
+    *lead, (head_index, head_parses) = run
+    for number in _NUMBERS:
+        for case in CASES:
+            for head in sorted(head_parses, key=_head_rank):
+                if case not in head.tag or number not in head.tag:
+                    continue
+                gender = str(head.tag.gender or "") if head.tag.POS == "NOUN" else ""
+                chosen = {head_index: head}
+                for index, parses in lead:
+                    fits = [
+                        p
+                        for p in parses
+                        if case in p.tag
+                        and number in p.tag
+                        and (number == "plur" or gender in {"", "ms-f"} or gender in p.tag)
+                    ]
+                    if not fits:
+                        break
+                    chosen[index] = min(fits, key=_gender_rank)
+                else:
+                    if case == "nomn" and oblique_only:
+                        return None  # nominative already: as written
+                    return chosen, number
+    return None
+
+
+def _gender_rank(parse: Any) -> int:
+    gender = str(parse.tag.gender or "")
+    return _GENDERS.index(gender) if gender in _GENDERS else len(_GENDERS)
+
+
+def _head_rank(parse: Any) -> tuple[bool, int]:
+    """People before things ("главой": the head of, not a chapter); a lone adjective's masculine first."""
+    return "inan" in parse.tag, 0 if parse.tag.POS == "NOUN" else _gender_rank(parse)
+
+
+def _written_like(new: str, old: str) -> str:
+    """``new`` in the letter case of ``old`` part by part ("Премьер-министром" -> "Премьер-министр")."""
+    if old.isupper() and len(old) > 1:
+        return new.upper()
+    new_parts, old_parts = new.split("-"), old.split("-")
+    if len(new_parts) != len(old_parts):
+        return _same_case(new, old[:1])
+    return "-".join(
+        n[:1].upper() + n[1:] if o[:1].isupper() else n for n, o in zip(new_parts, old_parts, strict=True)
+    )

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from osiwire.enrich.english import capped, find_people
-from osiwire.enrich.morphology import analyser, cases, lemma
+from osiwire.enrich.morphology import analyser, cases, lemma, nominative_position
 from osiwire.enrich.names import parse_name, person_key, same_person
 from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
 from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of
@@ -169,6 +169,9 @@ def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> 
     position = _before(text, mention.start, blocked, written) or _after(text, mention.end, blocked)
     if not position:
         return None
+    # running text inflects the title with the sentence ("с Министром обороны"); tables and a person's
+    # history show it as lists write it, in the nominative
+    position = nominative_position(position)
     # the entity stage's normal form is in base form already: re-inflecting it would break foreign
     # surnames ("Маэхара" read as the genitive of "Маэхар")
     normal = _PARENTHESES.sub("", mention.normal).strip()
