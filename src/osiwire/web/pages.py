@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from osiwire.model import Enrichment, PersonName, Release, Version
+from osiwire.model import Enrichment, PersonName, Release, SearchHit, Version
 from osiwire.store import SearchPage
 from osiwire.store.facets import Facets, FacetValue
 from osiwire.store.query import QueryError
@@ -29,7 +29,7 @@ from osiwire.web.deps import (
 from osiwire.web.diff import diff_versions
 from osiwire.web.feeds import FEED_PATHS
 from osiwire.web.htmx import LISTING_TARGET, VARY, wants_fragment
-from osiwire.web.render import HTML_MEDIA_TYPE, render_html
+from osiwire.web.render import HTML_MEDIA_TYPE, render_fragment, render_html
 from osiwire.web.results import ResultsView, fetch_results, request_root
 from osiwire.web.session import writer
 
@@ -89,6 +89,14 @@ class FacetLink:
     count: int
     href: str
     chosen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HitRange:
+    """A page of hits as the hit list shows them (hashable: the rendered list is kept per distinct page)."""
+
+    hits: tuple[SearchHit, ...]
+    offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +239,13 @@ def listing_response(
     view = replace(view, sources=sources)
     base = root + path
     fragment = wants_fragment(request, LISTING_TARGET)  # htmx swapping the results region alone
+    groups = facet_groups(facets, listing, base) if facets else ()
+    shared: dict[str, Any] = {}  # rendered once for every request showing the same hits or sidebar
+    if view.hits:
+        hits = HitRange(view.hits, view.offset)
+        shared["hits_html"] = render_fragment(web.env, "_hits.html", root, (("view", hits),))
+    if groups:
+        shared["facets_html"] = render_fragment(web.env, "_facets.html", root, (("facet_groups", groups),))
     response = html_page(
         web,
         request,
@@ -239,11 +254,12 @@ def listing_response(
         section=section,
         view=view,
         heading=heading,
-        facet_groups=facet_groups(facets, listing, base) if facets else (),
+        facet_groups=groups,
         chips=filter_chips(listing, facets, base),
         feeds={kind: listing.url(root + feed_path) for kind, feed_path in FEED_PATHS.items()},
         fragment=fragment,
         access=writer(web, request),
+        **shared,
     )
     response.headers["Vary"] = VARY
     return response

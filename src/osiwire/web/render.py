@@ -8,8 +8,9 @@ escaped pieces.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +97,16 @@ def make_environment() -> jinja2.Environment:
         inline_code=inline_code,
     )
     return env
+
+
+@functools.lru_cache(maxsize=1024)
+def render_fragment(
+    env: jinja2.Environment, template: str, root: str, context: tuple[tuple[str, Hashable], ...]
+) -> Markup:
+    """``template`` rendered with ``context``, once per distinct context: for the parts many requests share
+    (a popular search's page of hits, its facet sidebar). The template must read nothing but its context and
+    the environment's globals."""
+    return Markup(env.get_template(template).render(root=root, **dict(context)))  # autoescaped: safe as is
 
 
 def render_html(env: jinja2.Environment, template: str, root: str, **context: Any) -> str:
