@@ -70,6 +70,9 @@ def test_english_form_is_bgn_pcgn_first_patronymic_last() -> None:
 
 def test_transliterate_maps_yo_and_passes_latin_through() -> None:
     assert transliterate("Лихачёв") == "Likhachev"
+    # BGN/PCGN's optional middle dot, which no wire writes
+    assert transliterate("Андрей Рэмович Белоусов") == "Andrey Removich Belousov"
+    assert transliterate("Тсой") == "Tsoy"
     assert transliterate("Ёлкин") == "Yelkin"
     assert transliterate("Patrushev, 2020") == "Patrushev, 2020"
     assert transliterate("") == ""

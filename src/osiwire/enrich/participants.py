@@ -37,6 +37,17 @@ PHRASE_POS = frozenset({"NOUN", "ADJF", "PRTF", "NUMR", "ADJS"})
 # Prepositions inside body names: "Министр по делам ...", "Совет при Президенте", "Посол в Республике ...".
 PHRASE_PREPOSITIONS = frozenset({"по", "при", "в", "во", "для", "на", "и", "против", "от"})
 APPOSITION_LANGUAGES = frozenset({"ru"})
+# "Выступление Президента на заседании коллегии МВД В.Путин": a preposition before an event is where the
+# title ends and the occasion begins (lemmas of the event's noun, within two words of the preposition).
+EVENT_PREPOSITIONS = frozenset({"на", "в", "во"})
+EVENT_LEMMAS = frozenset(
+    {
+        "заседание", "церемония", "встреча", "совещание", "форум", "саммит", "съезд", "открытие",
+        "переговоры", "конференция", "пресс-конференция", "брифинг", "приём", "мероприятие", "концерт",
+        "выставка", "торжество", "празднование", "парад", "визит", "поездка", "ход", "рамка", "время",
+        "беседа", "разговор", "обращение", "выступление", "эфир", "интервью",
+    }
+)  # fmt: skip
 HONORIFICS = frozenset({"господин", "госпожа", "г-н", "г-жа", "мистер", "миссис"})  # lemmas
 
 _TOKEN = re.compile(r"[«„“][^«»„“”\n]*[»“”]|[\w][\w.-]*\w|\w|[^\w\s]")
@@ -164,9 +175,21 @@ def _after(text: str, end: int, blocked: list[tuple[int, int]]) -> str:
     return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
 
 
+def _without_occasion(position: str) -> str:
+    """``position`` up to an occasion it runs into: "Президента на заседании коллегии МВД" -> "Президента"."""
+    words = position.split()
+    for index, word in enumerate(words[1:], 1):
+        if word.lower() in EVENT_PREPOSITIONS and any(
+            lemma(w.strip('«»"')) in EVENT_LEMMAS for w in words[index + 1 : index + 3]
+        ):
+            return " ".join(words[:index]).rstrip(",")
+    return position
+
+
 def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> Participant | None:
     written = _PARENTHESES.sub("", mention.text).strip()  # "Джоэл Саймон (Joel Simon)"
     position = _before(text, mention.start, blocked, written) or _after(text, mention.end, blocked)
+    position = _without_occasion(position)
     if not position:
         return None
     # running text inflects the title with the sentence ("с Министром обороны"); tables and a person's

@@ -19,8 +19,9 @@ YO_CANONICAL = "е"
 YO_VARIANT = "йо"  # BGN/PCGN writes й before о as "y": Лихачйов -> Likhachyov
 
 # iuliia writes ь as ’ (U+2019) and ъ as ” (U+201D): ASCII apostrophe for ь, nothing for ъ, as English
-# wires do and as people type them in a search box.
-_MARKS = str.maketrans({"’": "'", "”": "", "ʹ": "'", "ʺ": ""})
+# wires do and as people type them in a search box. BGN/PCGN's optional middle dot (Рэмович -> R·emovich,
+# Цой/Тсой -> T·soy) is left out too: no wire writes it.
+_MARKS = str.maketrans({"’": "'", "”": "", "ʹ": "'", "ʺ": "", "·": ""})
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 
 # Spelling alternates of one name part, applied to its BGN/PCGN form, each rule once (regex, replacement).
