@@ -37,10 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -222,30 +224,69 @@ def first_time_share(plan: list[tuple[float, str, str]]) -> float:
     return len(set(searches)) / len(searches) if searches else 0.0
 
 
-async def _run_plan(base_url: str, plan: list[tuple[float, str, str]]) -> list[dict[str, Any]]:
-    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
-    results: list[dict[str, Any]] = []
-    # Not closed on purpose: closing waits on connections an overloaded server has not answered yet, and the
-    # process exits right after anyway.
-    client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S)
+class Connections:
+    """A minimal HTTP/1.1 keep-alive client for GETs: the load generator shares the machine with the server, so
+    it must cost little CPU (httpx costs ~2.6 ms of CPU a request, which at 200 requests/s is a quarter of this
+    2-core machine taken from the server). Answers must carry Content-Length (osiwire's pages do)."""
 
-    async def warm_up() -> None:  # the server's caches and our connections, unmeasured
+    def __init__(self, base_url: str, size: int) -> None:
+        parsed = urlsplit(base_url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.gate = asyncio.Semaphore(size)  # connections open at once, at most
+
+    async def get(self, path: str) -> int:
+        """GET ``path``; its status code (the body is read and dropped)."""
+        async with self.gate:
+            if self.idle:  # the server may have closed it meanwhile (its keep-alive timeout): then a new one
+                try:
+                    status = await self._get(self.idle.pop(), path)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    status = None
+                if status is not None:
+                    return status
+            status = await self._get(await asyncio.open_connection(self.host, self.port), path)
+            if status is None:
+                raise ConnectionError(f"{path}: the server closed a new connection without answering")
+            return status
+
+    async def _get(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> int | None:
+        reader, writer = conn
+        try:
+            target = quote(path, safe="/?=&%*:-+")
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode("ascii"))
+            first = await reader.readline()
+            if not first:  # closed before answering
+                writer.close()
+                return None
+            status = int(first.split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+        except BaseException:
+            writer.close()  # its state is unknown (a timeout cancels mid-answer): never reused
+            raise
+        self.idle.append(conn)
+        return status
+
+
+async def _run_plan(base_url: str, plan: list[tuple[float, str, str]]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    client = Connections(base_url, IN_FLIGHT)
+
+    async def warm_up() -> None:  # the server's first requests and our connections, unmeasured
         for _, _, path in plan[:WARMUP_REQUESTS]:
             await client.get(path)
 
     try:
         await asyncio.wait_for(warm_up(), WARMUP_LIMIT_S)
-    except (httpx.HTTPError, TimeoutError):
+    except (OSError, ValueError, IndexError, asyncio.IncompleteReadError, TimeoutError):
         print(f"warm-up did not finish in {WARMUP_LIMIT_S:.0f} s; measuring anyway", flush=True)
     loop = asyncio.get_running_loop()
     t0 = loop.time() + 0.1
-    # httpcore's pool queue is quadratic in waiting requests: past IN_FLIGHT, requests wait here instead
-    # (their latency still counts from the planned send time, so the schedule stays open-loop).
-    gate = asyncio.Semaphore(IN_FLIGHT)
-
-    async def bounded_get(path: str) -> httpx.Response:
-        async with gate:
-            return await client.get(path)
 
     async def one(offset: float, kind: str, path: str) -> None:
         delay = t0 + offset - loop.time()
@@ -253,10 +294,9 @@ async def _run_plan(base_url: str, plan: list[tuple[float, str, str]]) -> list[d
             await asyncio.sleep(delay)
         sent = loop.time()
         status = 0
-        try:  # one deadline for the whole request (httpx's timeout is per connect, read, pool wait)
-            response = await asyncio.wait_for(bounded_get(path), REQUEST_TIMEOUT_S)
-            status = response.status_code
-        except (httpx.HTTPError, TimeoutError):
+        try:  # one deadline for the whole request: waiting for a connection, sending, reading
+            status = await asyncio.wait_for(client.get(path), REQUEST_TIMEOUT_S)
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError, TimeoutError):
             status = -1
         done = loop.time()
         results.append(
@@ -302,7 +342,12 @@ def load_process(base_url: str, plan: list[tuple[float, str, str]], out: Any) ->
         out.close()
         os._exit(0)  # no waiting for cancelled requests to unwind, nor on sockets the server still holds
 
-    asyncio.run(run_and_send())
+    try:
+        import uvloop  # an osiwire dependency where it exists: a cheaper event loop for the generator too
+    except ImportError:
+        asyncio.run(run_and_send())
+    else:
+        uvloop.run(run_and_send())
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -321,9 +366,14 @@ def report(results: list[dict[str, Any]], duration: float, rate: float) -> dict[
         rows = [r for r in results if r["kind"] == kind]
         ok = [r["latency_ms"] for r in rows]  # failures count with their time (timeouts at the cap, or more)
         errors = sum(1 for r in rows if r["status"] != 200)
+        kinds = Counter(
+            "no answer" if r["status"] < 0 else f"HTTP {r['status']}" for r in rows if r["status"] != 200
+        )
         p50, p95, p99 = (_percentile(ok, q) for q in (50, 95, 99))
         worst = max(ok, default=float("nan"))
         print(f"{kind:<9}{len(rows):>9}{errors:>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{worst:>9.1f}")
+        if kinds:
+            print(f"{'':<9}errors: " + ", ".join(f"{n} {what}" for what, n in kinds.most_common()))
         summary[kind] = {"requests": len(rows), "errors": errors, "p50": p50, "p95": p95, "p99": p99}
         # Each second: how the tail moves as caches fill (the first seconds evaluate every search once).
         by_second: dict[int, list[float]] = {}
