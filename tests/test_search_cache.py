@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from enriched_store import COUNCIL, Seeded, seed
 from factories import make_article, make_source
-from osiwire.model import SearchFilters
+from osiwire.model import Enrichment, SearchFilters, TopicMatch
 from osiwire.store import Store
+from osiwire.store.facet_index import FacetIndex
 from osiwire.store.facets import FACETS, facets
 from osiwire.store.search import SORTS, search
 from osiwire.store.search_cache import DEPTH, SearchCache
@@ -166,15 +169,23 @@ def test_threads_reading_while_a_writer_writes(tmp_path: object) -> None:
         for thread in readers:
             thread.start()
         for i in range(60):
-            store.releases.save(
+            saved = store.releases.save(
                 make_article(f"https://example.org/{i}", f"совещание {i}", ["совещание"], source_id=source.id)
             )
+            topic = TopicMatch(f"topic-{i % 3}", f"Topic {i % 3}")
+            store.enrichments.save(saved.release_id, saved.version_no, Enrichment(topics=(topic,)), NOW)
         stop.set()
         for thread in readers:
             thread.join(timeout=30)
         assert not errors, errors[0]
         assert store.search("совещание").total == 60
-        assert store.facets("совещание").total == 60
+        counted = store.facets("совещание")
+        assert counted.total == 60
+        assert sorted((v.value, v.count) for v in counted.topic) == [
+            ("topic-0", 20),
+            ("topic-1", 20),
+            ("topic-2", 20),
+        ]
     finally:
         store.close()
 
@@ -186,3 +197,29 @@ def test_the_cache_needs_an_sqlite_file() -> None:
         assert store.search_cache is None
     finally:
         store.close()
+
+
+def test_a_refresh_in_progress_is_never_read_half_done(
+    corpus: tuple[Store, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = corpus
+    index = FacetIndex(store.db)
+    index.refresh()
+    ids = index.all_ids()
+    before = index.count(ids, limit=10)
+    reading = threading.Event()
+    original = FacetIndex._read
+
+    def slow_read(self: FacetIndex, conn: Any, full: bool) -> None:
+        reading.set()  # the arrays are reset (a full refresh): a reader now would see none of them
+        time.sleep(0.3)
+        original(self, conn, full)
+
+    monkeypatch.setattr(FacetIndex, "_read", slow_read)
+    store.sources.add(make_source("Another"))  # a changed registry: a full refresh
+    refresher = threading.Thread(target=index.refresh)
+    refresher.start()
+    assert reading.wait(10)
+    assert index.count(ids, limit=10) == before  # waited for the refresh, then read it whole
+    assert index.known(ids)
+    refresher.join(10)

@@ -132,7 +132,7 @@ class FacetIndex:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # refresh() changes the arrays in steps: readers wait for it
         self.token: tuple[Any, ...] | None = None
         self._reset()
 
@@ -252,20 +252,27 @@ class FacetIndex:
 
     def all_ids(self) -> Ids:
         """Every release id."""
-        return np.flatnonzero(self.epoch != ABSENT).astype(np.int64)
+        with self._lock:
+            return np.flatnonzero(self.epoch != ABSENT).astype(np.int64)
 
     def known(self, ids: Ids) -> bool:
         """Whether every id in ``ids`` is a release the index has read."""
-        return bool(len(ids) == 0 or (ids.max() < len(self.epoch) and (self.epoch[ids] != ABSENT).all()))
+        with self._lock:
+            return bool(len(ids) == 0 or (ids.max() < len(self.epoch) and (self.epoch[ids] != ABSENT).all()))
 
     def times(self, ids: Ids) -> Ids:
         """The sort time (seconds) of each release in ``ids``."""
-        return self.epoch[ids]
+        with self._lock:
+            return self.epoch[ids]
 
     def count(
         self, ids: Ids, *, limit: int, only: Collection[str] = FACETS, exclude_people: Collection[int] = ()
     ) -> Facets:
         """The facet counts of the releases ``ids`` (distinct, all known), cut as ``store.facets`` cuts them."""
+        with self._lock:
+            return self._count(ids, limit, only, exclude_people)
+
+    def _count(self, ids: Ids, limit: int, only: Collection[str], exclude_people: Collection[int]) -> Facets:
         found: dict[str, list[FacetValue]] = {}
         source = self.source[ids]
         if {"region", "country", "source"} & set(only):
