@@ -7,12 +7,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from enriched_store import COUNCIL, Seeded, seed
 from factories import make_article, make_source
+from osiwire.config import load_settings
 from osiwire.model import Enrichment, SearchFilters, TopicMatch
 from osiwire.store import Store
 from osiwire.store.facet_index import FacetIndex
@@ -223,3 +225,21 @@ def test_a_refresh_in_progress_is_never_read_half_done(
     assert index.count(ids, limit=10) == before  # waited for the refresh, then read it whole
     assert index.known(ids)
     refresher.join(10)
+
+
+def test_a_data_directory_with_characters_a_url_escapes(tmp_path: Path) -> None:
+    odd = tmp_path / "a dir?with #odd %20 ünïcode"
+    store = Store(load_settings(odd, environ={}).database)
+    try:
+        assert store.enable_search_cache()
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == 1
+        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == 2  # the change was seen through the watching connection
+        assert (
+            odd / "osiwire.db"
+        ).is_file()  # the database is where the directory says, not at a decoded path
+    finally:
+        store.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.engine import URL
 
 from osiwire.errors import ConfigError
 
@@ -172,7 +173,11 @@ class Settings(_Section):
 
     @property
     def database(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'osiwire.db').resolve()}"
+        if self.database_url:
+            return self.database_url
+        # Built, not formatted: a data directory may hold "%", "?" or "#", which a URL must escape.
+        path = str((self.data_dir / "osiwire.db").resolve())
+        return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from osiwire.errors import StoreError
@@ -25,11 +25,15 @@ BUSY_TIMEOUT_MS = 30_000  # another process (a second `osiwire fetch`) may hold 
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of an SQLite database URL (None for another database or one in memory)."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and url != prefix + ":memory:" and len(url) > len(prefix):
-        return Path(url[len(prefix) :])
-    return None
+    """The file of an SQLite database URL, decoded as SQLAlchemy decodes it (None for another database or one
+    in memory)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:

@@ -91,7 +91,8 @@ class SearchCache:
         self._token: tuple[Any, ...] | None = None
         self._data_version: int | None = None
         # Its own connection: PRAGMA data_version changes when any other connection commits.
-        self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        uri = path.resolve().as_uri() + "?mode=ro"  # percent-encoded: a data directory may hold "?" or "#"
+        self._watch = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._watch_lock = threading.Lock()
         self.hits = self.misses = self._refreshes = 0
         self._refresh_s = 0.0
