@@ -13,6 +13,7 @@ from enriched_store import COUNCIL, HOSTILE, Seeded, seed
 from osiwire.config import load_settings
 from osiwire.store import Store
 from osiwire.web.app import create_app
+from osiwire.web.auth import FAILURE_WINDOW_S, MAX_FAILURES, FailedAttempts
 
 TOKEN = "s3cret-token"
 NEW_ROUTES = {
@@ -320,6 +321,35 @@ def test_writes_need_the_token(
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert len(store.sources.list_all()) == 3
+
+
+def test_guessing_the_token_is_slowed_down(writable: tuple[TestClient, Store]) -> None:
+    client, store = writable
+    for _ in range(MAX_FAILURES):
+        assert (
+            client.post(
+                "/api/v1/sources", json=NEW_SOURCE, headers={"Authorization": "Bearer guess"}
+            ).status_code
+            == 401
+        )
+    # Now even the right token waits: a guesser cannot tell a hit from the refusal.
+    refused = client.post("/api/v1/sources", json=NEW_SOURCE, headers=AUTH)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= FAILURE_WINDOW_S
+    assert "too many wrong tokens" in refused.json()["detail"]
+    # The browser's sign-in counts with the API.
+    assert client.post("/signin", data={"token": TOKEN}, follow_redirects=False).status_code == 429
+    assert len(store.sources.list_all()) == 3
+
+
+def test_failed_attempts_slide_out_of_their_window() -> None:
+    attempts = FailedAttempts(limit=3, window_s=60)
+    for t in (0.0, 10.0, 20.0):
+        assert attempts.wait_s("10.0.0.1", now=t) == 0
+        attempts.fail("10.0.0.1", now=t)
+    assert attempts.wait_s("10.0.0.1", now=30.0) == pytest.approx(30.0)  # the first one leaves at 60
+    assert attempts.wait_s("10.0.0.2", now=30.0) == 0  # another address
+    assert attempts.wait_s("10.0.0.1", now=60.0) == 0
 
 
 def test_add_edit_remove_source(writable: tuple[TestClient, Store]) -> None:

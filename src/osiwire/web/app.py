@@ -38,6 +38,7 @@ from osiwire.web import (
     session,
     wire,
 )
+from osiwire.web.auth import FailedAttempts
 from osiwire.web.deps import WebState, web_state
 from osiwire.web.feeds import atom_renderer, json_feed_renderer, rss_renderer
 from osiwire.web.ops import RequestMetrics, RequestTiming
@@ -171,6 +172,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.web = WebState(settings=settings, store=db, env=env, renderers=build_renderers(env))
     app.add_middleware(SecurityHeaders)
     app.state.metrics = RequestMetrics()
+    app.state.failed_attempts = FailedAttempts()
     app.add_middleware(RequestTiming, metrics=app.state.metrics)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

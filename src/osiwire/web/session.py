@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from osiwire.web.auth import READ_ONLY
+from osiwire.web.auth import READ_ONLY, check_attempts, token_matches
 from osiwire.web.deps import WebState, web_state
 from osiwire.web.results import request_root
 
@@ -150,7 +150,8 @@ async def signin(request: Request, web: WebDep) -> Response:
     target = form.get("next", "/saved")[:500]
     if not token:
         return _signin_page(web, request, 403, READ_ONLY, target)
-    if not hmac.compare_digest(form.get("token", "").encode(), token.encode()):
+    check_attempts(request)
+    if not token_matches(request, form.get("token", ""), token):
         return _signin_page(web, request, 401, "that is not the API token", target)
     response = RedirectResponse(local_path(target, request_root(request)), status_code=303)
     response.set_cookie(
