@@ -27,7 +27,7 @@ from osiwire.store.schema import (
     sources,
     versions,
 )
-from osiwire.store.search import SearchPage
+from osiwire.store.search import HIT_COLUMNS, SearchPage
 from osiwire.store.textindex import fold
 
 ENTITY_TYPES = ("ORG", "LOC")
@@ -120,18 +120,7 @@ class Entities:
         in context as its snippet."""
         where = versions.c.id.in_(_mentioning(entity.ids))
         stmt = (
-            select(
-                releases.c.id,
-                releases.c.url,
-                releases.c.title,
-                releases.c.published,
-                releases.c.language,
-                releases.c.source_id,
-                releases.c.first_seen_at,
-                versions.c.id.label("version_id"),
-                func.coalesce(sources.c.name, "").label("source"),
-                func.coalesce(sources.c.region, "").label("region"),
-            )
+            select(*HIT_COLUMNS, versions.c.id.label("version_id"))
             .select_from(_current().outerjoin(sources, sources.c.id == releases.c.source_id))
             .where(where)
             .order_by(releases.c.sort_at.desc(), releases.c.id.desc())
