@@ -3,10 +3,10 @@ load; and pagination swapping the results alone while the address bar keeps the 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
-from browser_site import API_TOKEN, Site, Watched
+from browser_site import API_TOKEN, Site, Watched, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -36,6 +36,7 @@ def test_save_rename_delete_a_search(watched: Watched, site: Site) -> None:
     assert page.evaluate(SAME_PAGE), "saving reloaded the page"
 
     page.goto("/saved")
+    screenshot(page, "saved")
     row = page.locator("li.saved-search", has_text="browser-putin")
     assert row.get_by_role("link", name="RSS").get_attribute("href") == "/feeds/saved/browser-putin.rss"
     page.evaluate(MARK)
@@ -66,4 +67,19 @@ def test_pagination_swaps_the_results_alone(watched: Watched, site: Site) -> Non
     assert page.locator(".hit-title").first.inner_text() != first
     assert page.evaluate(SAME_PAGE), "paging reloaded the page"
     assert parse_qs(urlparse(page.url).query)["page"] == ["2"]
+    assert not _csp_reports(watched) and not watched.errors
+
+
+def test_an_organisation_page_from_a_release(watched: Watched, site: Site) -> None:
+    page = watched.page
+    facets = page.request.get("/api/v1/facets").json()
+    label = facets["organisation"][0]["label"]  # the organisation most releases mention
+    page.goto("/search?" + urlencode({"organisation": label}))
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url("**/releases/*")
+    page.locator(f"a.tag[href='/organisations/{quote(label, safe='')}']").first.click()
+    page.wait_for_url("**/organisations/*")
+    assert label.casefold() in page.locator("h1").inner_text().casefold()
+    assert page.locator(".hit-title").count() > 0
+    screenshot(page, "organisation")
     assert not _csp_reports(watched) and not watched.errors
