@@ -410,6 +410,42 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], limit_s: float =
     raise SystemExit(f"osiwire serve did not answer /healthz in {limit_s:.0f} s")
 
 
+def ingest_process(data_dir: Path, every_s: float, stop: Any, seed: int) -> None:
+    """A writer beside the load: one new release (a variant of a real one, with its enrichment) every
+    ``every_s`` seconds, as a pipeline collecting its sources would store them, until ``stop`` is set."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    with Store(f"sqlite:///{data_dir / 'osiwire.db'}") as store:
+        bases = 125  # the real releases, stored first
+        n = 0
+        while not stop.wait(every_s):
+            base = store.releases.get(rng.randint(1, bases))
+            version = base.current
+            paragraphs = [seg for seg in version.segments if seg.kind == "paragraph"]
+            body = rng.sample(paragraphs, min(len(paragraphs), 4))
+            segments = (
+                Segment(0, "title", f"{version.title} (live {n})", "ru"),
+                *(replace(seg, position=i) for i, seg in enumerate(body, 1)),
+            )
+            digest = hashlib.sha256("\n".join(seg.text for seg in segments).encode()).hexdigest()
+            saved = store.releases.save(
+                Article(
+                    url=f"https://bench.example/live/{os.getpid()}/{n}",
+                    title=segments[0].text,
+                    language="ru",
+                    segments=segments,
+                    content_hash=digest,
+                    fetched_at=now,
+                    published=datetime.now(UTC),
+                    source_id=base.source.id if base.source else None,
+                )
+            )
+            enrichment = store.enrichments.get(base.id) if base.id is not None else None
+            if enrichment is not None:
+                store.enrichments.save(saved.release_id, saved.version_no, enrichment, datetime.now(UTC))
+            n += 1
+
+
 def run_phase(
     data_dir: Path,
     plan: list[tuple[float, str, str]],
@@ -417,8 +453,10 @@ def run_phase(
     settings: dict[str, str],
     duration: float,
     title: str,
+    ingest_every_s: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Start ``osiwire serve`` with ``settings`` (OSIWIRE_* variables), send ``plan``, stop it."""
+    """Start ``osiwire serve`` with ``settings`` (OSIWIRE_* variables), send ``plan`` (while a writer stores a
+    release every ``ingest_every_s`` seconds, if set), stop it."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSIWIRE_")} | settings
@@ -436,13 +474,20 @@ def run_phase(
         ctx = mp.get_context("spawn")
         receive, send = ctx.Pipe(duplex=False)
         loader = ctx.Process(target=load_process, args=(base_url, plan, send))
+        stop = ctx.Event()
+        writer = ctx.Process(target=ingest_process, args=(data_dir, ingest_every_s, stop, len(plan)))
         loader.start()
+        if ingest_every_s > 0:
+            writer.start()
         send.close()
         if not receive.poll(duration + WARMUP_LIMIT_S + REQUEST_TIMEOUT_S + 120):
             loader.terminate()
             raise SystemExit("the load generator did not finish in time")
         results: list[dict[str, Any]] = receive.recv()
         loader.join(timeout=10)
+        if ingest_every_s > 0:
+            stop.set()
+            writer.join(timeout=30)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -462,6 +507,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (at most 300)")
     parser.add_argument("--data-dir", type=Path, help="reuse (or keep) the store here instead of a temp dir")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--ingest-every",
+        type=float,
+        default=0.0,
+        help="store a new release every S seconds during the load (a pipeline at work; adds to the store)",
+    )
     parser.add_argument("--threads", type=int, help="web.threads of the server (default: its own default)")
     parser.add_argument("--queries", type=int, default=QUERY_COUNT, help="distinct queries of the search mix")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="osiwire serve --workers")
@@ -493,7 +544,10 @@ def main() -> None:
             f"searches are first-time (each worker's cache misses at least those)"
         )
         server = {"OSIWIRE_WEB__THREADS": str(args.threads)} if args.threads else {}
-        results = run_phase(data_dir, plan, args.workers, server, duration, "search cache on (default)")
+        title = "search cache on (default)" + (
+            f", a release stored every {args.ingest_every:g} s" if args.ingest_every > 0 else ""
+        )
+        results = run_phase(data_dir, plan, args.workers, server, duration, title, args.ingest_every)
         baseline: list[dict[str, Any]] = []
         if args.baseline_duration > 0:
             cut = int(args.rate * min(args.baseline_duration, duration))
@@ -533,6 +587,7 @@ def main() -> None:
         "errors": search["errors"] + summary["release"]["errors"],
         "workers": args.workers,
         "queries": args.queries,
+        "ingest_every_s": args.ingest_every,
         "first_time_searches": round(share, 3),
         "uncached_search_p50_ms": round(uncached["search"]["p50"], 1) if uncached else "n/a",
         "uncached_search_p95_ms": round(uncached["search"]["p95"], 1) if uncached else "n/a",

@@ -16,7 +16,7 @@ from enriched_store import COUNCIL, Seeded, seed
 from factories import make_article, make_source
 from osiwire.config import load_settings
 from osiwire.model import Enrichment, SearchFilters, TopicMatch
-from osiwire.store import Store
+from osiwire.store import Store, search_cache
 from osiwire.store.facet_index import FacetIndex
 from osiwire.store.facets import FACETS, facets
 from osiwire.store.search import SORTS, search
@@ -241,5 +241,75 @@ def test_a_data_directory_with_characters_a_url_escapes(tmp_path: Path) -> None:
         assert (
             odd / "osiwire.db"
         ).is_file()  # the database is where the directory says, not at a decoded path
+    finally:
+        store.close()
+
+
+def _wait_for(condition: Any, limit_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_recent_costly_search_is_answered_while_it_is_evaluated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_cache, "STALE_WORTHY_S", 0.0)  # every search counts as costly here
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        store.enable_search_cache(max_stale_s=6)
+        cache = store.search_cache
+        assert cache is not None
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == store.facets("Москва").total == 1
+        evaluated = time.monotonic()
+        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        # Answered at once from the evaluation of a moment ago; not yet evaluated again (under half its age).
+        assert store.search("Москва").total == 1
+        assert cache.stats().stale == 1
+        time.sleep(max(0.0, evaluated + 3.2 - time.monotonic()))
+        # Past half its allowance: still answered, and evaluated again beside the requests.
+        assert store.search("Москва").total == 1
+        assert _wait_for(lambda: store.search("Москва").total == 2, limit_s=2.5)
+        assert store.facets("Москва").total == 2
+        # A search never evaluated before is evaluated on the data as it is.
+        assert store.search("Москве").total == 2
+    finally:
+        store.close()
+
+
+def test_a_cheap_search_is_always_evaluated_on_the_data_as_it_is(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        store.enable_search_cache(max_stale_s=600)
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == store.search("").total == 1  # milliseconds each: cheap
+        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == store.search("").total == 2
+    finally:
+        store.close()
+
+
+def test_an_older_search_is_evaluated_again_before_it_is_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_cache, "STALE_WORTHY_S", 0.0)
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        store.enable_search_cache(max_stale_s=0.2)
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == 1
+        time.sleep(0.3)  # older than max_stale_s
+        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == 2
     finally:
         store.close()

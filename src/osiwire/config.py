@@ -145,6 +145,13 @@ class WebConfig(_Section):
         ge=0,
         description="Server processes of `osiwire serve` (each keeps its own search cache); 0: one per CPU.",
     )
+    search_max_stale_s: float = Field(
+        30.0,
+        ge=0,
+        description="After the data changes, a kept search that took 20 ms or more to evaluate is still "
+        "answered for up to this many seconds after its evaluation (evaluated again in the background past "
+        "half of it); 0: always the data as it is.",
+    )
     threads: int = Field(
         4, ge=1, description="Requests served at once per server process (threads; more wait their turn)."
     )

@@ -41,13 +41,13 @@ class Store:
         self.alerts = Alerts(self.db, self.lemmatiser)
         self.search_cache: SearchCache | None = None
 
-    def enable_search_cache(self, entries: int = 256) -> bool:
+    def enable_search_cache(self, entries: int = 256, max_stale_s: float = 0.0) -> bool:
         """Answer searches and facets from ``SearchCache`` (a server's choice: it reads every release's facet
         values into memory once). False, and nothing changes, where the database is not an SQLite file."""
         from osiwire.store.search_cache import SearchCache  # numpy only where it is used
 
         if self.search_cache is None and sqlite_path(self.db.url) is not None:
-            self.search_cache = SearchCache(self.db, self.lemmatiser, entries)
+            self.search_cache = SearchCache(self.db, self.lemmatiser, entries, max_stale_s)
         return self.search_cache is not None
 
     def search(

@@ -7,9 +7,15 @@ server answers the same searches over and over (pages 2, 3 ... of one search, fe
 searches, the front page) while the data changes every few seconds at most. Here a search is evaluated
 once: every match (id, score) is fetched in one statement, ordered in numpy, and its facets are counted
 over the in-memory ``FacetIndex``. The result (the total, the first ``depth`` hits in both orders, every
-matching id for the facets) is kept in an LRU cache keyed by the search and by the database's change token,
-so a write (a new release, enrichment, translation or source change) makes every cached search stale at
-once. The answers are the SQL functions' answers (tests compare the two); pages past ``depth`` go to SQL.
+matching id for the facets) is kept in an LRU cache with the database's change token it was evaluated on;
+the answers are the SQL functions' answers (tests compare the two); pages past ``DEPTH`` go to SQL.
+
+When the data changes (a new release, enrichment, translation or source edit), an entry of the older data
+that was costly to evaluate (``STALE_WORTHY_S``: broad queries over a large store) is still answered for up to
+``max_stale_s`` seconds after its evaluation began; past half that, a background thread evaluates it again
+(near-real-time search, as a search engine's refresh interval): a pipeline storing a release every few seconds
+would otherwise make every broad search a full evaluation, over and over. Cheap searches (the latest
+releases, narrow queries) are always evaluated on the data as it is; so is everything with ``max_stale_s = 0``.
 
 Only SQLite databases in a file use it (the change token is polled through ``PRAGMA data_version``, which
 costs microseconds; on other databases ``Store`` keeps the per-request SQL path).
@@ -23,6 +29,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +48,7 @@ from osiwire.store.textindex import Lemmatiser
 logger = logging.getLogger(__name__)
 
 DEPTH = 1000  # hits kept per order: 50 pages of 20; deeper pages are answered by SQL
+STALE_WORTHY_S = 0.02  # a search cheaper to evaluate than this is never answered from older data
 PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
 MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
 
@@ -51,6 +59,7 @@ class CacheStats:
 
     hits: int
     misses: int
+    stale: int  # answered from an entry of older data (within max_stale_s) while it was evaluated again
     entries: int
     matches: int  # ids held by the entries
     refreshes: int  # facet index refreshes
@@ -61,6 +70,9 @@ class CacheStats:
 class _Entry:
     """One evaluated search: total, the best ``DEPTH`` and newest ``DEPTH`` hits, and every matching id."""
 
+    token: tuple[Any, ...]  # the data state it was evaluated on
+    evaluated_at: float  # time.monotonic() when its evaluation began
+    cost_s: float  # how long it took
     ids: Ids  # all matches, for facet counts
     scores: npt.NDArray[np.float64]  # of each of ids
     best: Ids  # positions in ids, best first (DEPTH at most)
@@ -76,13 +88,16 @@ class _Entry:
 class SearchCache:
     """Search and facets over one store, evaluated once per distinct search and data state; thread-safe."""
 
-    def __init__(self, db: Database, lemmatiser: Lemmatiser, entries: int = 256) -> None:
+    def __init__(
+        self, db: Database, lemmatiser: Lemmatiser, entries: int = 256, max_stale_s: float = 0.0
+    ) -> None:
         path = sqlite_path(db.url) if db.dialect == "sqlite" else None
         if path is None:
             raise ValueError(f"{db.url}: the search cache needs an SQLite database in a file")
         self.db = db
         self.lemmatiser = lemmatiser
         self.entries = max(1, entries)
+        self.max_stale_s = max(0.0, max_stale_s)
         self.index = FacetIndex(db)
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
@@ -94,17 +109,27 @@ class SearchCache:
         uri = path.resolve().as_uri() + "?mode=ro"  # percent-encoded: a data directory may hold "?" or "#"
         self._watch = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._watch_lock = threading.Lock()
-        self.hits = self.misses = self._refreshes = 0
+        self.hits = self.misses = self.stale = self._refreshes = 0
+        # Entries of older data are evaluated again here, one at a time, while they are still answered.
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osiwire-search-refresh")
+        self._renewing: set[tuple[Any, ...]] = set()
         self._refresh_s = 0.0
 
     def close(self) -> None:
+        self._background.shutdown(wait=True, cancel_futures=True)
         self._watch.close()
 
     def stats(self) -> CacheStats:
         """Hits, misses and what is held now."""
         with self._lock:
             return CacheStats(
-                self.hits, self.misses, len(self._cache), self._held_ids, self._refreshes, self._refresh_s
+                self.hits,
+                self.misses,
+                self.stale,
+                len(self._cache),
+                self._held_ids,
+                self._refreshes,
+                self._refresh_s,
             )
 
     # -- the data's state -----------------------------------------------------------------------------------
@@ -127,23 +152,32 @@ class SearchCache:
                 self._refresh_s += spent
             logger.debug("facet index refreshed in %.1f ms", spent * 1000)
         with self._lock:
-            if token != self._token:
-                self._cache.clear()
-                self._held_ids = 0
-                self._token = token
+            self._token = token
         return token
 
     # -- evaluating ----------------------------------------------------------------------------------------
 
     def _entry(self, query: Query, filters: SearchFilters | None) -> _Entry:
         token = self.current()
-        key = (token, to_fts5(query) if not query.empty else "", filters or SearchFilters())
+        key = (to_fts5(query) if not query.empty else "", filters or SearchFilters())
         while True:
             with self._lock:
                 found = self._cache.get(key)
-                if found is not None:
+                if found is not None and found.token == token:
                     self._cache.move_to_end(key)
                     self.hits += 1
+                    return found
+                age = time.monotonic() - found.evaluated_at if found is not None else 0.0
+                if found is not None and found.cost_s >= STALE_WORTHY_S and age <= self.max_stale_s:
+                    # Older data, recent enough, costly to evaluate: answered now; past half its allowance it
+                    # is evaluated again beside the requests (so a store written every few seconds does not
+                    # keep a thread busy evaluating the same searches over and over).
+                    self._cache.move_to_end(key)
+                    self.stale += 1
+                    renew = age >= self.max_stale_s / 2
+                    if renew and key not in self._renewing and key not in self._pending:
+                        self._renewing.add(key)
+                        self._background.submit(self._renew, key, query, filters)
                     return found
                 waiting = self._pending.get(key)
                 if waiting is None:  # this thread evaluates it; others asking meanwhile wait for it
@@ -151,25 +185,47 @@ class SearchCache:
                     break
             waiting.wait()
         try:
-            entry = self._evaluate(query, filters)
+            entry = self._evaluate(query, filters, token)
             with self._lock:
                 self.misses += 1
-                if token == self._token:
-                    self._store(key, entry)
+                self._store(key, entry)
             return entry
         finally:
             with self._lock:
                 del self._pending[key]
             waiting.set()
 
+    def _renew(self, key: tuple[Any, ...], query: Query, filters: SearchFilters | None) -> None:
+        try:
+            entry = self._evaluate(query, filters, self.current())
+            with self._lock:
+                self._store(key, entry)
+        except Exception:
+            logger.exception("search %r: evaluating it again failed; the next request evaluates it", key[0])
+            with self._lock:
+                self._drop(key)
+        finally:
+            with self._lock:
+                self._renewing.discard(key)
+
     def _store(self, key: tuple[Any, ...], entry: _Entry) -> None:
+        kept = self._cache.get(key)
+        if kept is not None and kept.evaluated_at > entry.evaluated_at:
+            return  # a newer evaluation got here first
+        self._drop(key)
         self._cache[key] = entry
         self._held_ids += entry.total
         while len(self._cache) > self.entries or (self._held_ids > MAX_IDS and len(self._cache) > 1):
             _, dropped = self._cache.popitem(last=False)
             self._held_ids -= dropped.total
 
-    def _evaluate(self, query: Query, filters: SearchFilters | None) -> _Entry:
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        dropped = self._cache.pop(key, None)
+        if dropped is not None:
+            self._held_ids -= dropped.total
+
+    def _evaluate(self, query: Query, filters: SearchFilters | None, token: tuple[Any, ...]) -> _Entry:
+        started = time.monotonic()
         if query.empty and (filters is None or filters == SearchFilters()):
             ids = self.index.all_ids()
             scores = np.zeros(len(ids))
@@ -185,7 +241,8 @@ class SearchCache:
         times = self.index.times(ids)
         best = np.lexsort((-ids, -times, -scores))[:DEPTH]
         newest = np.lexsort((-ids, -times))[:DEPTH]
-        return _Entry(ids=ids, scores=scores, best=best, newest=newest)
+        cost = time.monotonic() - started
+        return _Entry(token, started, cost, ids=ids, scores=scores, best=best, newest=newest)
 
     # -- answering -----------------------------------------------------------------------------------------
 

@@ -143,7 +143,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     owned = store is None
     db = Store(settings.database) if store is None else store
     if settings.web.search_cache and isinstance(db, Store):
-        db.enable_search_cache(settings.web.search_cache)
+        db.enable_search_cache(settings.web.search_cache, settings.web.search_max_stale_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
