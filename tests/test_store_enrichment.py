@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from factories import NOW, make_article
-from osiwire.model import Enrichment, Mention, Participant, PersonName, TopicMatch
+from osiwire.model import Enrichment, Mention, Participant, PersonName, SearchFilters, TopicMatch
 from osiwire.store import Store
+from osiwire.store.filters import find_person_key
 
 PATRUSHEV = PersonName(
     "Николай", "Платонович", "Патрушев", "", "Nikolay Platonovich Patrushev",
@@ -81,3 +82,42 @@ def test_re_enrichment_replaces(store: Store) -> None:
     assert got is not None and got.countries == ("KZ",) and not got.participants and not got.mentions
     assert store.enrichments.due() == [(3, 1), (2, 1)]
     assert store.enrichments.get(2) is None
+
+
+KOTYUKOV = PersonName("Михаил", "", "Котюков", "", "Mikhail Kotyukov", ("Mikhail Kotyukov",))
+KOTYUKOV_FULL = PersonName(
+    "Михаил", "Михайлович", "Котюков", "", "Mikhail Mikhaylovich Kotyukov", ("Mikhail Mikhaylovich Kotyukov",)
+)
+KOTYUKOV_OTHER = PersonName("Максим", "Иванович", "Котюков", "", "Maksim Ivanovich Kotyukov", ())
+IVANOV_AP = PersonName("Александр", "Петрович", "Иванов", "", "Aleksandr Petrovich Ivanov", ())
+IVANOV_AS = PersonName("Андрей", "Сергеевич", "Иванов", "", "Andrey Sergeyevich Ivanov", ())
+IVANOV_A = PersonName("", "", "Иванов", "А.", "A. Ivanov", ())
+
+
+@pytest.mark.parametrize("order", [(KOTYUKOV, KOTYUKOV_FULL), (KOTYUKOV_FULL, KOTYUKOV)])
+def test_a_name_without_its_patronymic_is_the_one_person_it_can_be(
+    store: Store, order: tuple[PersonName, PersonName]
+) -> None:
+    first, second = order
+    store.enrichments.save(1, 1, Enrichment(people=(first,)), NOW)
+    store.enrichments.save(2, 1, Enrichment(people=(second,)), NOW)
+    (person,) = store.enrichments.people("Котюков")
+    assert person.name.name_en == "Mikhail Mikhaylovich Kotyukov" and person.releases == 2
+    # Found by the key of either spelling, in the search filter and the person lookup.
+    for key in ("kotukov:m", "kotukov:mm", str(person.id)):
+        assert {h.id for h in store.search("", SearchFilters(person=key)).hits} == {1, 2}, key
+        assert find_person_key(store.db, key) == "kotukov:mm"
+    # Another Котюков with another first name stays apart.
+    store.enrichments.save(3, 1, Enrichment(people=(KOTYUKOV_OTHER,)), NOW)
+    assert len(store.enrichments.people("Котюков")) == 2
+    assert {h.id for h in store.search("", SearchFilters(person="kotukov:mm")).hits} == {1, 2}
+    # "kotukov:m" now fits two people: it names neither.
+    assert store.search("", SearchFilters(person="kotukov:m")).hits == ()
+
+
+def test_an_initial_that_fits_two_people_joins_neither(store: Store) -> None:
+    store.enrichments.save(1, 1, Enrichment(people=(IVANOV_AP, IVANOV_AS)), NOW)
+    store.enrichments.save(2, 1, Enrichment(people=(IVANOV_A,)), NOW)
+    found = store.enrichments.people("Иванов")
+    assert len(found) == 3  # "А. Иванов" could be either: a person of its own
+    assert {h.id for h in store.search("", SearchFilters(person="ivanov:a")).hits} == {2}

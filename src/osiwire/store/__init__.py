@@ -28,6 +28,12 @@ def _person_key(name: PersonName) -> str:
     return person_key(name)
 
 
+def _same_person(a: PersonName, b: PersonName) -> bool:
+    from osiwire.enrich.names import same_person
+
+    return same_person(a, b)
+
+
 class Store:
     """The database as the rest of osiwire sees it."""
 
@@ -37,7 +43,7 @@ class Store:
         self.sources = Sources(self.db)
         self.releases = Releases(self.db, self.lemmatiser, self.sources)
         self.translations = Translations(self.db, self.lemmatiser)
-        self.enrichments = Enrichments(self.db, _person_key)
+        self.enrichments = Enrichments(self.db, _person_key, _same_person)
         self.alerts = Alerts(self.db, self.lemmatiser)
         self.search_cache: SearchCache | None = None
 

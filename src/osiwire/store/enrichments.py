@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select,
 
 from osiwire.model import Enrichment, Mention, Participant, PersonName, TopicMatch
 from osiwire.store.database import Database
+from osiwire.store.filters import like_prefix
 from osiwire.store.schema import (
     enrichments,
     entities,
@@ -26,6 +27,8 @@ from osiwire.store.schema import (
     releases,
     versions,
 )
+
+SamePerson = Callable[[PersonName, PersonName], bool]  # enrich.names.same_person
 
 APOSTROPHES_RE = re.compile(r"['’ʼ`]")
 MAX_PEOPLE = 500  # one page of `osiwire people`
@@ -70,8 +73,27 @@ def _fuller(old: PersonName, new: PersonName) -> bool:
     return score(new) > score(old)
 
 
-def _upsert_person(conn: Connection, key: str, name: PersonName, seen: datetime) -> int:
+def _stored_name(row: Any) -> PersonName:
+    return PersonName(row.first, row.patronymic, row.last, row.initials, row.name_en)
+
+
+def _compatible(conn: Connection, key: str, name: PersonName, same: SamePerson | None) -> Any:
+    """The one stored person ``name`` can only be ("Михаил Котюков" and "Михаил Михайлович Котюков"), or None
+    where there is none, or more than one (then the name stays a person of its own)."""
+    surname, _, initials = key.partition(":")
+    if same is None or not surname or surname.startswith("~") or not initials:
+        return None
+    rows = conn.execute(select(people).where(people.c.key.like(like_prefix(surname + ":"), escape="\\")))
+    found = [row for row in rows if same(_stored_name(row), name)]
+    return found[0] if len(found) == 1 else None
+
+
+def _upsert_person(
+    conn: Connection, key: str, name: PersonName, seen: datetime, same: SamePerson | None = None
+) -> int:
     row = conn.execute(select(people).where(people.c.key == key)).first()
+    if row is None:
+        row = _compatible(conn, key, name, same)
     fields = {
         "display": name.display,
         "name_en": name.name_en,
@@ -86,13 +108,15 @@ def _upsert_person(conn: Connection, key: str, name: PersonName, seen: datetime)
         person_id = int(new.inserted_primary_key[0])
     else:
         person_id = int(row.id)
-        old = PersonName(row.first, row.patronymic, row.last, row.initials, row.name_en)
+        old = _stored_name(row)
         values: dict[str, object] = {
             "first_seen_at": min(row.first_seen_at, seen),
             "last_seen_at": max(row.last_seen_at, seen),
         }
         if _fuller(old, name):
             values.update(fields)
+            if len(key) > len(row.key):  # the person is known by its most specific key ("kotyukov:mm")
+                values["key"] = key
         conn.execute(update(people).where(people.c.id == person_id).values(**values))
     known = set(
         conn.execute(
@@ -141,9 +165,13 @@ def _version(conn: Connection, release_id: int, version_no: int | None) -> tuple
 class Enrichments:
     """Saving and reading what the enrich stage found, and the people it found across releases."""
 
-    def __init__(self, db: Database, person_key: Callable[[PersonName], str]) -> None:
+    def __init__(
+        self, db: Database, person_key: Callable[[PersonName], str], same_person: SamePerson | None = None
+    ) -> None:
         self._db = db
-        self._person_key = person_key  # enrich.names.person_key, injected: the store has no NLP of its own
+        # enrich.names.person_key and same_person, injected: the store has no NLP of its own
+        self._person_key = person_key
+        self._same_person = same_person
 
     def save(self, release_id: int, version_no: int, enrichment: Enrichment, now: datetime) -> None:
         """Store one version's enrichment, replacing an earlier one."""
@@ -167,12 +195,12 @@ class Enrichments:
             for name in enrichment.people:
                 key = key_of(name)
                 if key and key not in ids:
-                    ids[key] = _upsert_person(conn, key, name, seen)
+                    ids[key] = _upsert_person(conn, key, name, seen, self._same_person)
             rows = []
             for order, p in enumerate(enrichment.participants):
                 key = key_of(p.name)
                 if key and key not in ids:
-                    ids[key] = _upsert_person(conn, key, p.name, seen)
+                    ids[key] = _upsert_person(conn, key, p.name, seen, self._same_person)
                 rows.append(
                     {
                         "version_id": version_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, or_, select
 
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
@@ -63,8 +63,22 @@ def in_current_version(table: Table, *where: ColumnElement[bool]) -> ColumnEleme
     )
 
 
+def like_prefix(text: str) -> str:
+    """A LIKE pattern (escape ``\\``) for values starting with ``text``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _names_person(key: str) -> ColumnElement[bool]:
+    """The person ``key`` names: by id, by key, or, where no person has that key, the only person whose key
+    is more specific ("kotyukov:m" for the one "kotyukov:mm"; enrichment keeps a person's most specific key)."""
     by_key = people.c.key == key
+    surname, _, initials = key.partition(":")
+    if surname and initials and not surname.startswith("~"):
+        pattern = like_prefix(key)
+        longer = people.c.key.like(pattern, escape="\\")
+        count = select(func.count()).select_from(people).where(people.c.key.like(pattern, escape="\\"))
+        exact = select(people.c.id).where(people.c.key == key).exists()
+        by_key = or_(by_key, and_(longer, ~exact, count.scalar_subquery() == 1))
     row_id = as_id(key)
     return or_(by_key, people.c.id == row_id) if row_id is not None else by_key
 
