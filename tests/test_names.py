@@ -190,6 +190,14 @@ def test_a_name_repeated_by_a_page_tooltip_is_one_name() -> None:
     assert (name.first, name.patronymic, name.last) == ("Александр", "Васильевич", "Бортников")
 
 
-@pytest.mark.parametrize("text", ["Александр Юрьевич", "Владимир Владимирович", "Armen Valerievich"])
+@pytest.mark.parametrize(
+    "text",
+    ["Александр Юрьевич", "Владимир Владимирович", "Armen Valerievich", "Уважаемый Владимир Владимирович"],
+)
 def test_address_form_without_surname_is_not_a_person(text: str) -> None:
     assert parse_name(text) is None
+
+
+def test_a_word_of_address_is_not_part_of_the_name() -> None:
+    name = _parse("Уважаемый Сергей Кужугетович Шойгу")
+    assert (name.first, name.patronymic, name.last) == ("Сергей", "Кужугетович", "Шойгу")

@@ -150,6 +150,17 @@ def _surname_alone(last: str) -> str:
     return base_form(last, "Surn", str(parses[0].tag.case or ""), str(parses[0].tag.gender or ""))
 
 
+# Words of address that open a name in speeches and letters ("Уважаемый Владимир Владимирович!"), in every
+# form a sentence gives them; never part of the name.
+ADDRESS_WORDS = frozenset(
+    {
+        "уважаемый", "уважаемая", "уважаемого", "уважаемой", "уважаемому", "уважаемым", "уважаемые",
+        "дорогой", "дорогая", "дорогого", "дорогому", "дорогие", "многоуважаемый", "многоуважаемая",
+        "господин", "госпожа", "господина", "госпожи", "товарищ", "dear", "mr", "mrs", "ms",
+    }
+)  # fmt: skip
+
+
 def parse_name(text: str, lang: str = "ru", *, base: bool = False) -> PersonName | None:
     """Split a person's name into parts in base form, with its English form and search variants; None if not a name.
 
@@ -172,6 +183,8 @@ def parse_name(text: str, lang: str = "ru", *, base: bool = False) -> PersonName
         return None
     if not any(w[:1].isupper() for w in words):
         return None  # names are capitalised in every source we read
+    while len(words) > 1 and words[0].lower().replace("ё", "е") in ADDRESS_WORDS:
+        words = words[1:]  # "Уважаемый Владимир Владимирович": the address, not a surname
     if len(words) == 1 and not initials and _is_common_word(words[0]):
         return None  # "Президент" tagged as a person
     if len(words) == 2 and not initials and _is_patronymic(words[1]) and not _is_patronymic(words[0]):
