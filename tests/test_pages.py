@@ -191,7 +191,7 @@ def test_feeds_of_the_same_search_are_linked(client: TestClient) -> None:
         ("feed+json", "/feeds/search.json"),
     ):
         found = re.search(
-            rf'<link rel="alternate" type="application/{re.escape(kind)}"[^>]* href="([^"]+)"', page
+            rf'<link [^>]*rel="alternate" type="application/{re.escape(kind)}"[^>]* href="([^"]+)"', page
         )
         assert found is not None, kind
         href = html.unescape(found.group(1))

@@ -214,6 +214,14 @@ def test_listing_fragment_for_htmx(client: TestClient) -> None:
     assert "<html" not in fragment.text and "<header" not in fragment.text
     assert '<div id="listing"' in fragment.text and 'class="hits"' in fragment.text
     assert 'hx-target="#listing"' in fragment.text  # its own links swap it again
+    # The head's feed links follow the search (swapped by id, out of band).
+    assert 'id="feed-rss"' in full.text and "hx-swap-oob" not in full.text.split("</head>")[0]
+    oob = [line for line in fragment.text.splitlines() if 'id="feed-rss"' in line]
+    assert (
+        len(oob) == 1
+        and 'hx-swap-oob="true"' in oob[0]
+        and "q=%D1%83%D1%87%D0%B5%D0%BD%D0%B8%D1%8F" in oob[0]
+    )
     restore = {**HTMX, "HX-Target": "listing", "HX-History-Restore-Request": "true"}
     assert client.get("/search", params=params, headers=restore).text.startswith("<!doctype html>")
     other = client.get("/search", params=params, headers={**HTMX, "HX-Target": "something-else"})

@@ -54,6 +54,11 @@ def test_search_highlights_matches(page: Any, site: Site) -> None:
     marks = page.locator(".hit .snippet mark")
     assert marks.count() > 0
     assert any(text.startswith("Путин") for text in marks.all_inner_texts())
+    # the page head's feeds follow the swapped search (one link per kind, out of band)
+    rss = page.locator("head link#feed-rss")
+    assert rss.count() == 1
+    assert parse_qs(urlparse(rss.get_attribute("href")).query)["q"] == [SEARCH_WORD]
+    assert SEARCH_WORD in page.title()
     # the highlight is visible: <mark> has a background of its own
     assert _background(marks.first) not in ("rgba(0, 0, 0, 0)", "transparent")
     screenshot(page, "search")
