@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    union_all,
 )
 
 from osiwire.model import SearchFilters, SearchHit
@@ -189,21 +190,27 @@ def _hits(conn: Any, lemmatiser: Lemmatiser, query: Query, rows: Sequence[Any]) 
     return tuple(hits)
 
 
-# Matches in the original (lemmas) and in the English translation, best score of the two per release.
+# Matches in the original (lemmas) and in the English translation; a release's score is the best of the two.
 # bm25() is lower for better matches; negated so that a higher score is better everywhere. The weights
-# are (title, body): a title match counts five times a body match.
-FTS_MATCHES = """
-SELECT rowid AS rid, -bm25(release_fts, 5.0, 1.0) AS score FROM release_fts WHERE release_fts MATCH :q
-UNION ALL
-SELECT rowid AS rid, -bm25(translation_fts, 5.0, 1.0) AS score
-FROM translation_fts WHERE translation_fts MATCH :q
-"""
-# Each of the two, alone: a search without filters reads them apart and keeps each release's best score
-# itself (grouping 50,000 matches in SQL costs more than the matching).
-RELEASE_MATCHES = "SELECT rowid, -bm25(release_fts, 5.0, 1.0) FROM release_fts WHERE release_fts MATCH :q"
-TRANSLATION_MATCHES = (
-    "SELECT rowid, -bm25(translation_fts, 5.0, 1.0) FROM translation_fts WHERE translation_fts MATCH :q"
+# are (title, body): a title match counts five times a body match. A search with filters joins their union
+# to the releases; one without reads each apart and keeps the best score itself (grouping 50,000 matches in
+# SQL costs more than the matching).
+RELEASE_MATCHES = (
+    "SELECT rowid AS rid, -bm25(release_fts, 5.0, 1.0) AS score FROM release_fts WHERE release_fts MATCH :q"
 )
+TRANSLATION_MATCHES = (
+    "SELECT rowid AS rid, -bm25(translation_fts, 5.0, 1.0) AS score "
+    "FROM translation_fts WHERE translation_fts MATCH :q"
+)
+
+
+def _fts_matches(fts: str) -> Any:
+    """Both full-text matches, as one subquery of (rid, score) rows."""
+    parts = [
+        text(sql).bindparams(q=fts).columns(rid=Integer, score=Float)
+        for sql in (RELEASE_MATCHES, TRANSLATION_MATCHES)
+    ]
+    return union_all(*parts).subquery("m")
 
 
 def _fts_select(
@@ -213,9 +220,7 @@ def _fts_select(
         raise NotImplementedError(f"{db.dialect}: full-text search not implemented for this backend")
     matches = (
         select(literal_column("rid").label("rid"), func.max(literal_column("score")).label("score"))
-        .select_from(
-            text(FTS_MATCHES).bindparams(q=to_fts5(query)).columns(rid=Integer, score=Float).subquery("m")
-        )
+        .select_from(_fts_matches(to_fts5(query)))
         .group_by(literal_column("rid"))
         .subquery("best")
     )
