@@ -162,25 +162,19 @@ class Alerts:
             raise AlertError(f"rule {rule.name!r}: a rule of that name exists") from None
         return self.get(rule.name)
 
-    def last_fired(self) -> dict[str, datetime]:
-        """When each rule that fired last fired."""
+    def fired(self) -> dict[str, tuple[int, datetime | None]]:
+        """Per rule name: how many alerts it fired, and when it last fired (None: never)."""
         stmt = (
-            select(alert_rules.c.name, func.max(alert_events.c.fired_at))
-            .join(alert_events, alert_events.c.rule_id == alert_rules.c.id)
-            .group_by(alert_rules.c.name)
-        )
-        with self._db.reading() as conn:
-            return {str(name): at for name, at in conn.execute(stmt)}
-
-    def counts(self) -> dict[str, int]:
-        """Events fired per rule name."""
-        stmt = (
-            select(alert_rules.c.name, func.count(alert_events.c.id))
+            select(alert_rules.c.name, func.count(alert_events.c.id), func.max(alert_events.c.fired_at))
             .outerjoin(alert_events, alert_events.c.rule_id == alert_rules.c.id)
             .group_by(alert_rules.c.name)
         )
         with self._db.reading() as conn:
-            return {str(name): int(n) for name, n in conn.execute(stmt)}
+            return {str(name): (int(n), at) for name, n, at in conn.execute(stmt)}
+
+    def counts(self) -> dict[str, int]:
+        """Events fired per rule name."""
+        return {name: n for name, (n, _) in self.fired().items()}
 
     # -- events ---------------------------------------------------------------------------------------------
 

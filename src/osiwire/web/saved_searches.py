@@ -84,9 +84,9 @@ def check_query(web: WebState, rule: Rule) -> None:
 
 def saved_searches(web: WebState) -> list[SavedSearch]:
     """Every saved search, oldest first, with how often and when it last fired."""
-    counts, last = web.store.alerts.counts(), web.store.alerts.last_fired()
+    fired = web.store.alerts.fired()
     return [
-        SavedSearch(r, listing_of(r), counts.get(r.name, 0), last.get(r.name))
+        SavedSearch(r, listing_of(r), *fired.get(r.name, (0, None)))
         for r in web.store.alerts.rules(kind=SEARCH_KIND)
     ]
 
@@ -99,9 +99,7 @@ def load_saved(web: WebState, name: str) -> SavedSearch:
         rule = None
     if rule is None or rule.kind != SEARCH_KIND:
         raise HTTPException(404, detail=f"saved search {name[:100]!r}: not found")
-    fired = web.store.alerts.events(rule.name, limit=1)
-    last = fired[0].fired_at if fired else None
-    return SavedSearch(rule, listing_of(rule), web.store.alerts.counts().get(rule.name, 0), last)
+    return SavedSearch(rule, listing_of(rule), *web.store.alerts.fired().get(rule.name, (0, None)))
 
 
 def feed_paths(name: str) -> dict[str, str]:
