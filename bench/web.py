@@ -113,6 +113,31 @@ def _free_port() -> int:
         return port
 
 
+def variant(
+    title: str,
+    paragraphs: list[Segment],
+    *,
+    url: str,
+    published: datetime,
+    source_id: int | None,
+    fetched_at: datetime,
+) -> Article:
+    """A synthetic release: ``paragraphs`` of real ones (renumbered) under ``title``, at ``url``."""
+    body = [replace(seg, position=i) for i, seg in enumerate(paragraphs, 1)]
+    segments = (Segment(0, "title", title, "ru"), *body)
+    digest = hashlib.sha256("\n".join(seg.text for seg in segments).encode()).hexdigest()
+    return Article(
+        url=url,
+        title=title,
+        language="ru",
+        segments=segments,
+        content_hash=digest,
+        fetched_at=fetched_at,
+        published=published,
+        source_id=source_id,
+    )
+
+
 def build_store(data_dir: Path, total: int, seed: int) -> dict[str, Any]:
     """The real releases, enriched by the pipeline, then synthetic variants up to ``total`` releases."""
     started = time.perf_counter()
@@ -149,21 +174,13 @@ def build_store(data_dir: Path, total: int, seed: int) -> dict[str, Any]:
             version = base.current
             paragraphs = [s for s in version.segments if s.kind == "paragraph"]
             picked = rng.sample(paragraphs, min(len(paragraphs), rng.randint(2, 6))) if paragraphs else []
-            title = f"{version.title} (№ {n})"
-            body = [Segment(i, "paragraph", s.text, s.language) for i, s in enumerate(picked, 1)]
-            body.insert(0, Segment(1, "paragraph", f"Выпуск {n}.", "ru"))
-            body = [replace(s, position=i) for i, s in enumerate(body, 1)]
-            segments = (Segment(0, "title", title, "ru"), *body)
-            digest = hashlib.sha256("\n".join(s.text for s in segments).encode()).hexdigest()
-            article = Article(
+            article = variant(
+                f"{version.title} (№ {n})",
+                [Segment(1, "paragraph", f"Выпуск {n}.", "ru"), *picked],
                 url=f"https://bench.example/{n % len(sources)}/releases/{n}",
-                title=title,
-                language="ru",
-                segments=segments,
-                content_hash=digest,
-                fetched_at=now,
                 published=start_day + timedelta(minutes=rng.randrange(0, 10 * 365 * 24 * 60)),
                 source_id=sources[n % len(sources)].id,
+                fetched_at=now,
             )
             assert base.id is not None
             pending.append((article, base.id))
@@ -422,22 +439,14 @@ def ingest_process(data_dir: Path, every_s: float, stop: Any, seed: int) -> None
             base = store.releases.get(rng.randint(1, bases))
             version = base.current
             paragraphs = [seg for seg in version.segments if seg.kind == "paragraph"]
-            body = rng.sample(paragraphs, min(len(paragraphs), 4))
-            segments = (
-                Segment(0, "title", f"{version.title} (live {n})", "ru"),
-                *(replace(seg, position=i) for i, seg in enumerate(body, 1)),
-            )
-            digest = hashlib.sha256("\n".join(seg.text for seg in segments).encode()).hexdigest()
             saved = store.releases.save(
-                Article(
+                variant(
+                    f"{version.title} (live {n})",
+                    rng.sample(paragraphs, min(len(paragraphs), 4)),
                     url=f"https://bench.example/live/{os.getpid()}/{n}",
-                    title=segments[0].text,
-                    language="ru",
-                    segments=segments,
-                    content_hash=digest,
-                    fetched_at=now,
                     published=datetime.now(UTC),
                     source_id=base.source.id if base.source else None,
+                    fetched_at=now,
                 )
             )
             enrichment = store.enrichments.get(base.id) if base.id is not None else None
