@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, func, select, type_coerce
 from osiwire.model import SearchHit
 from osiwire.store.database import Database
 from osiwire.store.facets import FacetValue
-from osiwire.store.filters import fold_expression, prepare
+from osiwire.store.filters import fold_expression, folded_value, prepare
 from osiwire.store.schema import (
     UTCDateTime,
     entities,
@@ -28,7 +28,6 @@ from osiwire.store.schema import (
     versions,
 )
 from osiwire.store.search import HIT_COLUMNS, SearchPage
-from osiwire.store.textindex import fold
 
 ENTITY_TYPES = ("ORG", "LOC")
 MAX_VARIANTS = 50  # spellings listed; a page with more is junk-heavy anyway
@@ -73,7 +72,7 @@ class Entities:
         """The organisation (``ORG``) or place (``LOC``) named ``name`` in any case; None when never found."""
         if type_ not in ENTITY_TYPES or not name.strip():
             return None
-        folded = fold(name) if self._db.dialect == "sqlite" else name.lower()
+        folded = folded_value(name, self._db.dialect)
         with self._db.reading() as conn:
             prepare(conn)
             counted = conn.execute(

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Integer, and_, cast, func, select
 
 from osiwire.store.database import Database
 from osiwire.store.facets import FACETS, MAX_MONTHS, Facets, FacetValue
+from osiwire.store.filters import folded_value
 from osiwire.store.schema import (
     enrichments,
     entities,
@@ -36,7 +37,6 @@ from osiwire.store.schema import (
     translations,
     versions,
 )
-from osiwire.store.textindex import fold
 
 Ids = npt.NDArray[np.int64]
 NO_SOURCE = -1
@@ -219,7 +219,10 @@ class FacetIndex:
         folded: dict[str, str] = {}
         orgs.replace(
             changed,
-            ((r.release_id, folded.setdefault(r.normal, _fold(r.normal, dialect)), r.normal) for r in found),
+            (
+                (r.release_id, folded.setdefault(r.normal, folded_value(r.normal, dialect)), r.normal)
+                for r in found
+            ),
         )
 
     def _read_releases(self, conn: Connection, rows: Any) -> Ids:
@@ -311,10 +314,6 @@ class FacetIndex:
                 rows = [row for row in rows if row[0] not in set(exclude_people)]
             found[facet] = _cut(rows, limit)
         return Facets(total=len(ids), **{name: tuple(found.get(name, ())) for name in only})
-
-
-def _fold(value: str, dialect: str) -> str:
-    return fold(value) if dialect == "sqlite" else value.lower()
 
 
 def _nonzero(counts: npt.NDArray[np.int64], values: _Values) -> list[tuple[Any, str, int]]:

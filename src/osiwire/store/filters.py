@@ -45,7 +45,8 @@ def fold_expression(column: ColumnElement[str], dialect: str) -> ColumnElement[s
     return getattr(func, FOLD_FUNCTION)(column) if dialect == "sqlite" else func.lower(column)
 
 
-def _folded_value(value: str, dialect: str) -> str:
+def folded_value(value: str, dialect: str) -> str:
+    """``value`` folded as ``fold_expression`` folds a column, to compare with it."""
     return fold(value) if dialect == "sqlite" else value.lower()
 
 
@@ -104,7 +105,7 @@ def _enrichment_filters(f: SearchFilters, dialect: str) -> list[ColumnElement[bo
     if f.organisation:
         orgs = select(entities.c.id).where(
             entities.c.type == "ORG",
-            fold_expression(entities.c.normal, dialect) == _folded_value(f.organisation, dialect),
+            fold_expression(entities.c.normal, dialect) == folded_value(f.organisation, dialect),
         )
         where.append(in_current_version(mentions, mentions.c.type == "ORG", mentions.c.entity_id.in_(orgs)))
     if f.mentions_country:
@@ -121,12 +122,12 @@ def where_clauses(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:
     # Region and source name ignore case in any script ("Казахстан" = "казахстан"); compared once per
     # source, not once per release.
     if f.region:
-        region = fold_expression(sources.c.region, dialect) == _folded_value(f.region, dialect)
+        region = fold_expression(sources.c.region, dialect) == folded_value(f.region, dialect)
         where.append(releases.c.source_id.in_(select(sources.c.id).where(region)))
     if f.country:
         where.append(sources.c.country == f.country.upper())
     if f.source:
-        by_name = fold_expression(sources.c.name, dialect) == _folded_value(f.source, dialect)
+        by_name = fold_expression(sources.c.name, dialect) == folded_value(f.source, dialect)
         row_id = as_id(f.source)
         named = or_(by_name, sources.c.id == row_id) if row_id is not None else by_name
         where.append(releases.c.source_id.in_(select(sources.c.id).where(named)))
