@@ -73,7 +73,11 @@ def _pipeline_stats(conn: Connection) -> None:
     schema.alert_events_pending.create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts, _pipeline_stats]
+def _fts_changes(conn: Connection) -> None:
+    schema.fts_changes.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts, _pipeline_stats, _fts_changes]
 
 
 def current_version(conn: Connection) -> int:

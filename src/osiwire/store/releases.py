@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from osiwire.errors import StoreError
 from osiwire.model import Article, Release, SaveResult, Segment, Version
 from osiwire.store.database import Database
-from osiwire.store.schema import as_id, releases, segments, versions
+from osiwire.store.schema import as_id, log_fts_change, releases, segments, versions
 from osiwire.store.sources import Sources
 from osiwire.store.textindex import Lemmatiser
 
@@ -31,6 +31,7 @@ def _write_index(conn: Connection, release_id: int, item: _Indexed) -> None:
             "INSERT INTO release_fts (rowid, title, body) VALUES (?, ?, ?)",
             (release_id, item.title, item.body),
         )
+        log_fts_change(conn, "release_fts", release_id)
     else:  # pragma: no cover - PostgreSQL backend arrives with its own issue
         raise StoreError(f"{conn.dialect.name}: full-text index not implemented for this backend")
 

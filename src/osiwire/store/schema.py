@@ -358,6 +358,25 @@ pipeline_runs = Table(
     Index("ix_pipeline_runs_kind_finished", "kind", "finished_at"),
 )
 
+# -- full-text change log (migration 6) -------------------------------------------------------------------------
+
+# One row per write to a full-text table (release_fts, translation_fts): FTS5 keeps no change log of its own,
+# and the server's in-memory postings (store.postings) follow the writes through this one.
+fts_changes = Table(
+    "fts_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("fts", String(32), nullable=False),  # the full-text table written
+    Column("release_id", Integer, nullable=False),  # its rowid
+    sqlite_autoincrement=True,
+)
+
+
+def log_fts_change(conn: Any, fts: str, release_id: int) -> None:
+    """Record a write to the full-text table ``fts`` (in the writer's transaction)."""
+    conn.exec_driver_sql("INSERT INTO fts_changes (fts, release_id) VALUES (?, ?)", (fts, release_id))
+
+
 # Counts the deliveries pending and those being retried from the index alone (/metrics).
 alert_events_pending = Index(
     "ix_alert_events_pending", alert_events.c.next_attempt_at, alert_events.c.attempts

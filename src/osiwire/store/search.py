@@ -194,7 +194,9 @@ def _hits(conn: Any, lemmatiser: Lemmatiser, query: Query, rows: Sequence[Any]) 
 # bm25() is lower for better matches; negated so that a higher score is better everywhere. The weights
 # are (title, body): a title match counts five times a body match. A search with filters joins their union
 # to the releases; one without reads each apart and keeps the best score itself (grouping 50,000 matches in
-# SQL costs more than the matching).
+# SQL costs more than the matching). ``store.postings`` computes the same matches and scores in memory.
+FTS_TABLES = ("release_fts", "translation_fts")
+FTS_WEIGHTS = (5.0, 1.0)  # the bm25() weights below (tests compare postings' scores with these statements')
 RELEASE_MATCHES = (
     "SELECT rowid AS rid, -bm25(release_fts, 5.0, 1.0) AS score FROM release_fts WHERE release_fts MATCH :q"
 )

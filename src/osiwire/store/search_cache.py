@@ -42,8 +42,17 @@ from osiwire.store.database import Database, sqlite_path
 from osiwire.store.facet_index import FacetIndex, Ids, change_token
 from osiwire.store.facets import FACETS, Facets, facets_request
 from osiwire.store.filters import prepare
+from osiwire.store.postings import Postings
 from osiwire.store.query import Query, to_fts5
-from osiwire.store.search import SearchPage, all_matches, hits_for, search, search_request
+from osiwire.store.search import (
+    FTS_TABLES,
+    FTS_WEIGHTS,
+    SearchPage,
+    all_matches,
+    hits_for,
+    search,
+    search_request,
+)
 from osiwire.store.textindex import Lemmatiser
 
 logger = logging.getLogger(__name__)
@@ -115,10 +124,17 @@ class SearchCache:
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osiwire-search-refresh")
         self._renewing: set[tuple[Any, ...]] = set()
         self._refresh_s = 0.0
+        self.postings: Postings | None = None
+        try:  # full-text matches and scores from postings in memory; FTS5's own query where that fails
+            self.postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
+        except sqlite3.Error as exc:
+            logger.warning("%s: full-text postings unavailable (%s); searching through FTS5", path, exc)
 
     def close(self) -> None:
         self._background.shutdown(wait=True, cancel_futures=True)
         self._watch.close()
+        if self.postings is not None:
+            self.postings.close()
 
     def stats(self) -> CacheStats:
         """Hits, misses and what is held now."""
@@ -132,6 +148,12 @@ class SearchCache:
                 self._refreshes,
                 self._refresh_s,
             )
+
+    def warm(self) -> None:
+        """Read what every search reads (the facet index, the full-text row sizes) before the first search."""
+        self.current()
+        if self.postings is not None:
+            self.postings.follow()
 
     # -- the data's state -----------------------------------------------------------------------------------
 
@@ -158,7 +180,7 @@ class SearchCache:
 
     # -- evaluating ----------------------------------------------------------------------------------------
 
-    def _entry(self, query: Query, filters: SearchFilters | None) -> _Entry:
+    def _entry(self, query: Query, filters: SearchFilters | None, *, stale_ok: bool = True) -> _Entry:
         token = self.current()
         key = (to_fts5(query) if not query.empty else "", filters or SearchFilters())
         while True:
@@ -169,7 +191,8 @@ class SearchCache:
                     self.hits += 1
                     return found
                 age = time.monotonic() - found.evaluated_at if found is not None else 0.0
-                if found is not None and found.cost_s >= STALE_WORTHY_S and age <= self.max_stale_s:
+                costly = found is not None and found.cost_s >= STALE_WORTHY_S
+                if found is not None and stale_ok and costly and age <= self.max_stale_s:
                     # Older data, recent enough, costly to evaluate: answered now; past 30-70 % of its
                     # allowance (spread by search, so searches evaluated together are not renewed together)
                     # it is evaluated again beside the requests (so a store written every few seconds does
@@ -228,23 +251,36 @@ class SearchCache:
 
     def _evaluate(self, query: Query, filters: SearchFilters | None, token: tuple[Any, ...]) -> _Entry:
         started = time.monotonic()
-        if query.empty and (filters is None or filters == SearchFilters()):
+        filtered = filters is not None and filters != SearchFilters()
+        if query.empty and not filtered:
             ids = self.index.all_ids()
             scores = np.zeros(len(ids))
         else:
-            with self.db.reading() as conn:
-                prepare(conn)
-                parts = all_matches(conn, self.db, query, filters)
-            ids, scores = _best_scores(parts)
+            ids, scores = self._matches(query, filters if filtered else None)
             if not self.index.known(ids):  # stored after the index was read: read it again
                 self.index.refresh()
                 keep = np.isin(ids, self.index.all_ids())
                 ids, scores = ids[keep], scores[keep]
         times = self.index.times(ids)
-        best = np.lexsort((-ids, -times, -scores))[:DEPTH]
-        newest = np.lexsort((-ids, -times))[:DEPTH]
+        best = _first(DEPTH, scores, times, ids)
+        newest = _first(DEPTH, times, ids)
         cost = time.monotonic() - started
         return _Entry(token, started, cost, ids=ids, scores=scores, best=best, newest=newest)
+
+    def _matches(self, query: Query, filters: SearchFilters | None) -> tuple[Ids, npt.NDArray[np.float64]]:
+        """Every release ``query`` and ``filters`` match, once each, with its best score."""
+        found = self.postings.matches(query) if self.postings is not None and not query.empty else None
+        if found is None:
+            with self.db.reading() as conn:
+                prepare(conn)
+                parts = all_matches(conn, self.db, query, filters)
+            return _best_scores([_arrays(part) for part in parts])
+        ids, scores = _best_scores([(part.ids, part.scores) for part in found])
+        if filters is not None:  # the filter's own releases, on the data as it is
+            allowed = self._entry(Query(()), filters, stale_ok=False).ids
+            keep = np.isin(ids, allowed)
+            ids, scores = ids[keep], scores[keep]
+        return ids, scores
 
     # -- answering -----------------------------------------------------------------------------------------
 
@@ -306,14 +342,37 @@ def _renewal_point(key: tuple[Any, ...]) -> float:
     return 0.3 + (hash(key) % 1000) / 1000 * 0.4
 
 
-def _best_scores(parts: list[list[Any]]) -> tuple[Ids, npt.NDArray[np.float64]]:
-    """Lists of (id, score) rows as arrays, one entry per id: its best score."""
-    ids = np.fromiter((r[0] for part in parts for r in part), np.int64, sum(len(p) for p in parts))
-    scores = np.fromiter((r[1] for part in parts for r in part), np.float64, len(ids))
-    if sum(1 for part in parts if part) > 1:
-        order = np.lexsort((-scores, ids))  # by id, best score first
-        ids, scores = ids[order], scores[order]
-        first = np.ones(len(ids), bool)
-        first[1:] = ids[1:] != ids[:-1]
-        ids, scores = ids[first], scores[first]
-    return ids, scores
+def _arrays(rows: list[Any]) -> tuple[Ids, npt.NDArray[np.float64]]:
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    return ids, np.fromiter((r[1] for r in rows), np.float64, len(rows))
+
+
+def _best_scores(
+    parts: list[tuple[Ids, npt.NDArray[np.float64]]],
+) -> tuple[Ids, npt.NDArray[np.float64]]:
+    """(ids, scores) pairs as one, one entry per id: its best score."""
+    parts = [part for part in parts if len(part[0])] or parts[:1]
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([part[0] for part in parts])
+    scores = np.concatenate([part[1] for part in parts])
+    order = np.lexsort((-scores, ids))  # by id, best score first
+    ids, scores = ids[order], scores[order]
+    first = np.ones(len(ids), bool)
+    first[1:] = ids[1:] != ids[:-1]
+    return ids[first], scores[first]
+
+
+def _first(count: int, *keys: npt.NDArray[Any]) -> Ids:
+    """The positions of the ``count`` greatest rows by ``keys`` (the first decides, the next breaks its
+    ties ...), greatest first: ``np.lexsort`` of the negated keys, cut, without sorting every row."""
+    first = keys[0]
+    if len(first) > 4 * count:
+        # Only rows at least as great as the count-th greatest first key can be among the first count.
+        bar = np.partition(first, len(first) - count)[len(first) - count]
+        candidates = np.flatnonzero(first >= bar)
+        order = np.lexsort(tuple(-key[candidates] for key in reversed(keys)))[:count]
+        return candidates[order].astype(np.int64)
+    return np.lexsort(tuple(-key for key in reversed(keys)))[:count].astype(np.int64)

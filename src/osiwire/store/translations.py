@@ -8,7 +8,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select
 
 from osiwire.model import SentencePair, Translation
 from osiwire.store.database import Database
-from osiwire.store.schema import releases, translation_sentences, translations, versions
+from osiwire.store.schema import log_fts_change, releases, translation_sentences, translations, versions
 from osiwire.store.textindex import Lemmatiser
 
 TITLE_POSITION = 0
@@ -33,6 +33,7 @@ def _write_index(conn: Connection, release_id: int, title: str, body: str) -> No
             conn.exec_driver_sql(
                 "INSERT INTO translation_fts (rowid, title, body) VALUES (?, ?, ?)", (release_id, title, body)
             )
+        log_fts_change(conn, "translation_fts", release_id)
 
 
 class Translations:

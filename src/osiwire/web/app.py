@@ -151,8 +151,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # cores only fight over it (measured: 40 threads cost 20 % more CPU per request than 4).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web.threads
         cache = getattr(db, "search_cache", None)
-        if cache is not None:  # read the facet index before the first search, not during it
-            cache.current()
+        if cache is not None:  # read the facet index and row sizes before the first search, not during it
+            cache.warm()
         try:
             yield
         finally:
