@@ -91,6 +91,8 @@ class _Pairs:
 
     A value may be written several ways (an organisation's case variants fold to one value): its count is
     of distinct releases, and its label, as in SQL, the greatest of the ways it is written in the matches.
+    What a count needs besides the matches is worked out when the rows change, not at each count: which row
+    is the first of its (release, value) pair, and the one label of each value written one way only.
     """
 
     releases: Ids = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -98,6 +100,9 @@ class _Pairs:
     label_codes: Ids = field(default_factory=lambda: np.zeros(0, np.int64))
     values: _Values = field(default_factory=_Values)
     labels: _Values = field(default_factory=_Values)
+    first: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))  # first of its pair
+    only_label: Ids = field(default_factory=lambda: np.zeros(0, np.int64))  # per value: its label, or -1
+    several: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))  # row of such a value
 
     def replace(self, changed: Ids, rows: Iterable[tuple[int, Any, str]]) -> None:
         """Drop the rows of the ``changed`` releases, add ``rows`` (release id, value, label): their current ones."""
@@ -107,23 +112,36 @@ class _Pairs:
         self.releases = np.concatenate([self.releases[keep], table[:, 0]])
         self.codes = np.concatenate([self.codes[keep], table[:, 1]])
         self.label_codes = np.concatenate([self.label_codes[keep], table[:, 2]])
+        width = len(self.values.values) + 1
+        self.first = np.zeros(len(self.releases), bool)
+        self.first[np.unique(self.releases * width + self.codes, return_index=True)[1]] = True
+        ways = np.unique(self.codes * (len(self.labels.values) + 1) + self.label_codes)
+        way_codes, way_labels = np.divmod(ways, len(self.labels.values) + 1)
+        per_value = np.bincount(way_codes, minlength=len(self.values.values))
+        self.only_label = np.full(len(self.values.values), -1, np.int64)
+        one = per_value[way_codes] == 1
+        self.only_label[way_codes[one]] = way_labels[one]
+        self.several = self.only_label[self.codes] < 0 if len(self.codes) else np.zeros(0, bool)
 
     def count(self, mask: npt.NDArray[np.bool_]) -> list[tuple[Any, str, int]]:
         """(value, label, releases) of each value the releases in ``mask`` have."""
         picked = mask[self.releases] if len(self.releases) else np.zeros(0, bool)
-        releases, codes, label_codes = self.releases[picked], self.codes[picked], self.label_codes[picked]
-        width = len(self.values.values) + 1
-        distinct = np.unique(releases * width + codes) % width  # one per release and value
-        counts = np.bincount(distinct, minlength=len(self.values.values))
+        counts = np.bincount(self.codes[picked & self.first], minlength=len(self.values.values))
         best: dict[int, str] = {}
-        ways = np.unique(codes * (len(self.labels.values) + 1) + label_codes)
+        mixed = picked & self.several  # values written several ways: the greatest way in the matches
+        ways = np.unique(self.codes[mixed] * (len(self.labels.values) + 1) + self.label_codes[mixed])
         for way in ways.tolist():
             code, label = divmod(way, len(self.labels.values) + 1)
             text = self.labels.values[label]
             if text > best.get(code, ""):
                 best[code] = text
         return [
-            (self.values.values[c], best.get(c, ""), int(counts[c])) for c in np.flatnonzero(counts).tolist()
+            (
+                self.values.values[c],
+                best.get(c, "") if self.only_label[c] < 0 else self.labels.values[self.only_label[c]],
+                int(counts[c]),
+            )
+            for c in np.flatnonzero(counts).tolist()
         ]
 
 
@@ -140,6 +158,7 @@ class FacetIndex:
         self.source = np.zeros(0, np.int64)  # per release id: its source id, or NO_SOURCE
         self.language = np.zeros(0, np.int64)  # per release id: a code of self.languages, -1 for none
         self.epoch = np.zeros(0, np.int64)  # per release id: sort_at in seconds, ABSENT where no release
+        self.month = np.zeros(0, np.int64)  # per release id: its sort_at's month (months since 1970-01)
         self.languages = _Values()
         self.sources: dict[int, tuple[str, str, str]] = {}  # id -> (name, region, country)
         self.many = {name: _Pairs() for name in MANY_VALUED}
@@ -248,7 +267,9 @@ class FacetIndex:
             self.source = np.concatenate([self.source, np.full(grow, NO_SOURCE, np.int64)])
             self.language = np.concatenate([self.language, np.full(grow, -1, np.int64)])
             self.epoch = np.concatenate([self.epoch, np.full(grow, ABSENT, np.int64)])
+            self.month = np.concatenate([self.month, np.zeros(grow, np.int64)])
         self.source[ids], self.language[ids], self.epoch[ids] = table[:, 1], table[:, 2], table[:, 3]
+        self.month[ids] = table[:, 3].astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
         return ids
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -299,10 +320,13 @@ class FacetIndex:
             counts = np.bincount(codes[codes >= 0], minlength=len(self.languages.values))
             found["language"] = _cut(_nonzero(counts, self.languages), limit)
         if "month" in only:
-            months = self.epoch[ids].astype("datetime64[s]").astype("datetime64[M]")
-            values, counts = np.unique(months, return_counts=True)
+            months = self.month[ids]
+            first = int(months.min()) if len(months) else 0
+            counts = np.bincount(months - first)
             found["month"] = [
-                FacetValue(str(v), str(v), int(n)) for v, n in zip(values[:MAX_MONTHS], counts, strict=False)
+                FacetValue(str(month), str(month), int(counts[n]))
+                for n in np.flatnonzero(counts)[:MAX_MONTHS].tolist()
+                for month in [np.datetime64(first + n, "M")]
             ]
         mask = np.zeros(len(self.epoch), bool)
         mask[ids] = True

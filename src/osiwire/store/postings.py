@@ -144,6 +144,7 @@ class _Table:
         # fts5vocab names an instance's column; as its number, each instance as one integer:
         cases = " ".join(f"WHEN '{column}' THEN {i}" for i, column in enumerate(self.columns))
         self.instance = f"(doc << {ROW_SHIFT}) | ((CASE col {cases} END) << {COLUMN_SHIFT}) | offset"
+        self.row_column = f"doc * 4 + (CASE col {cases} END)"
         self.sizes = np.zeros(0, np.int64)  # per rowid: its size in tokens, -1 where no row
         self.rows = 0
         self.tokens = 0
@@ -239,13 +240,18 @@ class _Table:
         if kept is not None:
             self.kept.move_to_end(key)
             return kept
-        select = f"SELECT group_concat({self.instance}, ' ') FROM "
+        single = len(key[0]) == 1  # a word alone needs no offsets: row and column only, cheaper to read
 
         def lookup(token: str, prefix: bool) -> Ids:
             where, args = (
                 ("term >= ? AND term <= ?", [token, token + TOP]) if prefix else ("term = ?", [token])
             )
-            return _keys(conn.execute(f"{select} temp.{self.vocab} WHERE {where}", args).fetchone()[0])
+            what = self.row_column if single else self.instance
+            text = conn.execute(
+                f"SELECT group_concat({what}, ' ') FROM temp.{self.vocab} WHERE {where}", args
+            )
+            keys = _keys(text.fetchone()[0])
+            return ((keys >> 2) << ROW_SHIFT) | ((keys & 3) << COLUMN_SHIFT) if single else keys
 
         found = self.kept[key] = self._build(key, lookup)
         self.held += found.size

@@ -150,7 +150,9 @@ class SearchCache:
             )
 
     def warm(self) -> None:
-        """Read what every search reads (the facet index, the full-text row sizes) before the first search."""
+        """Load what every search reads (the facet index, the full-text row sizes, the lemmatiser's
+        dictionaries) before the first search."""
+        self.lemmatiser.lemma("москва"), self.lemmatiser.lemma("moscow")
         self.current()
         if self.postings is not None:
             self.postings.follow()

@@ -145,6 +145,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     if settings.web.search_cache and isinstance(db, Store):
         db.enable_search_cache(settings.web.search_cache, settings.web.search_max_stale_s)
 
+    env = make_environment()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Requests run in threads: SQLite lets go of the GIL, Python code does not, so many more threads than
@@ -153,6 +155,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         cache = getattr(db, "search_cache", None)
         if cache is not None:  # read the facet index and row sizes before the first search, not during it
             cache.warm()
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            env.get_template(name)  # compiled now, not at the first request that shows it
         try:
             yield
         finally:
@@ -168,7 +172,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    env = make_environment()
     app.state.web = WebState(settings=settings, store=db, env=env, renderers=build_renderers(env))
     app.add_middleware(SecurityHeaders)
     app.state.metrics = RequestMetrics()
