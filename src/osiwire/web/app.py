@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -157,6 +158,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             cache.warm()
         for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
             env.get_template(name)  # compiled now, not at the first request that shows it
+        # What startup made lives as long as the process: left out of every garbage collection (a full one
+        # went over ~140,000 such objects, a pause of ~70 ms in the middle of requests).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
