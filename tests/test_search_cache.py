@@ -298,6 +298,28 @@ def test_a_cheap_search_is_always_evaluated_on_the_data_as_it_is(tmp_path: Path)
         store.close()
 
 
+def test_a_broad_search_is_answered_from_recent_data_however_cheap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_cache, "STALE_WORTHY_MATCHES", 2)
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        store.enable_search_cache(max_stale_s=600)
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        for n in (1, 2):
+            store.releases.save(
+                make_article(f"https://example.org/{n}", "Москва", ["Москва"], source_id=source.id)
+            )
+        assert store.search("Москва").total == 2  # broad: 2 matches
+        store.releases.save(make_article("https://example.org/3", "Москва", ["Москва"], source_id=source.id))
+        assert store.search("Москва").total == 2  # answered from the evaluation of a moment ago
+        store.releases.save(make_article("https://example.org/4", "Берлин", ["Берлин"], source_id=source.id))
+        assert store.search("Берлин").total == 1  # narrow: on the data as it is
+    finally:
+        store.close()
+
+
 def test_an_older_search_is_evaluated_again_before_it_is_answered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

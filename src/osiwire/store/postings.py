@@ -18,6 +18,8 @@ Everything one answer reads (changes, row sizes, postings) is read in one snapsh
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import math
 import sqlite3
@@ -203,12 +205,23 @@ class _Table:
         def lookup(token: str, prefix: bool) -> Ids:
             if not prefix:
                 return arrays.get(token, np.zeros(0, np.int64))
-            first = np.searchsorted(terms, token)
-            picked = [arrays[t] for t in terms[first:] if t.startswith(token)] if first < len(terms) else []
+            first = bisect.bisect_left(terms, token)
+            picked = [arrays[t] for t in itertools.takewhile(lambda t: t.startswith(token), terms[first:])]
             return np.concatenate(picked) if picked else np.zeros(0, np.int64)
 
+        def occurs(token: str, prefix: bool) -> bool:
+            if not prefix:
+                return token in arrays
+            first = bisect.bisect_left(terms, token)
+            return first < len(terms) and terms[first].startswith(token)
+
+        none = _Posting(np.zeros(0, np.int32), np.zeros(0, np.float32))
         for key, kept in list(self.kept.items()):
-            patched = _patch(kept, changed, self._build(key, lookup))
+            tokens, prefix = key
+            last = len(tokens) - 1
+            # A phrase none of whose tokens the changed rows have: nothing to add, only rows to drop.
+            present = all(occurs(token, prefix and i == last) for i, token in enumerate(tokens))
+            patched = _patch(kept, changed, self._build(key, lookup) if present else none)
             if patched is not kept:
                 self.kept[key] = patched
                 self.held += patched.size - kept.size

@@ -11,12 +11,13 @@ matching id for the facets) is kept in an LRU cache with the database's change t
 the answers are the SQL functions' answers (tests compare the two); pages past ``DEPTH`` go to SQL.
 
 When the data changes (a new release, enrichment, translation or source edit), an entry of the older data
-that was costly to evaluate (``STALE_WORTHY_S``: broad queries over a large store) is still answered for up to
-``max_stale_s`` seconds after its evaluation began; past 30-70 % of that (spread by search), a background
-thread evaluates it again
-(near-real-time search, as a search engine's refresh interval): a pipeline storing a release every few seconds
-would otherwise make every broad search a full evaluation, over and over. Cheap searches (the latest
-releases, narrow queries) are always evaluated on the data as it is; so is everything with ``max_stale_s = 0``.
+that was costly to evaluate (``STALE_WORTHY_S``) or is broad (``STALE_WORTHY_MATCHES``: one release more or
+less changes little in it, and making its page, facets and snippets again costs milliseconds each time) is
+still answered for up to ``max_stale_s`` seconds after its evaluation began; past 30-70 % of that (spread by
+search), a background thread evaluates it again (near-real-time search, as a search engine's refresh
+interval): a pipeline storing a release every few seconds would otherwise make every broad search a full
+evaluation, over and over. Cheap searches (narrow queries; the latest releases of a small store) are always
+evaluated on the data as it is; so is everything with ``max_stale_s = 0``.
 
 Only SQLite databases in a file use it (the change token is polled through ``PRAGMA data_version``, which
 costs microseconds; on other databases ``Store`` keeps the per-request SQL path).
@@ -58,7 +59,8 @@ from osiwire.store.textindex import Lemmatiser
 logger = logging.getLogger(__name__)
 
 DEPTH = 1000  # hits kept per order: 50 pages of 20; deeper pages are answered by SQL
-STALE_WORTHY_S = 0.02  # a search cheaper to evaluate than this is never answered from older data
+STALE_WORTHY_S = 0.02  # a search cheaper to evaluate than this ...
+STALE_WORTHY_MATCHES = 1000  # ... and with fewer matches is never answered from older data
 PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
 MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
 
@@ -182,7 +184,7 @@ class SearchCache:
 
     # -- evaluating ----------------------------------------------------------------------------------------
 
-    def _entry(self, query: Query, filters: SearchFilters | None, *, stale_ok: bool = True) -> _Entry:
+    def _entry(self, query: Query, filters: SearchFilters | None) -> _Entry:
         token = self.current()
         key = (to_fts5(query) if not query.empty else "", filters or SearchFilters())
         while True:
@@ -193,8 +195,10 @@ class SearchCache:
                     self.hits += 1
                     return found
                 age = time.monotonic() - found.evaluated_at if found is not None else 0.0
-                costly = found is not None and found.cost_s >= STALE_WORTHY_S
-                if found is not None and stale_ok and costly and age <= self.max_stale_s:
+                costly = found is not None and (
+                    found.cost_s >= STALE_WORTHY_S or found.total >= STALE_WORTHY_MATCHES
+                )
+                if found is not None and costly and age <= self.max_stale_s:
                     # Older data, recent enough, costly to evaluate: answered now; past 30-70 % of its
                     # allowance (spread by search, so searches evaluated together are not renewed together)
                     # it is evaluated again beside the requests (so a store written every few seconds does
@@ -254,11 +258,12 @@ class SearchCache:
     def _evaluate(self, query: Query, filters: SearchFilters | None, token: tuple[Any, ...]) -> _Entry:
         started = time.monotonic()
         filtered = filters is not None and filters != SearchFilters()
+        as_of = started, 0.0  # when the data it reads was read, and what reading it cost
         if query.empty and not filtered:
             ids = self.index.all_ids()
             scores = np.zeros(len(ids))
         else:
-            ids, scores = self._matches(query, filters if filtered else None)
+            ids, scores, as_of = self._matches(query, filters if filtered else None, as_of)
             if not self.index.known(ids):  # stored after the index was read: read it again
                 self.index.refresh()
                 keep = np.isin(ids, self.index.all_ids())
@@ -266,23 +271,29 @@ class SearchCache:
         times = self.index.times(ids)
         best = _first(DEPTH, scores, times, ids)
         newest = _first(DEPTH, times, ids)
-        cost = time.monotonic() - started
-        return _Entry(token, started, cost, ids=ids, scores=scores, best=best, newest=newest)
+        cost = max(time.monotonic() - started, as_of[1])
+        return _Entry(token, min(started, as_of[0]), cost, ids=ids, scores=scores, best=best, newest=newest)
 
-    def _matches(self, query: Query, filters: SearchFilters | None) -> tuple[Ids, npt.NDArray[np.float64]]:
-        """Every release ``query`` and ``filters`` match, once each, with its best score."""
+    def _matches(
+        self, query: Query, filters: SearchFilters | None, as_of: tuple[float, float]
+    ) -> tuple[Ids, npt.NDArray[np.float64], tuple[float, float]]:
+        """Every release ``query`` and ``filters`` match, once each, with its best score; and ``as_of``, or
+        when the filter's releases were evaluated and what that cost, where they were read from there."""
         found = self.postings.matches(query) if self.postings is not None and not query.empty else None
         if found is None:
             with self.db.reading() as conn:
                 prepare(conn)
                 parts = all_matches(conn, self.db, query, filters)
-            return _best_scores([_arrays(part) for part in parts])
+            return (*_best_scores([_arrays(part) for part in parts]), as_of)
         ids, scores = _best_scores([(part.ids, part.scores) for part in found])
-        if filters is not None:  # the filter's own releases, on the data as it is
-            allowed = self._entry(Query(()), filters, stale_ok=False).ids
-            keep = np.isin(ids, allowed)
+        if filters is not None:
+            # The filter's own releases: a costly or broad set may be of recent data (up to max_stale_s, as
+            # any answer); then this answer is as old as it, and as costly, for its own renewal.
+            allowed = self._entry(Query(()), filters)
+            keep = np.isin(ids, allowed.ids)
             ids, scores = ids[keep], scores[keep]
-        return ids, scores
+            as_of = allowed.evaluated_at, allowed.cost_s
+        return ids, scores, as_of
 
     # -- answering -----------------------------------------------------------------------------------------
 
