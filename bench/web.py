@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -500,7 +501,11 @@ def run_phase(
     command = _osiwire(
         data_dir, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)
     )
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # Its own process group: its workers are stopped with it (a worker left behind, still answering the
+    # backlog of an uncached phase, took the CPU of the next run).
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+    )
     try:
         _wait_healthy(base_url, server)
         print(
@@ -526,12 +531,12 @@ def run_phase(
             stop.set()
             writer.join(timeout=30)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
+        os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)  # workers still finishing a backlog
+        server.wait()
     return results
 
 
