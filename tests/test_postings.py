@@ -186,3 +186,23 @@ def test_the_search_cache_ranks_from_postings_as_sql_does(kremlin: tuple[Store, 
             assert (got.total, [h.id for h in got.hits]) == (want.total, [h.id for h in want.hits]), query
             assert [h.score for h in got.hits] == [h.score for h in want.hits]
     assert cache.postings.held() > 0
+
+
+def test_warming_reads_the_broadest_words_first(kremlin: tuple[Store, Path]) -> None:
+    store, path = kremlin
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE VIRTUAL TABLE temp.counts USING fts5vocab(main, release_fts, 'row')")
+        ranked = conn.execute(
+            "SELECT term, doc FROM temp.counts WHERE length(term) >= 4 ORDER BY doc DESC"
+        ).fetchall()
+    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
+    try:
+        read = postings.warm(rows=3 * ranked[0][1])
+        kept = list(postings.tables[0].kept)  # the originals; the English side has its own share
+        assert read == sum(len(table.kept) for table in postings.tables) and len(kept) >= 3
+        assert [key for key, _ in kept] == [(term,) for term, _ in ranked[: len(kept)]]
+        assert all(prefix is False for _, prefix in kept)
+        assert postings.held() < 3 * ranked[0][1] + ranked[0][1]  # stops once past its budget
+        _agree(postings, path, store, QUERIES)  # and answers as before
+    finally:
+        postings.close()

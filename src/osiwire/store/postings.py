@@ -51,6 +51,7 @@ COLUMN_SHIFT = 32
 MAX_POSTINGS = 8_000_000  # rows held over all kept phrases of all tables (8 bytes each): ~64 MB
 RESET_AT = 20_000  # more changes than this at once: drop what is kept and read again as needed
 PHRASES_TOKENISED = 10_000  # phrase texts whose tokens are remembered
+WARM_MIN_CHARS = 4  # words read at start are this long at least
 TOP = "\U0010ffff"  # the greatest character: every term starting with p sorts before p + TOP
 
 
@@ -275,6 +276,19 @@ class _Table:
         last = len(tokens) - 1
         return _posting([lookup(token, prefix and i == last) for i, token in enumerate(tokens)], self.weights)
 
+    def warm(self, conn: sqlite3.Connection, budget: int, min_chars: int) -> int:
+        counts = f"temp.{self.vocab}_rows"
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {counts} USING fts5vocab(main, {self.name}, 'row')")
+        read = 0
+        for term, _ in conn.execute(
+            f"SELECT term, doc FROM {counts} WHERE length(term) >= ? ORDER BY doc DESC", (min_chars,)
+        ).fetchall():
+            if self.held >= budget:
+                break
+            self.posting(conn, ((term,), False))
+            read += 1
+        return read
+
     def drop_oldest(self, keep: set[Key], budget: int) -> None:
         while self.held > budget and self.kept:
             key = next(iter(self.kept))
@@ -345,6 +359,22 @@ class Postings:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def warm(self, rows: int, min_chars: int = WARM_MIN_CHARS) -> int:
+        """Read the postings of the words in most rows (of ``min_chars`` characters or more: shorter ones are
+        mostly function words nobody searches for), until ``rows`` posting rows are held: the words costliest to
+        read at a first search. Returns the words read."""
+        read = 0
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                self._follow()
+                for table in self.tables:
+                    budget = rows * (table.rows + 1) // (sum(t.rows for t in self.tables) + len(self.tables))
+                    read += table.warm(self._conn, budget, min_chars)
+            finally:
+                self._conn.execute("COMMIT")
+        return read
 
     def held(self) -> int:
         """Posting rows held, over all tables."""
