@@ -64,6 +64,14 @@ CASES = [
     ("", SearchFilters(topic="border-security")),
     ("", SearchFilters(organisation=COUNCIL.upper())),
     ("", SearchFilters(region="казахстан")),
+    ("", SearchFilters(language="RU")),  # language, region, country and source: from the facet index
+    ("", SearchFilters(language="xx")),
+    ("", SearchFilters(country="kz", language="ru")),
+    ("", SearchFilters(source="KREMLIN")),
+    ("", SearchFilters(source="2")),  # by id
+    ("", SearchFilters(region="Caucasus", source="MFA Armenia")),
+    ("Москва", SearchFilters(language="ru", region="Russian Federation")),
+    ("", SearchFilters(language="ru", topic="economy-trade")),  # with an enrichment filter: SQL
     ("Москва", SearchFilters(mentions_country="KZ")),
     ("нет-такого-слова", SearchFilters()),
 ]

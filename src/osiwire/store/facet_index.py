@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, Integer, and_, cast, func, select
 
+from osiwire.model import SearchFilters
 from osiwire.store.database import Database
 from osiwire.store.facets import FACETS, MAX_MONTHS, Facets, FacetValue
-from osiwire.store.filters import folded_value
+from osiwire.store.filters import folded_value, prepare, source_conditions
 from osiwire.store.schema import (
     enrichments,
     entities,
@@ -278,6 +279,26 @@ class FacetIndex:
         """Every release id."""
         with self._lock:
             return np.flatnonzero(self.epoch != ABSENT).astype(np.int64)
+
+    def filtered(self, filters: SearchFilters) -> Ids | None:
+        """The releases ``filters`` keep, as ``store.search`` keeps them, where they filter by language, region,
+        country or source alone (None otherwise: other filters are SQL's)."""
+        if replace(filters, language=None, region=None, country=None, source=None) != SearchFilters():
+            return None
+        by_source = source_conditions(filters, self.db.dialect)
+        allowed: list[int] = []
+        if by_source:
+            with self.db.reading() as conn:
+                prepare(conn)
+                allowed = list(conn.execute(select(sources.c.id).where(*by_source)).scalars())
+        with self._lock:
+            keep = self.epoch != ABSENT
+            if filters.language:
+                code = self.languages.codes.get(filters.language.lower())
+                keep &= self.language == (-2 if code is None else code)
+            if by_source:
+                keep &= np.isin(self.source, np.array(allowed, np.int64))
+            return np.flatnonzero(keep).astype(np.int64)
 
     def known(self, ids: Ids) -> bool:
         """Whether every id in ``ids`` is a release the index has read."""

@@ -114,23 +114,33 @@ def _enrichment_filters(f: SearchFilters, dialect: str) -> list[ColumnElement[bo
     return where
 
 
-def where_clauses(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:
-    """``f`` as conditions on ``releases`` joined to ``sources`` (run ``prepare`` on the connection first)."""
+SOURCE_FILTERS = ("region", "country", "source")
+
+
+def source_conditions(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:
+    """``f``'s region, country and source as conditions on ``sources`` alone: a release passes them when its
+    source does. Region and source name ignore case in any script ("Казахстан" = "казахстан")."""
     where: list[ColumnElement[bool]] = []
-    if f.language:
-        where.append(releases.c.language == f.language.lower())
-    # Region and source name ignore case in any script ("Казахстан" = "казахстан"); compared once per
-    # source, not once per release.
     if f.region:
-        region = fold_expression(sources.c.region, dialect) == folded_value(f.region, dialect)
-        where.append(releases.c.source_id.in_(select(sources.c.id).where(region)))
+        where.append(fold_expression(sources.c.region, dialect) == folded_value(f.region, dialect))
     if f.country:
         where.append(sources.c.country == f.country.upper())
     if f.source:
         by_name = fold_expression(sources.c.name, dialect) == folded_value(f.source, dialect)
         row_id = as_id(f.source)
-        named = or_(by_name, sources.c.id == row_id) if row_id is not None else by_name
-        where.append(releases.c.source_id.in_(select(sources.c.id).where(named)))
+        where.append(or_(by_name, sources.c.id == row_id) if row_id is not None else by_name)
+    return where
+
+
+def where_clauses(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:
+    """``f`` as conditions on ``releases`` joined to ``sources`` (run ``prepare`` on the connection first)."""
+    where: list[ColumnElement[bool]] = []
+    if f.language:
+        where.append(releases.c.language == f.language.lower())
+    # Compared once per source, not once per release.
+    by_source = source_conditions(f, dialect)
+    if by_source:
+        where.append(releases.c.source_id.in_(select(sources.c.id).where(*by_source)))
     if f.since:
         where.append(releases.c.sort_at >= f.since)
     if f.until:

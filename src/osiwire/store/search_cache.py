@@ -262,9 +262,12 @@ class SearchCache:
         started = time.monotonic()
         filtered = filters is not None and filters != SearchFilters()
         as_of = started, 0.0  # when the data it reads was read, and what reading it cost
+        kept = self.index.filtered(filters) if query.empty and filtered and filters is not None else None
         if query.empty and not filtered:
             ids = self.index.all_ids()
             scores = np.zeros(len(ids))
+        elif kept is not None:  # by language or source: from the facet index, not SQL
+            ids, scores = kept, np.zeros(len(kept))
         else:
             ids, scores, as_of = self._matches(query, filters if filtered else None, as_of)
             if not self.index.known(ids):  # stored after the index was read: read it again
