@@ -31,7 +31,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
     plural = "es" if count > 1 else ""
     click.echo(f"serving on http://{host}:{port}/ with {count} process{plural}  (Ctrl-C stops)", err=True)
     if count == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings, server=True), host=host, port=port, log_level="warning")
         return
     # Each worker process builds its app from the same settings, handed over in the environment.
     os.environ[SETTINGS_ENV] = settings.model_dump_json()

@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from osiwire.model import Enrichment, PersonName, Release, SearchHit, Version
 from osiwire.store import SearchPage
@@ -174,9 +176,6 @@ def _without(listing: Listing, facet: str) -> Listing:
     return replace(listing, **{FACET_FIELDS[facet][0]: ""})
 
 
-@functools.lru_cache(
-    maxsize=256
-)  # a pure function of its arguments; a popular search's sidebar is built once
 def facet_groups(facets: Facets, listing: Listing, base: str) -> tuple[FacetGroup, ...]:
     """The sidebar: each facet's values as links to ``base`` with that filter added (or removed)."""
     groups = []
@@ -189,6 +188,17 @@ def facet_groups(facets: Facets, listing: Listing, base: str) -> tuple[FacetGrou
         if links:
             groups.append(FacetGroup(name, title, tuple(links)))
     return tuple(groups)
+
+
+@functools.lru_cache(maxsize=256)  # as many as the search cache keeps searches (and their facets)
+def sidebar_html(env: jinja2.Environment, root: str, facets: Facets, listing: Listing, base: str) -> Markup:
+    """The facet sidebar rendered, once per distinct facets, listing and base: a popular search's sidebar is
+    built once. Its HTML is kept, not its links: a page's hundred-odd link objects, kept for a thousand
+    searches, were most of what each full garbage collection went over."""
+    groups = facet_groups(facets, listing, base)
+    if not groups:
+        return Markup("")
+    return Markup(env.get_template("_facets.html").render(root=root, facet_groups=groups))  # autoescaped
 
 
 def filter_chips(listing: Listing, facets: Facets | None, base: str) -> tuple[Chip, ...]:
@@ -239,13 +249,12 @@ def listing_response(
     view = replace(view, sources=sources)
     base = root + path
     fragment = wants_fragment(request, LISTING_TARGET)  # htmx swapping the results region alone
-    groups = facet_groups(facets, listing, base) if facets else ()
     shared: dict[str, Any] = {}  # rendered once for every request showing the same hits or sidebar
     if view.hits:
         hits = HitRange(view.hits, view.offset)
         shared["hits_html"] = render_fragment(web.env, "_hits.html", root, (("view", hits),))
-    if groups:
-        shared["facets_html"] = render_fragment(web.env, "_facets.html", root, (("facet_groups", groups),))
+    if facets:
+        shared["facets_html"] = sidebar_html(web.env, root, facets, listing, base)
     response = html_page(
         web,
         request,
@@ -254,7 +263,6 @@ def listing_response(
         section=section,
         view=view,
         heading=heading,
-        facet_groups=groups,
         chips=filter_chips(listing, facets, base),
         feeds={kind: listing.url(root + feed_path) for kind, feed_path in FEED_PATHS.items()},
         fragment=fragment,
