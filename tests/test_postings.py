@@ -14,7 +14,7 @@ import pytest
 
 from factories import make_article
 from osiwire.model import SentencePair, Translation
-from osiwire.store import Store
+from osiwire.store import Store, schema
 from osiwire.store.database import sqlite_path
 from osiwire.store.postings import Postings
 from osiwire.store.query import parse_query, to_fts5
@@ -204,5 +204,24 @@ def test_warming_reads_the_broadest_words_first(kremlin: tuple[Store, Path]) -> 
         assert all(prefix is False for _, prefix in kept)
         assert postings.held() < 3 * ranked[0][1] + ranked[0][1]  # stops once past its budget
         _agree(postings, path, store, QUERIES)  # and answers as before
+    finally:
+        postings.close()
+
+
+def test_a_reader_the_change_log_left_behind_reads_everything_again(
+    kremlin: tuple[Store, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, path = kremlin
+    monkeypatch.setattr(schema, "FTS_CHANGES_KEPT", 2)
+    monkeypatch.setattr(schema, "FTS_CHANGES_PRUNED_EVERY", 3)
+    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
+    try:
+        _agree(postings, path, store, QUERIES[:5])
+        for n in range(6):
+            store.releases.save(make_article(f"https://example.org/more/{n}", "Путин", [f"Встреча {n}."]))
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM fts_changes").fetchone()[0] < 6  # pruned
+        _agree(postings, path, store, QUERIES[:5])
+        assert postings.loads == 2  # read again, not patched from a log with holes
     finally:
         postings.close()

@@ -49,7 +49,7 @@ B = 0.75
 ROW_SHIFT = 34
 COLUMN_SHIFT = 32
 MAX_POSTINGS = 8_000_000  # rows held over all kept phrases of all tables (8 bytes each): ~64 MB
-RESET_AT = 20_000  # more changes than this at once: drop what is kept and read again as needed
+RESET_AT = 20_000  # more changes than this at once (or forgotten by the log): drop what is kept, read again
 PHRASES_TOKENISED = 10_000  # phrase texts whose tokens are remembered
 WARM_MIN_CHARS = 4  # words read at start are this long at least
 TOP = "\U0010ffff"  # the greatest character: every term starting with p sorts before p + TOP
@@ -410,11 +410,16 @@ class Postings:
         if self._seq is not None and last == self._seq:
             return
         changes: list[tuple[str, int]] = []
-        if self._seq is not None and last - self._seq <= RESET_AT:
-            changes = conn.execute(
-                "SELECT fts, release_id FROM fts_changes WHERE seq > ?", (self._seq,)
-            ).fetchall()
-        if self._seq is None or last - self._seq > RESET_AT:
+        seq = self._seq
+        behind = seq is None or last - seq > RESET_AT
+        if seq is not None and not behind:
+            first = conn.execute("SELECT min(seq) FROM fts_changes").fetchone()[0]
+            behind = first is None or first > seq + 1  # the log forgot changes this has not followed
+            if not behind:
+                changes = conn.execute(
+                    "SELECT fts, release_id FROM fts_changes WHERE seq > ?", (seq,)
+                ).fetchall()
+        if behind:
             for table in self.tables:
                 table.load(conn)
             self.loads += 1

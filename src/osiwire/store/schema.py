@@ -372,9 +372,18 @@ fts_changes = Table(
 )
 
 
+FTS_CHANGES_KEPT = 50_000  # the newest rows of the log kept; a reader further behind reads everything again
+FTS_CHANGES_PRUNED_EVERY = 1000  # rows written between two prunings
+
+
 def log_fts_change(conn: Any, fts: str, release_id: int) -> None:
-    """Record a write to the full-text table ``fts`` (in the writer's transaction)."""
-    conn.exec_driver_sql("INSERT INTO fts_changes (fts, release_id) VALUES (?, ?)", (fts, release_id))
+    """Record a write to the full-text table ``fts`` (in the writer's transaction); now and then, forget the
+    oldest records."""
+    seq = conn.exec_driver_sql(
+        "INSERT INTO fts_changes (fts, release_id) VALUES (?, ?)", (fts, release_id)
+    ).lastrowid
+    if seq and seq % FTS_CHANGES_PRUNED_EVERY == 0:
+        conn.exec_driver_sql("DELETE FROM fts_changes WHERE seq <= ?", (seq - FTS_CHANGES_KEPT,))
 
 
 # Counts the deliveries pending and those being retried from the index alone (/metrics).
