@@ -7,6 +7,7 @@ import random
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,13 +104,10 @@ def kremlin(shared_data: Path, tmp_path: Path) -> Iterator[tuple[Store, Path]]:
 
 def test_matches_and_scores_are_fts5s_on_real_releases(kremlin: tuple[Store, Path]) -> None:
     store, path = kremlin
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-    try:
+    with closing(Postings(path, FTS_TABLES, FTS_WEIGHTS)) as postings:
         _agree(postings, path, store, QUERIES)
         assert sum(len(part) for part in _ours(postings, "Moscow", store)) > 0  # the English side is read
         _agree(postings, path, store, QUERIES)  # again, from what is kept
-    finally:
-        postings.close()
 
 
 def test_random_queries_of_real_words_agree(kremlin: tuple[Store, Path]) -> None:
@@ -132,18 +130,16 @@ def test_random_queries_of_real_words_agree(kremlin: tuple[Store, Path]) -> None
             queries.append(picked[0][:4] + "*")
         else:
             queries.append(" ".join(picked))
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS, max_postings=20_000)  # small: phrases come and go
-    try:
+    with closing(
+        Postings(path, FTS_TABLES, FTS_WEIGHTS, max_postings=20_000)
+    ) as postings:  # small: phrases come and go
         _agree(postings, path, store, queries)
         assert postings.held() <= 20_000 + max(len(p) for p in _ours(postings, "Путин", store))
-    finally:
-        postings.close()
 
 
 def test_every_write_is_followed_without_reading_everything_again(kremlin: tuple[Store, Path]) -> None:
     store, path = kremlin
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-    try:
+    with closing(Postings(path, FTS_TABLES, FTS_WEIGHTS)) as postings:
         _agree(postings, path, store, QUERIES)
         # A new release; a new version of an old one (other words, other length); a new translation; an
         # English translation replaced by an empty one (its row leaves the English index).
@@ -161,17 +157,12 @@ def test_every_write_is_followed_without_reading_everything_again(kremlin: tuple
         store.translations.save(1, 1, Translation("en", (), "complete"), NOW)
         _agree(postings, path, store, QUERIES)
         assert postings.loads == 1
-    finally:
-        postings.close()
 
 
 def test_a_phrase_without_a_token_is_left_to_fts5(kremlin: tuple[Store, Path]) -> None:
     store, path = kremlin
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-    try:
+    with closing(Postings(path, FTS_TABLES, FTS_WEIGHTS)) as postings:
         assert postings.matches(parse_query("Путин _", store.lemmatiser)) is None
-    finally:
-        postings.close()
 
 
 def test_the_search_cache_ranks_from_postings_as_sql_does(kremlin: tuple[Store, Path]) -> None:
@@ -195,8 +186,7 @@ def test_warming_reads_the_broadest_words_first(kremlin: tuple[Store, Path]) -> 
         ranked = conn.execute(
             "SELECT term, doc FROM temp.counts WHERE length(term) >= 4 ORDER BY doc DESC"
         ).fetchall()
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-    try:
+    with closing(Postings(path, FTS_TABLES, FTS_WEIGHTS)) as postings:
         read = postings.warm(rows=3 * ranked[0][1])
         kept = list(postings.tables[0].kept)  # the originals; the English side has its own share
         assert read == sum(len(table.kept) for table in postings.tables) and len(kept) >= 3
@@ -204,8 +194,6 @@ def test_warming_reads_the_broadest_words_first(kremlin: tuple[Store, Path]) -> 
         assert all(prefix is False for _, prefix in kept)
         assert postings.held() < 3 * ranked[0][1] + ranked[0][1]  # stops once past its budget
         _agree(postings, path, store, QUERIES)  # and answers as before
-    finally:
-        postings.close()
 
 
 def test_a_reader_the_change_log_left_behind_reads_everything_again(
@@ -214,8 +202,7 @@ def test_a_reader_the_change_log_left_behind_reads_everything_again(
     store, path = kremlin
     monkeypatch.setattr(schema, "FTS_CHANGES_KEPT", 2)
     monkeypatch.setattr(schema, "FTS_CHANGES_PRUNED_EVERY", 3)
-    postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-    try:
+    with closing(Postings(path, FTS_TABLES, FTS_WEIGHTS)) as postings:
         _agree(postings, path, store, QUERIES[:5])
         for n in range(6):
             store.releases.save(make_article(f"https://example.org/more/{n}", "Путин", [f"Встреча {n}."]))
@@ -223,5 +210,3 @@ def test_a_reader_the_change_log_left_behind_reads_everything_again(
             assert conn.execute("SELECT count(*) FROM fts_changes").fetchone()[0] < 6  # pruned
         _agree(postings, path, store, QUERIES[:5])
         assert postings.loads == 2  # read again, not patched from a log with holes
-    finally:
-        postings.close()

@@ -292,15 +292,25 @@ def test_a_recent_costly_search_is_answered_while_it_is_evaluated_again(
         store.close()
 
 
-def test_a_cheap_search_is_always_evaluated_on_the_data_as_it_is(tmp_path: Path) -> None:
+def _wire(tmp_path: Path, max_stale_s: float) -> tuple[Store, int]:
+    """A store with its search cache on and one source; the source's id."""
     store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    store.enable_search_cache(max_stale_s=max_stale_s)
+    source = store.sources.add(make_source("Wire"))
+    assert source.id is not None
+    return store, source.id
+
+
+def _save(store: Store, source_id: int, n: int, word: str = "Москва") -> None:
+    store.releases.save(make_article(f"https://example.org/{n}", word, [word], source_id=source_id))
+
+
+def test_a_cheap_search_is_always_evaluated_on_the_data_as_it_is(tmp_path: Path) -> None:
+    store, source_id = _wire(tmp_path, 600)
     try:
-        store.enable_search_cache(max_stale_s=600)
-        source = store.sources.add(make_source("Wire"))
-        assert source.id is not None
-        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        _save(store, source_id, 1)
         assert store.search("Москва").total == store.search("").total == 1  # milliseconds each: cheap
-        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        _save(store, source_id, 2)
         assert store.search("Москва").total == store.search("").total == 2
     finally:
         store.close()
@@ -310,19 +320,14 @@ def test_a_broad_search_is_answered_from_recent_data_however_cheap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_cache, "STALE_WORTHY_MATCHES", 2)
-    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    store, source_id = _wire(tmp_path, 600)
     try:
-        store.enable_search_cache(max_stale_s=600)
-        source = store.sources.add(make_source("Wire"))
-        assert source.id is not None
-        for n in (1, 2):
-            store.releases.save(
-                make_article(f"https://example.org/{n}", "Москва", ["Москва"], source_id=source.id)
-            )
+        _save(store, source_id, 1)
+        _save(store, source_id, 2)
         assert store.search("Москва").total == 2  # broad: 2 matches
-        store.releases.save(make_article("https://example.org/3", "Москва", ["Москва"], source_id=source.id))
+        _save(store, source_id, 3)
         assert store.search("Москва").total == 2  # answered from the evaluation of a moment ago
-        store.releases.save(make_article("https://example.org/4", "Берлин", ["Берлин"], source_id=source.id))
+        _save(store, source_id, 4, "Берлин")
         assert store.search("Берлин").total == 1  # narrow: on the data as it is
     finally:
         store.close()
@@ -332,15 +337,12 @@ def test_an_older_search_is_evaluated_again_before_it_is_answered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_cache, "STALE_WORTHY_S", 0.0)
-    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    store, source_id = _wire(tmp_path, 0.2)
     try:
-        store.enable_search_cache(max_stale_s=0.2)
-        source = store.sources.add(make_source("Wire"))
-        assert source.id is not None
-        store.releases.save(make_article("https://example.org/1", "Москва", ["Москва"], source_id=source.id))
+        _save(store, source_id, 1)
         assert store.search("Москва").total == 1
         time.sleep(0.3)  # older than max_stale_s
-        store.releases.save(make_article("https://example.org/2", "Москва", ["Москва"], source_id=source.id))
+        _save(store, source_id, 2)
         assert store.search("Москва").total == 2
     finally:
         store.close()
