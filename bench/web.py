@@ -18,7 +18,9 @@ search cache off (``web.search_cache = 0``): the uncached figures, measured in t
 
     .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30] [--workers 2]
 
-Last line: ``RESULT key=value ...`` with the goals (search p95 <= 50 ms, p99 <= 100 ms) met or missed.
+Last line: ``RESULT key=value ...`` with the goals (search p95 <= 50 ms, p99 <= 100 ms) met or missed over the
+whole run (``goal_met``: a fresh server's first seconds included, when each worker sees each search for the first
+time) and under sustained load (``goal_met_sustained``: the same run past its first --warmup seconds).
 """
 
 from __future__ import annotations
@@ -378,7 +380,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def report(results: list[dict[str, Any]], duration: float, rate: float) -> dict[str, Any]:
+def report(
+    results: list[dict[str, Any]], duration: float, rate: float, warmup: float = 0.0
+) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     span = max((r["done"] for r in results), default=duration)
     print(f"\n{'page':<9}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
@@ -404,6 +408,12 @@ def report(results: list[dict[str, Any]], duration: float, rate: float) -> dict[
         late = [r["latency_ms"] for r in rows if r["planned"] >= duration / 2]
         summary[kind]["late_p95"] = _percentile(late, 95)
         summary[kind]["late_p99"] = _percentile(late, 99)
+        # Sustained: past the fresh server's first ``warmup`` seconds (each worker's first sight of each
+        # search, its first postings); the same requests, only counted apart.
+        warm = [r for r in rows if r["planned"] >= warmup]
+        summary[kind]["sustained_p95"] = _percentile([r["latency_ms"] for r in warm], 95)
+        summary[kind]["sustained_p99"] = _percentile([r["latency_ms"] for r in warm], 99)
+        summary[kind]["sustained_errors"] = sum(1 for r in warm if r["status"] != 200)
     lag = _percentile([r["send_lag_ms"] for r in results], 99)
     answered = sum(1 for r in results if r["status"] == 200)
     achieved = answered / span if span else 0.0
@@ -561,6 +571,12 @@ def main() -> None:
     parser.add_argument(
         "--baseline-duration", type=float, default=10.0, help="seconds of the uncached run (0: none)"
     )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        help="the first S seconds of the load are also reported apart: the sustained figures are past them",
+    )
     args = parser.parse_args()
     duration = min(args.duration, 300.0)
     with tempfile.TemporaryDirectory(prefix="osiwire-bench-web-") as tmp:
@@ -607,13 +623,24 @@ def main() -> None:
         print("\nsearch cache off (baseline):")
         uncached = report(baseline, len(baseline) / args.rate, args.rate)
     print("\nsearch cache on:")
-    summary = report(results, duration, args.rate)
+    warmup = min(args.warmup, duration / 2)
+    summary = report(results, duration, args.rate, warmup)
     search = summary["search"]
     met = (
         search["p95"] <= GOAL_SEARCH_P95_MS
         and search["p99"] <= GOAL_SEARCH_P99_MS
         and search["errors"] == 0
         and summary["release"]["errors"] == 0
+    )
+    met_sustained = (
+        search["sustained_p95"] <= GOAL_SEARCH_P95_MS
+        and search["sustained_p99"] <= GOAL_SEARCH_P99_MS
+        and search["sustained_errors"] == 0
+        and summary["release"]["sustained_errors"] == 0
+    )
+    print(
+        f"sustained (past the first {warmup:g} s of the fresh server): search p95 {search['sustained_p95']:.1f} "
+        f"ms, p99 {search['sustained_p99']:.1f} ms"
     )
     fields = {
         "releases": built["releases"],
@@ -624,6 +651,9 @@ def main() -> None:
         "search_p99_ms": round(search["p99"], 1),
         "search_second_half_p95_ms": round(search["late_p95"], 1),
         "search_second_half_p99_ms": round(search["late_p99"], 1),
+        "warmup_s": warmup,
+        "search_sustained_p95_ms": round(search["sustained_p95"], 1),
+        "search_sustained_p99_ms": round(search["sustained_p99"], 1),
         "release_p50_ms": round(summary["release"]["p50"], 1),
         "release_p95_ms": round(summary["release"]["p95"], 1),
         "release_p99_ms": round(summary["release"]["p99"], 1),
@@ -639,7 +669,8 @@ def main() -> None:
         "uncached_search_p99_ms": round(uncached["search"]["p99"], 1) if uncached else "n/a",
         "uncached_rate": round(uncached["achieved"], 1) if uncached else "n/a",
         "goal": f"search_p95<={GOAL_SEARCH_P95_MS:.0f}ms,p99<={GOAL_SEARCH_P99_MS:.0f}ms",
-        "goal_met": "yes" if met else "no",
+        "goal_met": "yes" if met else "no",  # over the whole run, the fresh server's first seconds included
+        "goal_met_sustained": "yes" if met_sustained else "no",
     }
     print(
         "RESULT " + " ".join(f"{k}={json.dumps(v) if isinstance(v, str) else v}" for k, v in fields.items())
