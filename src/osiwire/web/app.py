@@ -139,9 +139,6 @@ def build_renderers(env: jinja2.Environment) -> Renderers:
     return renderers
 
 
-FULL_COLLECTION_EVERY = 100  # middle-generation collections between two full ones (CPython's default: 10)
-
-
 def create_app(settings: Settings, store: Store | None = None, *, server: bool = False) -> FastAPI:
     """The osiwire web app over ``store`` (else the database of ``settings``, opened now, closed on shutdown).
     ``server``: the app is the whole process (``osiwire serve``): it may tune the process's garbage collector."""
@@ -164,12 +161,10 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
             env.get_template(name)  # compiled now, not at the first request that shows it
         if server:
             # What startup made lives as long as the process: left out of every garbage collection (a full
-            # one went over ~140,000 such objects, a pause of ~70 ms in the middle of requests); and full
-            # collections a tenth as often (each still goes over every kept search's hits and facets).
+            # one went over ~140,000 such objects, a pause of ~70 ms in the middle of requests). Full
+            # collections less often was measured too: worse (p95 72-140 ms against 25-26 under bench/web.py).
             gc.collect()
             gc.freeze()
-            young, middle, _ = gc.get_threshold()
-            gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
         try:
             yield
         finally:
