@@ -15,7 +15,7 @@ import pytest
 from enriched_store import COUNCIL, Seeded, seed
 from factories import make_article, make_source
 from osiwire.config import load_settings
-from osiwire.model import Enrichment, SearchFilters, TopicMatch
+from osiwire.model import Enrichment, SearchFilters, SentencePair, TopicMatch, Translation
 from osiwire.store import Store, search_cache
 from osiwire.store.facet_index import FacetIndex
 from osiwire.store.facets import FACETS, facets
@@ -344,5 +344,45 @@ def test_an_older_search_is_evaluated_again_before_it_is_answered(
         time.sleep(0.3)  # older than max_stale_s
         _save(store, source_id, 2)
         assert store.search("Москва").total == 2
+    finally:
+        store.close()
+
+
+def test_kept_hits_follow_edits_translations_and_the_registry(tmp_path: Path) -> None:
+    store, source_id = _wire(tmp_path, 0)
+    try:
+        _save(store, source_id, 1)
+        _save(store, source_id, 2, "Москва и Берлин")
+        cache = store.search_cache
+        assert cache is not None
+
+        def agree(query: str) -> list[tuple[str, str, str]]:
+            want = search(store.db, store.lemmatiser, query)
+            got = store.search(query)
+            assert got == want, query  # every field: rows, snippets, highlights, scores
+            return [(h.title, h.snippet, h.source) for h in got.hits]
+
+        assert len(agree("Москва")) == 2
+        agree("Берлин")
+        # A new version of a release on the page: its title and snippet follow.
+        store.releases.save(
+            make_article(
+                "https://example.org/2", "Москва, Берлин и Париж", ["Берлин. Москва."], source_id=source_id
+            )
+        )
+        assert ("Москва, Берлин и Париж", "Берлин. Москва.", "Wire") in agree("Москва")
+        # Another release stored: the kept hit of the first is reused, with its new score.
+        _save(store, source_id, 3)
+        agree("Москва")
+        # An English translation: a search matching only it shows it.
+        release = store.releases.get(1)
+        assert release.id is not None
+        pairs = (SentencePair(1, 0, "Москва", "Moscow is the capital.", "ru", "test", "m"),)
+        store.translations.save(release.id, 1, Translation("en", pairs, "complete"), NOW)
+        assert agree("capital") == [("Москва", "Moscow is the capital.", "Wire")]
+        # A renamed source: every kept hit shows the new name.
+        source = store.sources.get(source_id)
+        store.sources.add(replace(source, name="Renamed wire"), update_existing=True)
+        assert {hit[2] for hit in agree("Москва")} == {"Renamed wire"}
     finally:
         store.close()

@@ -355,6 +355,7 @@ class Postings:
             raise
         self._seq: int | None = None  # the last change followed; None before the first load
         self.loads = 0  # full loads, for tests and metrics
+        self._changed: set[int] | None = set()  # rows written since take_changed(); None: maybe any
 
     def close(self) -> None:
         with self._lock:
@@ -380,6 +381,13 @@ class Postings:
         """Posting rows held, over all tables."""
         with self._lock:
             return sum(table.held for table in self.tables)
+
+    def take_changed(self) -> set[int] | None:
+        """The rows (release ids) whose text changed, as followed since the last call; None when that is not
+        known (everything was read again)."""
+        with self._lock:
+            changed, self._changed = self._changed, set()
+            return changed
 
     def follow(self) -> None:
         """Catch up with the database now (the first time: read every row's size) rather than at a search."""
@@ -423,12 +431,15 @@ class Postings:
             for table in self.tables:
                 table.load(conn)
             self.loads += 1
+            self._changed = None
             logger.debug("postings: row sizes read (%s rows)", [table.rows for table in self.tables])
         else:
             for table in self.tables:
                 changed = np.unique(np.array([r for name, r in changes if name == table.name], np.int64))
                 if len(changed):
                     table.follow(conn, changed)
+                    if self._changed is not None:
+                        self._changed.update(changed.tolist())
         self._seq = last
 
     def _plan(self, table: _Table, query: Query) -> _Plan | None:

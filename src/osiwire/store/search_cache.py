@@ -32,13 +32,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from osiwire.model import SearchFilters
+from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database, sqlite_path
 from osiwire.store.facet_index import FacetIndex, Ids, change_token
 from osiwire.store.facets import FACETS, Facets, facets_request
@@ -63,6 +63,7 @@ STALE_WORTHY_S = 0.02  # a search cheaper to evaluate than this ...
 STALE_WORTHY_MATCHES = 1000  # ... and with fewer matches is never answered from older data
 PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
 MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
+HITS_KEPT = 10_000  # hits (a release's row and snippet for one query) kept across evaluations of their search
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,11 @@ class SearchCache:
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osiwire-search-refresh")
         self._renewing: set[tuple[Any, ...]] = set()
         self._refresh_s = 0.0
+        # A hit (release row and snippet) depends on its query and its release alone: kept across evaluations
+        # of its search until that release or the source registry changes (a store written every few seconds
+        # would otherwise make every page's snippets again after each write).
+        self._hits: OrderedDict[tuple[str, int], SearchHit] = OrderedDict()
+        self._hits_generation = 0  # bumped whenever hits are dropped: a read begun before is not kept
         self.postings: Postings | None = None
         try:  # full-text matches and scores from postings in memory; FTS5's own query where that fails
             self.postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
@@ -182,8 +188,24 @@ class SearchCache:
                 self._refresh_s += spent
             logger.debug("facet index refreshed in %.1f ms", spent * 1000)
         with self._lock:
+            registry_changed = self._token is not None and token[-1] != self._token[-1]
             self._token = token
+        self._forget_hits(registry_changed)
         return token
+
+    def _forget_hits(self, everything: bool) -> None:
+        """Drop the kept hits of releases whose text changed (all of them when unknown or ``everything``)."""
+        changed: set[int] | None = None
+        if self.postings is not None:
+            self.postings.follow()
+            changed = self.postings.take_changed()
+        with self._lock:
+            self._hits_generation += 1
+            if everything or changed is None:
+                self._hits.clear()
+            elif changed:
+                for key in [key for key in self._hits if key[1] in changed]:
+                    del self._hits[key]
 
     # -- evaluating ----------------------------------------------------------------------------------------
 
@@ -328,11 +350,35 @@ class SearchCache:
             )
         page = order[offset : offset + limit]
         ranked = list(zip(entry.ids[page].tolist(), entry.scores[page].tolist(), strict=True))
-        found = SearchPage(hits_for(self.db, self.lemmatiser, query, ranked), entry.total, query_text)
+        found = SearchPage(self._page_hits(query, ranked), entry.total, query_text)
         with self._lock:
             if len(entry.pages) < PAGES_PER_SEARCH:
                 entry.pages[page_key] = found
         return found
+
+    def _page_hits(self, query: Query, ranked: list[tuple[int, float]]) -> tuple[SearchHit, ...]:
+        """``hits_for`` of ``ranked``, reusing the hits kept from earlier evaluations of the same query."""
+        fts = to_fts5(query) if not query.empty else ""
+        with self._lock:
+            generation = self._hits_generation
+            known = {i: self._hits.get((fts, i)) for i, _ in ranked}
+            for i, hit in known.items():
+                if hit is not None:
+                    self._hits.move_to_end((fts, i))
+        missing = [(i, score) for i, score in ranked if known[i] is None]
+        fresh = hits_for(self.db, self.lemmatiser, query, missing) if missing else ()
+        with self._lock:
+            if generation == self._hits_generation:  # nothing dropped meanwhile: what was read is current
+                for hit in fresh:
+                    self._hits[(fts, hit.id)] = hit
+                while len(self._hits) > HITS_KEPT:
+                    self._hits.popitem(last=False)
+        found = {i: hit for i, hit in known.items() if hit is not None} | {hit.id: hit for hit in fresh}
+        return tuple(
+            found[i] if found[i].score == score else replace(found[i], score=score)
+            for i, score in ranked
+            if i in found
+        )
 
     def facets(
         self,
