@@ -386,3 +386,39 @@ def test_kept_hits_follow_edits_translations_and_the_registry(tmp_path: Path) ->
         assert {hit[2] for hit in agree("Москва")} == {"Renamed wire"}
     finally:
         store.close()
+
+
+def test_a_batch_enriched_at_one_time_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    try:
+        source = store.sources.add(make_source("Wire"))
+        assert source.id is not None
+        ids = [
+            store.releases.save(
+                make_article(f"https://example.org/{n}", "Москва", ["Москва"], source_id=source.id)
+            ).release_id
+            for n in range(5)
+        ]
+        topic = Enrichment(topics=(TopicMatch("economy-trade", "Economy"),))
+        for release_id in ids[:3]:  # a batch: one time for all
+            store.enrichments.save(release_id, 1, topic, NOW)
+        index = FacetIndex(store.db)
+        index.refresh()
+        read: list[list[int]] = []
+        replace_pairs = type(index.many["topic"]).replace
+
+        def spy(pairs: Any, changed: Any, rows: Any) -> None:
+            read.append(sorted(changed.tolist()))
+            replace_pairs(pairs, changed, rows)
+
+        monkeypatch.setattr(type(index.many["topic"]), "replace", spy)
+        store.enrichments.save(ids[3], 1, topic, NOW)  # the batch's time again: still read
+        index.refresh()
+        store.enrichments.save(ids[4], 1, topic, NOW.replace(day=2))
+        index.refresh()
+        assert read[0] == [ids[3]] and read[-1] == [ids[4]]  # not the whole batch each time
+        counts = {v.value: v.count for v in index.count(index.all_ids(), limit=10, only=("topic",)).topic}
+        want = {v.value: v.count for v in facets(store.db, store.lemmatiser, "", limit_per_facet=10).topic}
+        assert counts == want == {"economy-trade": 5}
+    finally:
+        store.close()

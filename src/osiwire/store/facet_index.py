@@ -164,7 +164,8 @@ class FacetIndex:
         self.sources: dict[int, tuple[str, str, str]] = {}  # id -> (name, region, country)
         self.many = {name: _Pairs() for name in MANY_VALUED}
         self._max_version = 0
-        self._enriched_at: Any = None
+        self._enriched_at: Any = None  # the latest enrichment time read ...
+        self._enriched_then: set[int] = set()  # ... and the releases read with that very time
 
     # -- keeping up with the store ------------------------------------------------------------------------
 
@@ -196,12 +197,32 @@ class FacetIndex:
         current = and_(
             versions.c.release_id == releases.c.id, versions.c.version_no == releases.c.version_count
         )
-        enriched = select(versions.c.release_id).join(enrichments, enrichments.c.version_id == versions.c.id)
-        if not full and self._enriched_at is not None:
-            enriched = enriched.where(enrichments.c.enriched_at >= self._enriched_at)
-            changed = np.union1d(changed, np.array(conn.execute(enriched).scalars().all(), dtype=np.int64))
+        # Enrichment written since the last read: at its latest time or later (a time is not unique: a
+        # batch may share one), less the releases already read at that very time (else each refresh after
+        # such a batch would read the whole batch again).
+        enriched = select(versions.c.release_id, enrichments.c.enriched_at).join(
+            enrichments, enrichments.c.version_id == versions.c.id
+        )
+        latest = conn.execute(select(func.max(enrichments.c.enriched_at))).scalar()
+        if full or self._enriched_at is None:
+            then = enriched.where(enrichments.c.enriched_at == latest) if latest is not None else None
+            self._enriched_then = set() if then is None else {int(r[0]) for r in conn.execute(then)}
+        else:
+            found_enriched = conn.execute(
+                enriched.where(enrichments.c.enriched_at >= self._enriched_at)
+            ).all()
+            fresh = [
+                int(r[0])
+                for r in found_enriched
+                if r[1] != self._enriched_at or int(r[0]) not in self._enriched_then
+            ]
+            changed = np.union1d(changed, np.array(fresh, dtype=np.int64))
+            if latest == self._enriched_at:
+                self._enriched_then |= set(fresh)
+            else:
+                self._enriched_then = {int(r[0]) for r in found_enriched if r[1] == latest}
         self._max_version = int(conn.execute(select(func.max(versions.c.id))).scalar() or 0)
-        self._enriched_at = conn.execute(select(func.max(enrichments.c.enriched_at))).scalar()
+        self._enriched_at = latest
         if not len(changed):
             return
         scope: list[Any] = [] if full else [versions.c.release_id.in_(changed.tolist())]
