@@ -15,7 +15,7 @@ import pytest
 from enriched_store import COUNCIL, Seeded, seed
 from factories import make_article, make_source
 from osiwire.config import load_settings
-from osiwire.model import Enrichment, SearchFilters, SentencePair, TopicMatch, Translation
+from osiwire.model import Enrichment, PersonName, SearchFilters, SentencePair, TopicMatch, Translation
 from osiwire.store import Store, search_cache
 from osiwire.store.facet_index import FacetIndex
 from osiwire.store.facets import FACETS, facets
@@ -420,5 +420,23 @@ def test_a_batch_enriched_at_one_time_is_read_once(tmp_path: Path, monkeypatch: 
         counts = {v.value: v.count for v in index.count(index.all_ids(), limit=10, only=("topic",)).topic}
         want = {v.value: v.count for v in facets(store.db, store.lemmatiser, "", limit_per_facet=10).topic}
         assert counts == want == {"economy-trade": 5}
+    finally:
+        store.close()
+
+
+def test_a_person_renamed_by_a_fuller_name_is_shown_renamed_on_every_release(tmp_path: Path) -> None:
+    store, source_id = _wire(tmp_path, 0)
+    try:
+        _save(store, source_id, 1)
+        _save(store, source_id, 2)
+        short = PersonName("Михаил", "", "Котюков", "", "Mikhail Kotyukov", ("Котюков",))
+        # A fuller name of the same person whose English form sorts before the shorter one.
+        full = PersonName("Михаил", "Абрамович", "Котюков", "", "Mikhail Abramovich Kotyukov", ("Котюков",))
+        store.enrichments.save(1, 1, Enrichment(people=(short,)), NOW)
+        assert [v.label for v in store.facets("Москва").person] == ["Mikhail Kotyukov"]
+        store.enrichments.save(2, 1, Enrichment(people=(full,)), NOW.replace(day=2))
+        want = facets(store.db, store.lemmatiser, "Москва")
+        assert store.facets("Москва") == want
+        assert [(v.label, v.count) for v in want.person] == [("Mikhail Abramovich Kotyukov", 2)]
     finally:
         store.close()

@@ -113,6 +113,21 @@ class _Pairs:
         self.releases = np.concatenate([self.releases[keep], table[:, 0]])
         self.codes = np.concatenate([self.codes[keep], table[:, 1]])
         self.label_codes = np.concatenate([self.label_codes[keep], table[:, 2]])
+        self._derive()
+
+    def relabel(self, labels: dict[Any, str]) -> None:
+        """Every row of each value in ``labels`` now has that label (a value's one label changed)."""
+        remap = np.full(len(self.values.values), -1, np.int64)
+        for value, label in labels.items():
+            code = self.values.codes.get(value)
+            if code is not None:
+                remap[code] = self.labels.code(label, label)
+        if len(self.codes):
+            new = remap[self.codes]
+            self.label_codes = np.where(new >= 0, new, self.label_codes)
+        self._derive()
+
+    def _derive(self) -> None:
         width = len(self.values.values) + 1
         self.first = np.zeros(len(self.releases), bool)
         self.first[np.unique(self.releases * width + self.codes, return_index=True)[1]] = True
@@ -245,7 +260,12 @@ class FacetIndex:
             )
             .where(*scope)
         )
-        persons.replace(changed, ((r.release_id, r.id, r.label) for r in found))
+        found_people = list(found)
+        persons.replace(changed, ((r.release_id, r.id, r.label) for r in found_people))
+        # Storing a person may rename one already stored (a fuller name found for them): every release of
+        # theirs shows the name as it is now, as SQL reads it.
+        if not full and found_people:
+            persons.relabel({r.id: r.label for r in found_people})
         orgs = self.many["organisation"]
         found = conn.execute(
             select(versions.c.release_id, entities.c.normal)
