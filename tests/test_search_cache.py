@@ -407,9 +407,9 @@ def test_a_batch_enriched_at_one_time_is_read_once(tmp_path: Path, monkeypatch: 
         read: list[list[int]] = []
         replace_pairs = type(index.many["topic"]).replace
 
-        def spy(pairs: Any, changed: Any, rows: Any) -> None:
+        def spy(pairs: Any, changed: Any, rows: Any, **options: Any) -> None:
             read.append(sorted(changed.tolist()))
-            replace_pairs(pairs, changed, rows)
+            replace_pairs(pairs, changed, rows, **options)
 
         monkeypatch.setattr(type(index.many["topic"]), "replace", spy)
         store.enrichments.save(ids[3], 1, topic, NOW)  # the batch's time again: still read

@@ -149,8 +149,8 @@ class WebConfig(_Section):
         30.0,
         ge=0,
         description="After the data changes, a kept search that took 20 ms or more to evaluate or has 1,000 "
-        "matches or more is still answered for up to this many seconds after its evaluation (evaluated again in the background past "
-        "30-70 % of it); 0: always the data as it is.",
+        "matches or more is still answered for up to this many seconds after its evaluation (evaluated again "
+        "in the background past 30-70 % of it); 0: always the data as it is.",
     )
     threads: int = Field(
         4, ge=1, description="Requests served at once per server process (threads; more wait their turn)."

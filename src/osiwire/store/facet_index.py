@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Integer, and_, cast, func, select
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
 from osiwire.store.facets import FACETS, MAX_MONTHS, Facets, FacetValue
-from osiwire.store.filters import folded_value, prepare, source_conditions
+from osiwire.store.filters import SOURCE_FILTERS, folded_value, prepare, source_conditions
 from osiwire.store.schema import (
     enrichments,
     entities,
@@ -105,25 +105,19 @@ class _Pairs:
     only_label: Ids = field(default_factory=lambda: np.zeros(0, np.int64))  # per value: its label, or -1
     several: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))  # row of such a value
 
-    def replace(self, changed: Ids, rows: Iterable[tuple[int, Any, str]]) -> None:
-        """Drop the rows of the ``changed`` releases, add ``rows`` (release id, value, label): their current ones."""
+    def replace(self, changed: Ids, rows: Iterable[tuple[int, Any, str]], *, relabel: bool = False) -> None:
+        """Drop the rows of the ``changed`` releases, add ``rows`` (release id, value, label): their current ones.
+        ``relabel``: a value has one label, and the label in ``rows`` is its current one for every release."""
         coded = [(r, self.values.code(v, label), self.labels.code(label, label)) for r, v, label in rows]
         table = np.array(coded, dtype=np.int64).reshape(-1, 3)
         keep = ~np.isin(self.releases, changed) if len(changed) else np.ones(len(self.releases), bool)
         self.releases = np.concatenate([self.releases[keep], table[:, 0]])
         self.codes = np.concatenate([self.codes[keep], table[:, 1]])
         self.label_codes = np.concatenate([self.label_codes[keep], table[:, 2]])
-        self._derive()
-
-    def relabel(self, labels: dict[Any, str]) -> None:
-        """Every row of each value in ``labels`` now has that label (a value's one label changed)."""
-        remap = np.full(len(self.values.values), -1, np.int64)
-        for value, label in labels.items():
-            code = self.values.codes.get(value)
-            if code is not None:
-                remap[code] = self.labels.code(label, label)
-        if len(self.codes):
-            new = remap[self.codes]
+        if relabel and len(table):
+            current = np.full(len(self.values.values), -1, np.int64)
+            current[table[:, 1]] = table[:, 2]
+            new = current[self.codes]
             self.label_codes = np.where(new >= 0, new, self.label_codes)
         self._derive()
 
@@ -260,12 +254,9 @@ class FacetIndex:
             )
             .where(*scope)
         )
-        found_people = list(found)
-        persons.replace(changed, ((r.release_id, r.id, r.label) for r in found_people))
         # Storing a person may rename one already stored (a fuller name found for them): every release of
         # theirs shows the name as it is now, as SQL reads it.
-        if not full and found_people:
-            persons.relabel({r.id: r.label for r in found_people})
+        persons.replace(changed, ((r.release_id, r.id, r.label) for r in found), relabel=True)
         orgs = self.many["organisation"]
         found = conn.execute(
             select(versions.c.release_id, entities.c.normal)
@@ -324,7 +315,7 @@ class FacetIndex:
     def filtered(self, filters: SearchFilters) -> Ids | None:
         """The releases ``filters`` keep, as ``store.search`` keeps them, where they filter by language, region,
         country or source alone (None otherwise: other filters are SQL's)."""
-        if replace(filters, language=None, region=None, country=None, source=None) != SearchFilters():
+        if replace(filters, language=None, **dict.fromkeys(SOURCE_FILTERS)) != SearchFilters():
             return None
         by_source = source_conditions(filters, self.db.dialect)
         allowed: list[int] = []

@@ -114,7 +114,7 @@ def _enrichment_filters(f: SearchFilters, dialect: str) -> list[ColumnElement[bo
     return where
 
 
-SOURCE_FILTERS = ("region", "country", "source")
+SOURCE_FILTERS = ("region", "country", "source")  # the filters source_conditions turns into conditions
 
 
 def source_conditions(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:

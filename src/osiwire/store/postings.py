@@ -39,9 +39,8 @@ logger = logging.getLogger(__name__)
 
 Ids = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-Key = tuple[
-    tuple[str, ...], bool
-]  # a phrase's tokens (as FTS5 tokenises it) and whether the last is a prefix
+# A phrase's tokens (as FTS5 tokenises it) and whether the last is a prefix.
+Key = tuple[tuple[str, ...], bool]
 
 K1 = 1.2  # FTS5's bm25 constants (fts5_aux.c)
 B = 0.75
@@ -220,7 +219,7 @@ class _Table:
         for key, kept in list(self.kept.items()):
             tokens, prefix = key
             last = len(tokens) - 1
-            # A phrase none of whose tokens the changed rows have: nothing to add, only rows to drop.
+            # A phrase one of whose tokens the changed rows lack: nothing to add, only rows to drop.
             present = all(occurs(token, prefix and i == last) for i, token in enumerate(tokens))
             patched = _patch(kept, changed, self._build(key, lookup) if present else none)
             if patched is not kept:

@@ -282,16 +282,17 @@ class SearchCache:
 
     def _evaluate(self, query: Query, filters: SearchFilters | None, token: tuple[Any, ...]) -> _Entry:
         started = time.monotonic()
-        filtered = filters is not None and filters != SearchFilters()
+        if filters == SearchFilters():
+            filters = None
         as_of = started, 0.0  # when the data it reads was read, and what reading it cost
-        kept = self.index.filtered(filters) if query.empty and filtered and filters is not None else None
-        if query.empty and not filtered:
+        kept = self.index.filtered(filters) if query.empty and filters is not None else None
+        if query.empty and filters is None:
             ids = self.index.all_ids()
             scores = np.zeros(len(ids))
         elif kept is not None:  # by language or source: from the facet index, not SQL
             ids, scores = kept, np.zeros(len(kept))
         else:
-            ids, scores, as_of = self._matches(query, filters if filtered else None, as_of)
+            ids, scores, as_of = self._matches(query, filters, as_of)
             if not self.index.known(ids):  # stored after the index was read: read it again
                 self.index.refresh()
                 keep = np.isin(ids, self.index.all_ids())

@@ -198,7 +198,7 @@ def sidebar_html(env: jinja2.Environment, root: str, facets: Facets, listing: Li
     groups = facet_groups(facets, listing, base)
     if not groups:
         return Markup("")
-    return Markup(env.get_template("_facets.html").render(root=root, facet_groups=groups))  # autoescaped
+    return Markup(render_html(env, "_facets.html", root, facet_groups=groups))  # autoescaped: safe as is
 
 
 def filter_chips(listing: Listing, facets: Facets | None, base: str) -> tuple[Chip, ...]:
