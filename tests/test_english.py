@@ -334,3 +334,21 @@ def test_wmt21_reference_precision(shared_data: Path, record_property: Callable[
     )
     assert len(found) >= WMT_MIN_ROWS
     assert precision >= WMT_PRECISION_FLOOR
+
+
+# A programming blog post's shape: code blocks, lines of symbols, and a capitalised common word as the very last
+# token (it opens a sentence and is seen in lower case elsewhere). It ended `analyze --jsonl` with an IndexError.
+CODE_POST_SHAPES = [
+    "Install the package:\n\n```\npip install foo\nprint(foo.run())\n```\n\n=====\nRun",
+    "def run():\n    return print('x')\n# ---- #\n>>> run()\nPrint",
+    "President said print.\nPrint",
+    "Print",
+    "print\nPrint\n",
+    "x = [1, 2]\n/* Run */\nrun = 3;\n}\n]\nRun",
+]
+
+
+@pytest.mark.parametrize("text", CODE_POST_SHAPES)
+def test_a_common_word_closing_the_text_is_no_crash(text: str) -> None:
+    assert find_people(text) == []
+    EnglishPeopleExtractor().extract(text, 0)

@@ -200,6 +200,8 @@ def _name_in_run(doc: _Text, first: int, last: int) -> tuple[int, int] | None:
         start += 1
     if start == first and doc.opens_sentence(start) and doc.words[start].lower() in doc.lower:
         start += 1  # "Speaking Nikolai Patrushev": a common word that opens a sentence
+        if start > last:
+            return None  # the run was that one common word ("Print" alone on the text's last line)
     if start == first and first > 0 and doc.words[first - 1].lower() == "the":
         return None  # "the Ust-Orda Buryat Okrug": people's names take no article
     size = _fit(doc.words[start : last + 1], _clear_before(doc, start))
