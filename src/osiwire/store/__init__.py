@@ -10,6 +10,7 @@ from osiwire.store.alerts import Alerts
 from osiwire.store.database import Database, sqlite_path
 from osiwire.store.enrichments import Enrichments
 from osiwire.store.facets import FACETS, Facets, facets
+from osiwire.store.failures import Failures
 from osiwire.store.releases import Releases
 from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
@@ -45,6 +46,7 @@ class Store:
         self.translations = Translations(self.db, self.lemmatiser)
         self.enrichments = Enrichments(self.db, _person_key, _same_person)
         self.alerts = Alerts(self.db, self.lemmatiser)
+        self.failures = Failures(self.db)
         self.search_cache: SearchCache | None = None
 
     def enable_search_cache(self, entries: int = 256, max_stale_s: float = 0.0) -> bool:

@@ -77,7 +77,19 @@ def _fts_changes(conn: Connection) -> None:
     schema.fts_changes.create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Migration] = [_initial, _translations, _enrichment, _alerts, _pipeline_stats, _fts_changes]
+def _stage_failures(conn: Connection) -> None:
+    schema.stage_failures.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [
+    _initial,
+    _translations,
+    _enrichment,
+    _alerts,
+    _pipeline_stats,
+    _fts_changes,
+    _stage_failures,
+]
 
 
 def current_version(conn: Connection) -> int:

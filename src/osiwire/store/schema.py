@@ -372,6 +372,31 @@ fts_changes = Table(
 )
 
 
+# -- failed stages (migration 7) --------------------------------------------------------------------------------
+
+# One row per item a stage failed on (the newest failure of that stage for that item): a release stored whose
+# enrichment, translation or alert check raised, or a page that could not be fetched or extracted (no release
+# then). Cleared when the stage next succeeds on the item; ``osiwire enrich --failed`` and the passes retry them.
+stage_failures = Table(
+    "stage_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "stage", String(16), nullable=False
+    ),  # fetch | extract | store | enrich | translate | alerts | ...
+    Column("item", Text, nullable=False),  # the release's or page's URL, or "archive:line"
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE")),
+    Column("version_no", Integer),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("error", Text, nullable=False),  # one line: the exception's class and message
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("first_failed_at", UTCDateTime, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    UniqueConstraint("stage", "item", name="uq_stage_failures_stage_item"),
+    Index("ix_stage_failures_source", "source_id", "stage"),
+    Index("ix_stage_failures_release", "release_id"),
+)
+
 FTS_CHANGES_KEPT = 50_000  # the newest rows of the log kept; a reader further behind reads everything again
 FTS_CHANGES_PRUNED_EVERY = 1000  # rows written between two prunings
 
