@@ -1,0 +1,61 @@
+"""MinHash signatures of shingle sets and their LSH band keys (numpy over osiwire's own shingles).
+
+Chosen by measuring (bench/minhash.py): over the same lemma shingles, numpy's vectorised multiply-shift hashing
+was faster than datasketch's per-shingle ``update`` and needs no extra dependency; rensa (Rust) hashes strings
+itself, so it could not take the lemma shingles' integer hashes without turning them back into strings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+# 128 permutations: the estimate's standard error is ~0.044 at J = 0.5.
+PERMUTATIONS = 128
+# LSH bands of BAND_ROWS rows: a pair with Jaccard J is a candidate with probability 1 - (1 - J**r)**b.
+# r = 2, b = 64: J 0.1 -> 0.48, 0.2 -> 0.93, 0.25 -> 0.98, 0.3 -> 0.998. Near duplicates start at J 0.2
+# (duplicates.py); candidates are ranked by shared bands and verified, so the low J costs a few checks.
+BAND_ROWS = 2
+BANDS = PERMUTATIONS // BAND_ROWS
+_SEED = 20261207  # fixed forever: stored signatures and band keys depend on it
+
+_rng = np.random.default_rng(_SEED)
+_A = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
+_B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+_BAND_MIX = _rng.integers(1, 2**63, size=BAND_ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
+CHUNK = 4096  # shingles hashed at once: bounds the temporary matrix at CHUNK x PERMUTATIONS x 8 bytes
+
+
+def signature(shingles: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """The MinHash signature of a set of 64-bit shingle hashes (multiply-shift: the top 32 bits of a*x+b)."""
+    if len(shingles) == 0:
+        return _EMPTY.copy()
+    best = _EMPTY.copy()
+    for start in range(0, len(shingles), CHUNK):
+        x = shingles[start : start + CHUNK, None]
+        values = ((x * _A + _B) >> np.uint64(32)).astype(np.uint32)
+        np.minimum(best, values.min(axis=0), out=best)
+    return best
+
+
+def similarity(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
+    """Estimated Jaccard similarity of the sets behind two signatures."""
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
+def band_keys(sig: npt.NDArray[np.uint32]) -> list[int]:
+    """One signed 64-bit key per band (band number mixed in), as the store's band table keeps them."""
+    rows = sig.astype(np.uint64).reshape(BANDS, BAND_ROWS)
+    mixed = (rows * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    mixed ^= np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= mixed >> np.uint64(29)
+    return [int(v) for v in mixed.view(np.int64)]
+
+
+def to_bytes(sig: npt.NDArray[np.uint32]) -> bytes:
+    return sig.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
