@@ -352,3 +352,38 @@ CODE_POST_SHAPES = [
 def test_a_common_word_closing_the_text_is_no_crash(text: str) -> None:
     assert find_people(text) == []
     EnglishPeopleExtractor().extract(text, 0)
+
+
+# A paragraph that is one word the name rules cannot take: an acronym or all-caps heading ("GPU", "TIP-INS"), a
+# title, a country or a listed common word ("President", "Russia", "Review"), as a review page's or a feed's
+# section headings stand alone. Three zyte pages, nine feed items and eight SemEval articles ended `analyze` with
+# an IndexError (the run's last name word was searched for before the text's first token).
+ONE_WORD_PARAGRAPHS = [
+    "GPU",
+    "INTIMIDATING",
+    "TIP-INS",
+    "President",
+    "Russia",
+    "Review",
+    "First",
+    "U.S.",
+    "CSTO",
+]
+
+
+@pytest.mark.parametrize("word", ONE_WORD_PARAGRAPHS)
+def test_a_paragraph_of_one_word_no_name_can_hold_is_no_crash(word: str) -> None:
+    for text in (word, f"{word}\n", f"  {word}.", f"{word}\n\nPresident Vladimir Putin met them."):
+        found = find_people(text)
+        assert all(text[f.start : f.end] in {"Vladimir Putin"} for f in found)
+    paragraphs = [word, "Keyboard", "The review of the GPU.", word, "Foreign Minister Sergey Lavrov said."]
+    article = Article(
+        url="https://example.org/review",
+        title="Review",
+        language="en",
+        segments=tuple(Segment(i, "paragraph", p, "en") for i, p in enumerate(paragraphs)),
+        content_hash="x",
+        fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    enrichment = Enricher().enrich(article)
+    assert [m.text for m in enrichment.mentions] == ["Sergey Lavrov"]

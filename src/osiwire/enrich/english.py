@@ -193,6 +193,8 @@ def _name_in_run(doc: _Text, first: int, last: int) -> tuple[int, int] | None:
         if _bare(doc.words[last]) in ORG_WORDS:
             return None  # "Ivan Petrov Foundation": the run names a body
         last -= 1  # "Sergey Lavrov Tuesday", "Sergey Lavrov Foreign Minister"
+    if last < first:
+        return None  # no name word in the run ("First" alone): index first - 1 is before the text's start
     start = last
     while start > first and (_name_word(doc.words[start - 1]) or doc.words[start - 1] in PARTICLES):
         start -= 1
