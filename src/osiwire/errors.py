@@ -5,8 +5,10 @@
      ├── SourceError          bad source definition, unknown source
      ├── CollectError         a source or page could not be fetched or read
      │    ├── FetchError       network, HTTP, size, redirect, robots.txt refusals
+     │    │    └── RobotsRefusal   robots.txt disallows the URL
      │    └── ParseError       a feed, listing page, sitemap or archive line could not be understood
      ├── ExtractError         no usable text in a document
+     ├── TmxError             a TMX translation-memory file that cannot be read (names the file and line)
      └── StoreError           the database refused a write or is not an osiwire database
 
 Each carries a one-line message naming the input and the reason; the CLI prints it as is.
@@ -35,11 +37,19 @@ class FetchError(CollectError):
     pass
 
 
+class RobotsRefusal(FetchError):
+    pass
+
+
 class ParseError(CollectError):
     pass
 
 
 class ExtractError(OsiwireError):
+    pass
+
+
+class TmxError(OsiwireError):
     pass
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 
 from osiwire.store.database import Database
 from osiwire.store.schema import translation_memory as tm
-from osiwire.translate.memory import MemoryEntry, MemoryHit, MemoryKey
+from osiwire.translate.memory import HUMAN_ENGINE, MemoryEntry, MemoryHit, MemoryKey
 
 LOOKUP_CHUNK = 200  # keys per query: well under SQLite's bound-parameter limit (5 per key)
 
@@ -40,7 +41,7 @@ class SqlMemory:
                 rows = conn.execute(select(tm).where(or_(*(_where(k) for k in chunk))))
                 for r in rows:
                     key = MemoryKey(r.text_hash, r.source_language, r.target_language, r.engine, r.model)
-                    found[key] = MemoryHit(r.target, r.confidence)
+                    found[key] = MemoryHit(r.target, r.confidence, r.origin)
         if found:
             with self._db.writing() as conn:
                 for key in found:
@@ -51,25 +52,118 @@ class SqlMemory:
         """Store translations; an entry whose key is already there replaces it."""
         if not entries:
             return
-        latest = {e.key: e.hit for e in entries}
+        latest = {e.key: e for e in entries}
         now = datetime.now(UTC)
         with self._db.writing() as conn:
             for key in latest:
                 conn.execute(delete(tm).where(_where(key)))
-            conn.execute(
-                insert(tm),
-                [
-                    {
-                        "text_hash": k.text_hash,
-                        "source_language": k.source_lang,
-                        "target_language": k.target_lang,
-                        "engine": k.engine,
-                        "model": k.model,
-                        "target": h.target,
-                        "confidence": h.confidence,
-                        "created_at": now,
-                        "hits": 0,
-                    }
-                    for k, h in latest.items()
-                ],
+            conn.execute(insert(tm), [_row(e, now) for e in latest.values()])
+
+    def import_human(self, entries: Sequence[MemoryEntry]) -> ImportCounts:
+        """Store human translations in one transaction: all or nothing.
+
+        Against an entry already stored for the same sentence and pair, the newer ``changed_at`` wins; an entry
+        without a date loses to one with a date; when neither has one, the import wins (it is the user's act).
+        """
+        counts = ImportCounts()
+        now = datetime.now(UTC)
+        with self._db.writing() as conn:
+            for start in range(0, len(entries), LOOKUP_CHUNK):
+                chunk = {e.key: e for e in entries[start : start + LOOKUP_CHUNK]}
+                stored = {
+                    MemoryKey(r.text_hash, r.source_language, r.target_language, r.engine, r.model): r
+                    for r in conn.execute(select(tm).where(or_(*(_where(k) for k in chunk))))
+                }
+                rows = []
+                for key, entry in chunk.items():
+                    old = stored.get(key)
+                    if old is None:
+                        counts.added += 1
+                    elif old.target == entry.hit.target:
+                        counts.unchanged += 1
+                        continue
+                    elif _newer(old.changed_at, entry.changed_at):
+                        counts.kept += 1
+                        continue
+                    else:
+                        counts.replaced += 1
+                        conn.execute(delete(tm).where(_where(key)))
+                    rows.append(_row(entry, now))
+                if rows:
+                    conn.execute(insert(tm), rows)
+        return counts
+
+    def entries(self, source_lang: str = "", target_lang: str = "") -> Iterator[StoredEntry]:
+        """Remembered translations whose source sentence is kept (all, or of one pair), oldest first."""
+        stmt = select(tm).where(tm.c.source != "")
+        if source_lang:
+            stmt = stmt.where(tm.c.source_language == source_lang)
+        if target_lang:
+            stmt = stmt.where(tm.c.target_language == target_lang)
+        stmt = stmt.order_by(tm.c.created_at, tm.c.source_language, tm.c.target_language, tm.c.text_hash)
+        with self._db.reading() as conn:
+            for r in conn.execute(stmt):
+                key = MemoryKey(r.text_hash, r.source_language, r.target_language, r.engine, r.model)
+                yield StoredEntry(
+                    MemoryEntry(key, MemoryHit(r.target, r.confidence, r.origin), r.source, r.changed_at),
+                    r.created_at,
+                    r.hits,
+                )
+
+    def has_human(self, source_lang: str, target_lang: str) -> bool:
+        """Whether any human translation from ``source_lang`` into ``target_lang`` is remembered."""
+        stmt = (
+            select(func.count())
+            .select_from(tm)
+            .where(
+                tm.c.engine == HUMAN_ENGINE,
+                tm.c.source_language == source_lang,
+                tm.c.target_language == target_lang,
             )
+        )
+        with self._db.reading() as conn:
+            return bool(conn.execute(stmt.limit(1)).scalar())
+
+
+@dataclass
+class ImportCounts:
+    """What an import did with its entries (each counted once)."""
+
+    added: int = 0
+    replaced: int = 0  # an older or undated stored translation of the same sentence gave way
+    unchanged: int = 0  # the same translation was stored already
+    kept: int = 0  # the stored translation is newer: the imported one was dropped
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """A remembered translation with its bookkeeping."""
+
+    entry: MemoryEntry
+    created_at: datetime
+    hits: int
+
+
+def _newer(stored: datetime | None, incoming: datetime | None) -> bool:
+    """Whether the stored translation beats the incoming one (newest date wins; a date beats none)."""
+    if stored is None:
+        return False
+    return incoming is None or stored > incoming
+
+
+def _row(entry: MemoryEntry, now: datetime) -> dict[str, object]:
+    key, hit = entry.key, entry.hit
+    return {
+        "text_hash": key.text_hash,
+        "source_language": key.source_lang,
+        "target_language": key.target_lang,
+        "engine": key.engine,
+        "model": key.model,
+        "target": hit.target,
+        "confidence": hit.confidence,
+        "created_at": now,
+        "hits": 0,
+        "source": entry.source,
+        "origin": hit.origin,
+        "changed_at": entry.changed_at,
+    }

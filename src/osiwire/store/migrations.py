@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, inspect, select, update
 
 from osiwire.errors import StoreError
 from osiwire.store import schema
@@ -81,6 +81,22 @@ def _stage_failures(conn: Connection) -> None:
     schema.stage_failures.create(conn, checkfirst=True)
 
 
+# Columns _memory_origin adds to translation_memory, as SQL that every backend accepts.
+MEMORY_ORIGIN_COLUMNS = {
+    "source": "TEXT NOT NULL DEFAULT ''",
+    "origin": "TEXT NOT NULL DEFAULT ''",
+    "changed_at": "TIMESTAMP",
+}
+
+
+def _memory_origin(conn: Connection) -> None:
+    # A database made after schema.py grew these columns has them already (migration 2 made the table).
+    present = {c["name"] for c in inspect(conn).get_columns("translation_memory")}
+    for name, ddl in MEMORY_ORIGIN_COLUMNS.items():
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE translation_memory ADD COLUMN {name} {ddl}")
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _translations,
@@ -89,6 +105,7 @@ MIGRATIONS: list[Migration] = [
     _pipeline_stats,
     _fts_changes,
     _stage_failures,
+    _memory_origin,
 ]
 
 

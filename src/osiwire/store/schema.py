@@ -295,6 +295,10 @@ translation_memory = Table(
     Column("confidence", Float),
     Column("created_at", UTCDateTime, nullable=False),
     Column("hits", Integer, nullable=False, default=0),
+    # migrations._memory_origin: the source sentence (for TMX export), a human translation's origin, its changedate.
+    Column("source", Text, nullable=False, server_default=""),
+    Column("origin", Text, nullable=False, server_default=""),
+    Column("changed_at", UTCDateTime),
 )
 
 # -- saved searches and alerts (migration 4) --------------------------------------------------------------------

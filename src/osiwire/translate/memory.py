@@ -5,7 +5,12 @@ asks the memory first. An entry is keyed by the normalised source sentence's has
 engine and model that made it: a better model installed later misses the old entries and translates afresh,
 while the old ones stay for the record. The protocol maps onto one SQL table::
 
-    text_hash | source_lang | target_lang | engine | model | target | confidence   (key: the first five)
+    text_hash | source_lang | target_lang | engine | model | target | confidence | source | origin | changed_at
+    (key: the first five)
+
+Human translations (imported from a TMX file, see tmx.py) are entries of the engine ``human`` with an empty
+model: one per source sentence and pair, whatever engines are installed, and the translator asks for them before
+any engine. Their ``origin`` says where they came from (the TMX file and the tool that wrote it).
 
 ``DictMemory`` keeps entries in a dict, for tests and library use; the store keeps them in the database.
 """
@@ -15,9 +20,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from osiwire.extract.normalise import normalise_text
+
+HUMAN_ENGINE = "human"  # the engine name of translations made by people (TMX imports); their model is ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,7 @@ class MemoryHit:
 
     target: str
     confidence: float | None = None
+    origin: str = ""  # human translations: where they came from ("udhr.tmx, OmegaT 6.0.0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,10 @@ class MemoryEntry:
 
     key: MemoryKey
     hit: MemoryHit
+    source: str = ""  # the source sentence as written (whitespace collapsed): what an export writes
+    changed_at: datetime | None = (
+        None  # human translations: when the translator last changed it (TMX changedate)
+    )
 
 
 class TranslationMemory(Protocol):
@@ -67,6 +80,11 @@ def text_hash(sentence: str) -> str:
 def memory_key(sentence: str, source_lang: str, target_lang: str, engine: str, model: str) -> MemoryKey:
     """The key of ``sentence`` translated by ``engine``/``model`` from ``source_lang`` into ``target_lang``."""
     return MemoryKey(text_hash(sentence), source_lang, target_lang, engine, model)
+
+
+def human_key(sentence: str, source_lang: str, target_lang: str) -> MemoryKey:
+    """The key of a human translation of ``sentence``."""
+    return MemoryKey(text_hash(sentence), source_lang, target_lang, HUMAN_ENGINE, "")
 
 
 class DictMemory:
