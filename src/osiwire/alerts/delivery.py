@@ -26,7 +26,9 @@ from osiwire.alerts.events import AlertEvent
 from osiwire.alerts.facts import english_title
 from osiwire.alerts.rules import AlertError, Rule
 from osiwire.collect import addresses
+from osiwire.collect.pinning import PinnedTransport, proxy_mounts
 from osiwire.config import Settings
+from osiwire.errors import FetchError
 from osiwire.retry import retry_after_seconds
 from osiwire.store import Store
 
@@ -43,6 +45,8 @@ CLAIM_LEASE = timedelta(
     minutes=10
 )  # outlasts one batch's tries, so a concurrent deliverer skips claimed events
 BATCH = 100  # events claimed at a time
+# The URL is left out of errors: webhook URLs often carry tokens, and errors are shown in the API.
+REBOUND = "refused: the webhook's host resolved to a loopback or private address when connecting"
 RUN_BUDGET_S = (
     120.0  # one run (the end of a fetch pass) spends at most this long; the rest waits for the next
 )
@@ -162,6 +166,8 @@ class _Run:
             wait = FIRST_BACKOFF_S * 2 ** (attempt - 1)
             try:
                 response = self.http.post(rule.webhook_url, content=body, headers=headers)
+            except FetchError:  # the pinned transport: the name now resolves to a private address
+                return _Outcome(False, attempt, REBOUND)
             except httpx.TransportError as exc:  # timeouts included
                 error = f"network error: {str(exc) or type(exc).__name__}"
             else:
@@ -234,7 +240,13 @@ def deliver_pending(
     now: datetime | None = None,
 ) -> DeliveryReport:
     """Send every alert whose webhook is due; failures are kept and retried by later runs."""
-    http = client or httpx.Client(timeout=WEBHOOK_TIMEOUT_S, follow_redirects=False)
+    http = client or httpx.Client(
+        # Each connection goes to the addresses checked for it (DNS rebinding); proxies work as before.
+        transport=PinnedTransport(allow_private=settings.fetch.allow_private_addresses),
+        mounts=proxy_mounts(),
+        timeout=WEBHOOK_TIMEOUT_S,
+        follow_redirects=False,
+    )
     run = _Run(store, settings, http, sleep, clock, now)
     try:
         done: set[int] = set()

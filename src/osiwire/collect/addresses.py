@@ -11,7 +11,7 @@ import socket
 
 from osiwire.errors import FetchError
 
-__all__ = ["check_public_host", "is_forbidden_address", "resolve"]
+__all__ = ["check_public_host", "is_forbidden_address", "public_addresses", "resolve"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -40,12 +40,21 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
+def public_addresses(host: str, port: int) -> list[IPAddress]:
+    """Every address of ``host``, once each; FetchError (without a URL) unless all of them are public."""
+    try:
+        found = list(dict.fromkeys(resolve(host, port)))
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise FetchError(f"cannot resolve host {host!r}: {exc}") from exc
+    for address in found:
+        if is_forbidden_address(address):
+            raise FetchError(f"host {host!r} resolves to non-public address {address}, refused")
+    return found
+
+
 def check_public_host(url: str, host: str, port: int) -> None:
     """Raise FetchError unless every address of ``host`` is public."""
     try:
-        addresses = resolve(host, port)
-    except (OSError, UnicodeError, ValueError) as exc:
-        raise FetchError(f"{url}: cannot resolve host {host!r}: {exc}") from exc
-    for address in addresses:
-        if is_forbidden_address(address):
-            raise FetchError(f"{url}: host {host!r} resolves to non-public address {address}, refused")
+        public_addresses(host, port)
+    except FetchError as exc:
+        raise FetchError(f"{url}: {exc}") from exc

@@ -22,6 +22,7 @@ import httpx
 from osiwire.collect import addresses
 from osiwire.collect.body import ACCEPT_ENCODING, BodyReader
 from osiwire.collect.charset import detect_charset
+from osiwire.collect.pinning import PinnedTransport, proxy_mounts
 from osiwire.collect.robots import ROBOTS_MAX_BYTES, RobotsCache
 from osiwire.config import FetchConfig
 from osiwire.errors import FetchError
@@ -92,8 +93,14 @@ class Fetcher:
         self._cfg = cfg
         self._sleep = sleep
         self._clock = clock
+        mounts: dict[str, httpx.BaseTransport | None] | None = None
+        if transport is None:
+            # Each connection goes to the addresses checked for it (DNS rebinding); proxies work as before.
+            transport = PinnedTransport(allow_private=cfg.allow_private_addresses)
+            mounts = proxy_mounts()
         self._client = httpx.Client(
             transport=transport,
+            mounts=mounts,
             follow_redirects=False,
             timeout=self._timeout(),
             headers={"User-Agent": cfg.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
@@ -233,6 +240,8 @@ class Fetcher:
         logger.debug("GET %s", url)
         try:
             return self._client.send(request, stream=True)
+        except FetchError as exc:  # the pinned transport refused the addresses the name now resolves to
+            raise _error(url, str(exc)) from exc
         except httpx.TimeoutException as exc:
             raise _Transient(f"timed out: {_describe(exc)}") from exc
         except httpx.TransportError as exc:
