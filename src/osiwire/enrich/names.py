@@ -32,8 +32,9 @@ NAME_MAX_WORDS = 5  # "Ильхам Гейдар оглы Алиев" is 4 words
 MAX_VARIANTS = 40
 # Lower-case words that belong to a name (Turkic patronymic markers, nobiliary particles).
 PARTICLES = frozenset(
-    {"оглы", "кызы", "улы", "уулу", "ибн", "бен", "фон", "ван", "де", "ди", "да", "дель", "аль", "эль",
-     "ogly", "oglu", "kyzy", "uly", "uulu", "ibn", "bin", "ben", "von", "van", "de", "di", "da", "del", "al", "el"}
+    {"оглы", "кызы", "улы", "уулу", "ибн", "бен", "фон", "ван", "де", "ди", "да", "дель", "аль", "эль", "ла", "ле",
+     "дер", "ден", "дос", "ду", "ogly", "oglu", "kyzy", "uly", "uulu", "ibn", "bin", "ben", "von", "van", "de", "di",
+     "da", "del", "al", "el", "la", "le", "der", "den", "dos", "du"}
 )  # fmt: skip
 TURKIC_PATRONYMIC_MARKERS = frozenset({"оглы", "кызы", "улы", "уулу", "ogly", "oglu", "kyzy", "uly", "uulu"})
 
@@ -205,6 +206,30 @@ def parse_name(text: str, lang: str = "ru", *, base: bool = False) -> PersonName
         patronymic=patronymic,
         last=last,
         initials=initials,
+        name_en=english_name(name),
+        variants=name_variants(name),
+    )
+
+
+def list_name(surname: list[str], given: list[str]) -> PersonName | None:
+    """A name whose surname words a list marks (written in capitals): ["БАЙПО", "ТЕМОН"], ["Сильви", "Валери"].
+
+    Several surname words stay one surname ("Байпо Темон", "аль Нахаян"); a Russian first name and patronymic
+    are told apart by the patronymic's ending, Turkic markers stay with their patronymic ("Гейдар оглы").
+    """
+    if not surname or len(surname) + len(given) > NAME_MAX_WORDS + 1:
+        return None
+    last = " ".join(_title(w) for w in surname)
+    first, patronymic = " ".join(given), ""
+    if len(given) == 2 and _is_patronymic(given[1]) and not _is_patronymic(given[0]):
+        first, patronymic = given
+    elif len(given) == 3 and given[2].lower() in TURKIC_PATRONYMIC_MARKERS:
+        first, patronymic = given[0], f"{given[1]} {given[2]}"
+    name = PersonName(first=first, patronymic=patronymic, last=last)
+    return PersonName(
+        first=first,
+        patronymic=patronymic,
+        last=last,
         name_en=english_name(name),
         variants=name_variants(name),
     )

@@ -12,31 +12,53 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from osiwire.enrich.morphology import analyser, name_parses
-from osiwire.enrich.names import parse_name
-from osiwire.enrich.positions import country_of, organisation_of, side_country
+from osiwire.enrich.names import list_name, parse_name
+from osiwire.enrich.positions import country_of, is_title, is_title_en, organisation_of, side_country
 from osiwire.model import Participant, PersonName
 
 logger = logging.getLogger(__name__)
 
-_GIVEN = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
-KREMLIN_ROW = re.compile(
-    rf"(?<![\w-])(?P<last>[А-ЯЁ]{{2,}}(?:-[А-ЯЁ]{{2,}})*)\s+(?P<given>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+(?:оглы|кызы|улы|уулу))?)"
-    r"\s+[–—-]\s+"
+# A row opens with a name block and a dash. Surnames are in capitals, one to four words (several surname words,
+# hyphens and particles: "БАЙПО ТЕМОН", "ЧЕРКЕС-ЗАДЕ", "ДЕ ЛА КРУС", "АЛЬ НАХАЯН", "АБУ-ЗЕЙД"); given names
+# follow them (Russian order, "ВАЙНО Антон Эдуардович") or stand before them (foreign order, "Фостен Арканж
+# ТУАДЕРА"; read by ``_given_before``). Scraped pages lose the line breaks between rows ("... Российской
+# ФедерацииВАЙНО Антон ..."): a row may start right after a lower-case letter or a closing quote.
+_CAPS = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*"
+_GIVEN = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)*"
+# Lower-case words inside given names: Arabic and European particles, Turkic patronymic markers.
+_LOW_PARTICLES = (
+    r"(?:бен|бин|ибн|аль|эль|ад|ас|ат|де|ди|да|дель|дос|ду|ла|ле|фон|ван|дер|оглы|кызы|гызы|улы|уулу)"
 )
+_ROW_START = r"(?:(?<![\w-])|(?<=[а-яё»)”]))"
+_DASH = r"(?:\s*[–—]\s*|\s+-\s+)"
+KREMLIN_ROW = re.compile(
+    rf"{_ROW_START}(?P<last>{_CAPS}(?:[ \t]+{_CAPS}){{0,3}})"
+    rf"(?P<given>(?:[ \t]+(?:{_GIVEN}|{_LOW_PARTICLES}(?=[ \t]))){{0,4}})"
+    rf"(?P<note>\s*\([^()\n]{{1,80}}\))?{_DASH}"
+)
+_GIVEN_WORD = re.compile(rf"{_GIVEN}|(?<![\w-]){_LOW_PARTICLES}(?![\w-])")
+# How many given names may stand before a surname in capitals ("Усман Мохамаду ТЕНГЕРЕ").
+GIVEN_BEFORE_MAX = 3
 # Upper-case words that open company and agency names, never surnames ("ПАО Сбербанк – ...").
 ACRONYMS = frozenset(
     {"ПАО", "ООО", "АО", "ОАО", "ЗАО", "НАО", "ФГУП", "ФГБУ", "ФГБУН", "ФГАОУ", "ФГБОУ", "ГБУ", "ГБОУ", "ГБУЗ",
-     "ГУП", "МУП", "АНО", "НКО", "ВО", "ВПО", "РФ", "СССР", "ОДКБ", "СНГ", "ЕАЭС", "ШОС", "ООН", "МИД", "ФСБ"}
+     "ГУП", "МУП", "АНО", "НКО", "ВО", "ВПО", "РФ", "СССР", "ОДКБ", "СНГ", "ЕАЭС", "ШОС", "ООН", "МИД", "ФСБ",
+     "ЦАР", "ДНР", "ЛНР", "КНР", "КНДР", "США", "ОАЭ", "ЮАР", "ФРГ", "НАТО", "ЕС", "РАН", "МГУ", "ВТБ", "НК"}
 )  # fmt: skip
 # Group headers of kremlin.ru and government lists, found between the last row's position and a colon.
+# A header may be glued to the last row's position ("... Российской ФедерацииС египетской стороны:").
+_HEADER_OPEN = r"(?:(?<!\S)|(?<=[а-яё»)”]))"
 HEADER_START = re.compile(
-    r"(?<!\S)(?:(?:С|Со|От)\s+[а-яё-]+\s+сторон[ыи]|Со\s+стороны\b|[А-ЯЁ][а-яё-]+ая\s+сторона\b|"
-    r"Постоянные\s+участники|Приглаш[её]нные|Члены\b|Совместно\s+с\b|В\s+режиме\b|Участники\b|"
-    r"Из\s+зала\b|Делегаци[яи]\b|Представители\b|Также\s+(?:в|на|при)\b|"
-    r"(?:В|На)\s+(?:мероприятии|церемонии|заседании|совещании|переговорах|встрече|работе)\b)"
+    _HEADER_OPEN + r"(?:(?:С|Со|От)\s+[а-яё-]+\s+сторон[ыи]|Со\s+стороны\b|[А-ЯЁ][а-яё-]+ая\s+сторона\b|"
+    r"[А-ЯЁ][а-яё-]+ая\s+делегаци[яи]\b|Постоянные\s+участники|Приглаш[её]нные|Члены\b|Совместно\s+с\b|"
+    r"В\s+режиме\b|Участники\b|Из\s+зала\b|Делегаци[яи]\b|Представители\b|Также\s+(?:в|на|при)\b|"
+    r"(?:В|На)\s+(?:мероприятии|церемонии|заседании|совещании|переговорах|встрече|работе)\b|"
+    # group headers that are places (video-link meetings): "С территории ПАО «…», Свердловская область:",
+    # "Из Екатеринбурга:", "На площадке …:"; positions never hold a capitalised preposition
+    r"(?:С|Со|Из|На|В|Во|От)\s+(?=[«\"„]?[А-ЯЁа-яё]))"
 )
 SEPARATOR = re.compile(r"\*\s*\*\s*\*")
 # What follows the list on a kremlin.ru page (and other site furniture in scraped text): the list ends there.
@@ -117,16 +139,53 @@ def _split_tail(tail: str) -> tuple[str, str | None, bool]:
     return position, header, ended
 
 
-def _kremlin_name(last: str, given: str) -> PersonName | None:
-    if last in ACRONYMS:
-        return None
-    name = parse_name(f"{last} {given}")
-    if name is None or not name.first:
-        return None
-    # "ПАО Газпром –" is not a person: a row's given names read as a first name or a patronymic
-    if len(given.split()) == 1 and name.first == given and not _looks_given(given):
-        return None
-    return name
+def _acronym(word: str) -> bool:
+    """An abbreviation that opens a body's name (ПАО, ЦАР, МГУ), not a surname."""
+    if word in ACRONYMS:
+        return True
+    low = word.lower()
+    if not analyser().word_is_known(low):
+        return False  # "НОВАК" reads as an abbreviation the dictionary does not know: a surname
+    parses = analyser().parse(low)
+    return any("Abbr" in p.tag for p in parses) and not any(
+        {"Surn", "Name"} & set(p.tag.grammemes) for p in parses
+    )
+
+
+def _surname_words(last: str) -> list[str]:
+    """The capitalised words of a name block, without the abbreviations before it ("ЦАР ИВАНОВ" -> ИВАНОВ)."""
+    words = last.split()
+    while words and (words[0] in ACRONYMS or (len(words) > 1 and _acronym(words[0]))):
+        words = words[
+            1:
+        ]  # one word alone may be a surname the dictionary also knows as an abbreviation (БАК)
+    return words
+
+
+def _given_before(text: str, start: int, floor: int) -> tuple[int, list[str]]:
+    """Given names written before a surname in capitals ("Фостен Арканж ТУАДЕРА"): (where they start, words).
+
+    Walked back from the surname over capitalised words one space apart. A word glued to the text before it
+    ("...РеспубликиАльбер"), or standing after a colon or at the list's start, is the first given name; a
+    word the dictionary knows as no name ("Республики", "Президента") belongs to the previous position.
+    """
+    words = list(_GIVEN_WORD.finditer(text, max(floor, start - 120), start))
+    found: list[re.Match[str]] = []
+    edge = start
+    for word in reversed(words):
+        if text[word.end() : edge] not in {" ", "\u00a0"} or len(found) >= GIVEN_BEFORE_MAX:
+            break
+        before = text[max(floor, word.start() - 1) : word.start()]
+        opens = not before or before.isalpha() or before in {":", "»", ")", "”", "\n"}
+        if not opens and (is_title(word.group()) or not _looks_given(word.group())):
+            break
+        found.insert(0, word)
+        edge = word.start()
+        if opens:
+            break
+    if found and found[0].group().islower():
+        return start, []  # a particle cannot open a name
+    return (found[0].start(), [w.group() for w in found]) if found else (start, [])
 
 
 def _looks_given(word: str) -> bool:
@@ -136,41 +195,104 @@ def _looks_given(word: str) -> bool:
     return not any(analyser().word_is_known(part.lower()) for part in word.split("-"))
 
 
+def _titled(word: str) -> bool:
+    bare = word.strip(',;:()«»"')
+    return is_title(bare) or is_title_en(bare)
+
+
 def _participant(name: PersonName, position: str, group: str, country: str) -> Participant:
     return Participant(
         name=name,
         position=position,
         organisation=organisation_of(position),
-        country=country or country_of(position),
+        # a country a post names ("Посол Российской Федерации") is the row's; one named in a title-less
+        # description ("участник боев на территории Белоруссии") is no side
+        country=country or (country_of(position) if any(_titled(w) for w in position.split()) else ""),
         group=group,
         source="list",
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    """Where a row's name starts and its dash ends, and the name it gives."""
+
+    start: int
+    end: int
+    name: PersonName
+
+
+def _openers(text: str) -> list[_Opener]:
+    """Row openers in text order: a name block with its surname in capitals, then a dash."""
+    found: list[_Opener] = []
+    single: list[tuple[int, _Opener]] = []
+    floor = 0
+    for match in KREMLIN_ROW.finditer(text):
+        if _in_quotes(text, match.start()):
+            continue
+        surname = _surname_words(match["last"])
+        if not surname:
+            continue
+        start = match.start("last") + match["last"].index(surname[0])
+        given = match["given"].split()
+        if len(given) == 1 and len(surname) == 1 and not _looks_given(given[0]):
+            continue  # "ПАО Газпром –": a body, not a person
+        if not given:
+            start, given = _given_before(text, start, floor)
+        name = list_name(surname, given)
+        if name is None:
+            continue
+        opener = _Opener(start, match.end(), name)
+        if given:
+            found.append(opener)
+        elif len(surname) == 1 and len(surname[0]) >= 3:
+            single.append((len(found), opener))  # a one-word name ("СУХАРТО –"): kept inside a list only
+        floor = match.end()
+    if len(found) >= 2:
+        for index, opener in reversed(single):
+            found.insert(index, opener)
+    return found
+
+
+def _list_country(rows: list[ListRow]) -> list[ListRow]:
+    """Rows of a list with no side headers whose positions name Russia and no other country are Russian officials.
+
+    kremlin.ru lists name the Russian side's posts ("Министр обороны Российской Федерации"); rows between them
+    whose posts name no country ("мэр Москвы", "президент ПАО «Сбербанк»") are on the same side.
+    """
+    named = {row.participant.country for row in rows} - {""}
+    if named != {"RU"} or any(row.participant.group and side_country(row.participant.group) for row in rows):
+        return rows
+    return [
+        ListRow(replace(row.participant, country="RU"), row.start, row.end)
+        if not row.participant.country
+        else row
+        for row in rows
+    ]
+
+
 def kremlin_rows(text: str) -> list[ListRow]:
     """Rows of kremlin.ru-style lists ("ФАМИЛИЯ Имя Отчество – должность"), with their groups."""
-    matches = [m for m in KREMLIN_ROW.finditer(text) if _kremlin_name(m["last"], m["given"]) is not None]
-    if not matches:
+    openers = _openers(text)
+    if not openers:
         return []
     group, country = "", ""
-    before = text[: matches[0].start()].strip()
+    before = text[: openers[0].start].strip()
     if before.endswith(":") or "\n" in before:
         head = before.rstrip(":").strip().split("\n")[-1]
         start = _header_in(head, first=True)
         group = head[start:].strip(" :") if start >= 0 and not SEPARATOR.search(head) else ""
         country = side_country(group)
     rows: list[ListRow] = []
-    for index, match in enumerate(matches):
-        name = _kremlin_name(match["last"], match["given"])
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        position, header, ended = _split_tail(text[match.end() : end])
-        if name is not None and position:
-            rows.append(ListRow(_participant(name, position, group, country), match.start(), end))
+    for index, opener in enumerate(openers):
+        end = openers[index + 1].start if index + 1 < len(openers) else len(text)
+        position, header, ended = _split_tail(text[opener.end : end])
+        rows.append(ListRow(_participant(opener.name, position, group, country), opener.start, end))
         if header is not None:
             group, country = header, side_country(header)
         if ended:
             break
-    return rows
+    return _list_country(rows)
 
 
 def bullet_rows(text: str, lang: str) -> list[ListRow]:

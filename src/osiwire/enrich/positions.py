@@ -135,7 +135,12 @@ def side_country(header: str) -> str:
     match = _SIDE.search(header)
     if not match:
         return country_of(header) if re.search(r"(?i)делегаци|delegation", header) else ""
-    return SIDE_ADJECTIVES.get(lemma(match.group(1) or match.group(2)), "")
+    adjective = match.group(1) or match.group(2)
+    if lemma(adjective) in SIDE_ADJECTIVES:
+        return SIDE_ADJECTIVES[lemma(adjective)]
+    # any other country's adjective, from the country file ("С центральноафриканской стороны" -> CF)
+    named = default_finder().counts(adjective.lower())
+    return next(iter(named)) if len(named) == 1 else ""
 
 
 def is_title(word: str) -> bool:

@@ -1,0 +1,182 @@
+"""List shapes beyond the 15 kremlin.ru pages the rules were first written on, as variants made up here.
+
+Each test names a phenomenon of issue 12 (two-sided delegation lists, multi-word surnames in capitals with
+particles, given names before the surname, rows run together, place headers, nested quotes) and writes it
+with other countries, particles and header words than the development pages have.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from osiwire.enrich.participants import extract_participants
+from osiwire.model import Participant
+
+
+def _rows(text: str) -> list[tuple[str, str, str, str]]:
+    return [(p.name.display, p.position, p.group, p.country) for p in extract_participants(text, "ru")]
+
+
+def _by_name(text: str) -> dict[str, Participant]:
+    return {p.name.display: p for p in extract_participants(text, "ru")}
+
+
+@pytest.mark.parametrize("glue", ["", " ", "\n"])
+def test_two_sided_list_gives_each_side_its_country(glue: str) -> None:
+    text = (
+        "Участники российско-египетских переговоров 3 марта 2026 года С российской стороны:"
+        f"ЛАВРОВ Сергей Викторович – Министр иностранных дел Российской Федерации{glue}"
+        f"ЛИХАЧЁВ Алексей Евгеньевич – генеральный директор АО «Росатом»{glue}С египетской стороны : "
+        f"Бадр АБДЕЛЬ АТТИ – Министр иностранных дел Арабской Республики Египет{glue}"
+        "Хасан АБУ-ЗЕЙД – Чрезвычайный и Полномочный Посол Арабской Республики Египет в Российской Федерации"
+    )
+    rows = _rows(text)
+    assert rows == [
+        (
+            "Сергей Викторович Лавров",
+            "Министр иностранных дел Российской Федерации",
+            "С российской стороны",
+            "RU",
+        ),
+        ("Алексей Евгеньевич Лихачёв", "генеральный директор АО «Росатом»", "С российской стороны", "RU"),
+        (
+            "Бадр Абдель Атти",
+            "Министр иностранных дел Арабской Республики Египет",
+            "С египетской стороны",
+            "EG",
+        ),
+        (
+            "Хасан Абу-Зейд",
+            "Чрезвычайный и Полномочный Посол Арабской Республики Египет в Российской Федерации",
+            "С египетской стороны",
+            "EG",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("С монгольской стороны", "MN"),
+        ("Со стороны Эмиратов", ""),
+        ("С центральноафриканской стороны", "CF"),
+        ("С эмиратской стороны", "AE"),
+        ("Вьетнамская сторона", "VN"),
+    ],
+)
+def test_side_header_country_from_any_adjective(header: str, code: str) -> None:
+    text = (
+        f"{header}:ИВАНОВ Иван Иванович – Министр обороны\n"
+        "ПЕТРОВ Пётр Петрович – заместитель Министра обороны"
+    )
+    assert {p.country for p in extract_participants(text, "ru")} == {code}
+
+
+@pytest.mark.parametrize(
+    ("written", "display"),
+    [
+        ("АЛЬ НАХАЯН Абдалла бен Заид", "Абдалла бен Заид аль Нахаян"),
+        ("ГОНСАЛЕС ЛОПЕС Хуан Карлос", "Хуан Карлос Гонсалес Лопес"),
+        ("ДЕ ЛА КРУС Мария Луиса", "Мария Луиса де ла Крус"),
+        ("АБУ-ЗЕЙД Хасан", "Хасан Абу-Зейд"),
+        ("ФОН ДЕР ЛЕЙЕН Урсула", "Урсула фон дер Лейен"),
+        ("АЛИЕВ Ильхам Гейдар оглы", "Ильхам Гейдар оглы Алиев"),
+        ("Ухнаагийн ХУРЭЛСУХ", "Ухнаагийн Хурэлсух"),
+        ("Жан-Мишель ВАН ДЕР БЕРГ", "Жан-Мишель ван дер Берг"),
+    ],
+)
+def test_multi_word_surnames_in_capitals_stay_out_of_the_last_position(written: str, display: str) -> None:
+    text = (
+        "ШОЙГУ Сергей Кужугетович – Секретарь Совета Безопасности Российской Федерации"
+        f"{written} – Министр иностранных дел"
+        "ЛАВРОВ Сергей Викторович – Министр иностранных дел Российской Федерации"
+    )
+    rows = _by_name(text)
+    assert rows["Сергей Кужугетович Шойгу"].position == "Секретарь Совета Безопасности Российской Федерации"
+    assert rows[display].position == "Министр иностранных дел"
+    assert rows["Сергей Викторович Лавров"].position == "Министр иностранных дел Российской Федерации"
+
+
+def test_given_names_before_the_surname_in_a_run_together_list() -> None:
+    text = (
+        "С сенегальской стороны:Макки САЛЛ – Президент Республики Сенегал"
+        "Айсата ТАЛЛЬ САЛЛ – Министр иностранных дел Республики СенегалОбед НДИАЙ – Министр финансов"
+        " Мамаду Ламин ДИАЛЛО – Посол Республики Сенегал в Российской Федерации"
+    )
+    assert [(p.name.display, p.position) for p in extract_participants(text, "ru")] == [
+        ("Макки Салл", "Президент Республики Сенегал"),
+        ("Айсата Талль Салл", "Министр иностранных дел Республики Сенегал"),
+        ("Обед Ндиай", "Министр финансов"),  # a first name the dictionary knows, glued to the last position
+        ("Мамаду Ламин Диалло", "Посол Республики Сенегал в Российской Федерации"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "С территории ПАО «Уралмаш», Свердловская область",
+        "Из Нижнего Новгорода",
+        "На площадке АО «Северсталь», Вологодская область",
+    ],
+)
+def test_place_headers_of_video_link_meetings_are_groups(header: str) -> None:
+    text = (
+        "ИВАНОВ Иван Иванович – губернатор Свердловской области"
+        f"{header}:ПЕТРОВ Пётр Петрович – генеральный директор ПАО «Уралмаш»"
+    )
+    rows = _rows(text)
+    assert rows[0][:3] == ("Иван Иванович Иванов", "губернатор Свердловской области", "")
+    assert rows[1][:3] == ("Пётр Петрович Петров", "генеральный директор ПАО «Уралмаш»", header)
+
+
+def test_long_names_with_nested_quotes_are_kept_whole() -> None:
+    position = "генеральный директор АО «Концерн „Калашников“ имени М.Т.Калашникова» Госкорпорации «Ростех»"
+    text = (
+        f"ИВАНОВ Иван Иванович – {position}ПЕТРОВ Пётр Петрович – председатель правления ПАО «НК «Роснефть»"
+    )
+    assert [p.position for p in extract_participants(text, "ru")] == [
+        position,
+        "председатель правления ПАО «НК «Роснефть»",
+    ]
+
+
+def test_notes_after_names_and_dashes_without_spaces() -> None:
+    text = (
+        "СИДОРОВА Анна Петровна (1925 г. р.) – участник обороны Ленинграда"
+        "ГАЙНУТДИН Равиль (Гайнутдинов Равиль Исмагилович) –муфтий, председатель Совета муфтиев России"
+    )
+    assert [(p.name.display, p.position) for p in extract_participants(text, "ru")] == [
+        ("Анна Петровна Сидорова", "участник обороны Ленинграда"),
+        ("Равиль Гайнутдин", "муфтий, председатель Совета муфтиев России"),
+    ]
+
+
+def test_abbreviations_before_a_surname_stay_in_the_position() -> None:
+    text = (
+        "ИВАНОВ Иван Иванович – Чрезвычайный и Полномочный Посол Российской Федерации в ЦАР "
+        "ПЕТРОВ Пётр Петрович – ректор МГУ БАК Дмитрий Петрович – директор музея"
+    )
+    assert [(p.name.display, p.position) for p in extract_participants(text, "ru")] == [
+        ("Иван Иванович Иванов", "Чрезвычайный и Полномочный Посол Российской Федерации в ЦАР"),
+        ("Пётр Петрович Петров", "ректор МГУ"),
+        ("Дмитрий Петрович Бак", "директор музея"),
+    ]
+
+
+def test_a_list_of_russian_posts_makes_its_other_rows_russian() -> None:
+    text = (
+        "БЕЛОУСОВ Андрей Рэмович – Министр обороны Российской Федерации"
+        "СОБЯНИН Сергей Семёнович – мэр Москвы"
+        "ГРЕФ Герман Оскарович – президент ПАО «Сбербанк»"
+    )
+    assert {p.country for p in extract_participants(text, "ru")} == {"RU"}
+    foreign = text + "ЛУКАШЕНКО Александр Григорьевич – Президент Республики Беларусь"
+    assert [p.country for p in extract_participants(foreign, "ru")] == ["RU", "", "", "BY"]
+
+
+def test_descriptions_without_a_post_name_no_country() -> None:
+    text = (
+        "МОРОЗ Михаил Николаевич (1927 г. р.) – участник боев на территории Белоруссии"
+        "МЕРКИН Зиновий Леонидович (1924 г. р.) – участник боев на территории Германии"
+    )
+    assert [p.country for p in extract_participants(text, "ru")] == ["", ""]
