@@ -7,6 +7,8 @@ the stored releases, the database-backed translation memory and the retry schedu
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +26,9 @@ from osiwire.translate.translator import Translator
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = timedelta(days=7)  # a release that keeps failing is still retried weekly
+# Without an engine for a language, whether the memory holds human translations from it is asked at most this
+# often (the query reads the whole memory when none do); a TMX imported meanwhile is used after this.
+HUMAN_RECHECK_S = 60.0
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Translating:
         self._detector = detector
         self._translator: Translator | None = None
         self._warned: set[str] = set()
+        self._human: dict[str, tuple[bool, float]] = {}  # language -> (memory has human translations, when asked)
 
     @property
     def translator(self) -> Translator:
@@ -92,6 +98,8 @@ class Translating:
             return False
         if any(e.name != NONE_ENGINE for e in self.engines.order_for(language, self.target)):
             return True
+        if self._has_human(language):
+            return True  # human translations from the memory, the rest left in the original
         if language not in self._warned:
             self._warned.add(language)
             skipped = self.engines.unavailable()
@@ -109,6 +117,14 @@ class Translating:
                 self.target,
             )
         return False
+
+    def _has_human(self, language: str) -> bool:
+        """Whether the memory holds human translations from ``language`` (asked again after a while)."""
+        answer, at = self._human.get(language, (False, -math.inf))
+        if time.monotonic() - at > HUMAN_RECHECK_S:
+            answer = SqlMemory(self.store.db).has_human(language, self.target)
+            self._human[language] = (answer, time.monotonic())
+        return answer
 
     def translate(
         self,

@@ -8,6 +8,11 @@ is down, lacks the pair or answers with the wrong number of sentences hands over
 left, the sentences stay in the original (engine "none") and the Translation says why, in one line. Identical
 sentences are translated once: a repeat within the article is served like a memory hit.
 
+Human translations (memory entries of the engine ``human``, imported from TMX) come first, whatever engines are
+installed: a paragraph the memory holds whole is split into sentences on both sides and aligned by length
+(alignment.py); a sentence it holds alone is served as it is. Neither goes to an engine or its glossary check:
+they are what a person wrote.
+
 Glossary terms are applied by ``protection.translate_with_glossary``: placeholders for NMT engines, the prompt
 for LLM engines, and a check of every term in every output.
 """
@@ -22,10 +27,18 @@ from dataclasses import dataclass
 from osiwire.extract.language import LanguageDetector
 from osiwire.extract.normalise import normalise_text
 from osiwire.extract.segments import split_sentences
-from osiwire.model import Article, SentencePair, Translation
+from osiwire.model import Article, Segment, SentencePair, Translation
+from osiwire.translate.alignment import align_sentences
 from osiwire.translate.base import TranslateError
 from osiwire.translate.glossary import Glossary
-from osiwire.translate.memory import MemoryEntry, MemoryHit, TranslationMemory, memory_key
+from osiwire.translate.memory import (
+    HUMAN_ENGINE,
+    MemoryEntry,
+    MemoryHit,
+    TranslationMemory,
+    human_key,
+    memory_key,
+)
 from osiwire.translate.protection import translate_with_glossary
 from osiwire.translate.registry import NONE_ENGINE, EngineSet
 
@@ -105,9 +118,12 @@ class Translator:
 
     def translate_article(self, article: Article, glossary: Glossary | None = None) -> Translation:
         """Translate title and paragraphs sentence by sentence (``glossary``: this article's, if it has one)."""
+        segments = sorted(article.segments, key=lambda s: s.position)
+        human = self._human_paragraphs(segments, article.language)
         sentences = [
             _Sentence(segment.position, index, text, language)
-            for segment in sorted(article.segments, key=lambda s: s.position)
+            for segment in segments
+            if segment.position not in human
             for index, (text, language) in enumerate(
                 self._split(segment.text, segment.language or article.language)
             )
@@ -115,6 +131,10 @@ class Translator:
         pairs, notes = self._translate(
             sentences, self.glossary if glossary is None else glossary, article.url
         )
+        if human:
+            pairs = sorted(
+                [*pairs, *(p for ps in human.values() for p in ps)], key=lambda p: (p.segment, p.index)
+            )
         status = translation_status(pairs)
         error = f"{article.url}: {'; '.join(notes)}" if status != "complete" and notes else ""
         return Translation(self.target_language, tuple(pairs), status, error)
@@ -126,6 +146,40 @@ class Translator:
         items = [_Sentence(0, i, " ".join(text.split()), source_lang) for i, text in enumerate(sentences)]
         pairs, _ = self._translate(items, self.glossary if glossary is None else glossary, "sentence list")
         return pairs
+
+    def _human_paragraphs(
+        self, segments: Sequence[Segment], default_language: str
+    ) -> dict[int, list[SentencePair]]:
+        """Segments the memory holds a human translation of, whole, aligned sentence by sentence."""
+        target = self.target_language
+        keys = {
+            s.position: human_key(s.text, s.language or default_language, target)
+            for s in segments
+            if (s.language or default_language) not in ("", target)
+        }
+        hits = self._memory.lookup(list(keys.values())) if keys else {}
+        out: dict[int, list[SentencePair]] = {}
+        for segment in segments:
+            hit = hits.get(keys[segment.position]) if segment.position in keys else None
+            if hit is None:
+                continue
+            language = segment.language or default_language
+            source = [text for text, _ in self._split(segment.text, language)]
+            translated = split_sentences(hit.target, target)
+            out[segment.position] = [
+                SentencePair(
+                    segment=segment.position,
+                    index=index,
+                    source=src,
+                    target=tgt,
+                    source_language=language,
+                    engine=HUMAN_ENGINE,
+                    model=hit.origin,
+                    from_memory=True,
+                )
+                for index, (src, tgt) in enumerate(align_sentences(source, translated))
+            ]
+        return out
 
     def _split(self, text: str, language: str) -> list[tuple[str, str]]:
         parts = split_sentences(text, language)
@@ -190,10 +244,10 @@ class Translator:
         """Translations of distinct ``texts`` in ``lang``, and why some are left untranslated ("" if none)."""
         target = self.target_language
         done: dict[str, _Rendering] = {}
-        pending = texts
+        pending = self._from_human(texts, lang, done)
         failures: list[str] = []
         for engine in self._engines.order_for(lang, target):
-            if engine.name == NONE_ENGINE:
+            if engine.name == NONE_ENGINE or not pending:
                 break
             try:
                 model = engine.model_id(lang, target)
@@ -216,7 +270,9 @@ class Translator:
             self._memory.remember(
                 [
                     MemoryEntry(
-                        memory_key(text, lang, target, engine.name, model), MemoryHit(r.target, r.confidence)
+                        memory_key(text, lang, target, engine.name, model),
+                        MemoryHit(r.target, r.confidence),
+                        " ".join(text.split()),
                     )
                     for text, r in new.items()
                 ]
@@ -226,6 +282,19 @@ class Translator:
         for text in pending:
             done[text] = _untranslated(text)
         return done, self._failure(lang, len(pending), failures)
+
+    def _from_human(self, texts: list[str], lang: str, done: dict[str, _Rendering]) -> list[str]:
+        """Serve the sentences a person translated into ``done``; return the rest."""
+        keys = {text: human_key(text, lang, self.target_language) for text in texts}
+        hits = self._memory.lookup(list(keys.values())) if keys else {}
+        rest = []
+        for text in texts:
+            hit = hits.get(keys[text])
+            if hit is None:
+                rest.append(text)
+            else:
+                done[text] = _Rendering(hit.target, HUMAN_ENGINE, hit.origin, from_memory=True)
+        return rest
 
     def _from_memory(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from osiwire.model import SentencePair, Translation, Version
+from osiwire.translate.memory import HUMAN_ENGINE
 
 # Below this per-token probability a sentence is marked for the reader to check. CTranslate2's normalised
 # scores on real OPUS-MT output mostly sit above 0.6; garbled output falls well below 0.4.
@@ -33,3 +34,21 @@ def bilingual_rows(version: Version, translation: Translation | None) -> list[Bi
         BilingualParagraph(s.position, s.kind, s.language, s.text, tuple(by_segment.get(s.position, ())))
         for s in version.segments
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationSources:
+    """Who made the shown translation: people (from the memory), engines, or both, for the view's legend."""
+
+    human: int  # sentence pairs a person translated
+    machine: int  # sentence pairs an engine translated
+    origins: tuple[str, ...]  # where the human translations came from (TMX file, tool), in order of appearance
+
+
+def translation_sources(translation: Translation | None) -> TranslationSources:
+    """How many shown pairs are human and machine translations, and the human ones' origins."""
+    pairs = [p for p in translation.sentences if p.translated] if translation else []
+    human = [p for p in pairs if p.engine == HUMAN_ENGINE]
+    return TranslationSources(
+        len(human), len(pairs) - len(human), tuple(dict.fromkeys(p.model for p in human if p.model))
+    )

@@ -18,7 +18,7 @@ from osiwire.model import Enrichment, PersonName, Release, SearchHit, Version
 from osiwire.store import SearchPage
 from osiwire.store.facets import Facets, FacetValue
 from osiwire.store.query import QueryError
-from osiwire.web.bilingual import LOW_CONFIDENCE, bilingual_rows
+from osiwire.web.bilingual import LOW_CONFIDENCE, bilingual_rows, translation_sources
 from osiwire.web.deps import (
     Listing,
     QueryParam,
@@ -331,6 +331,7 @@ def release_page(
         hash_prefix=HASH_PREFIX,
         translation=translation,
         bilingual=bilingual_rows(shown, translation),
+        made_by=translation_sources(translation),
         target_language=target,
         low_confidence=LOW_CONFIDENCE,
         enrichment=enrichment,
