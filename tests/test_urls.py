@@ -45,3 +45,10 @@ def test_canonical_url_is_idempotent() -> None:
 
 def test_bad_port_does_not_raise() -> None:
     assert canonical_url("http://x.org:99999/a") == "http://x.org:99999/a"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://[kremlin.ru/events", " http://[2001:db8::1/a "])
+def test_unclosed_ipv6_literal_is_its_own_key(url: str) -> None:
+    # urllib cannot split it (ValueError): an `analyze` line or a page's canonical link with such a URL ended
+    # the whole batch
+    assert canonical_url(url) == url.strip()

@@ -78,9 +78,12 @@ def _page_canonical(tree: HtmlElement, fetched_url: str) -> str:
     ]
     candidates += [meta.get("content") for meta in tree.iter("meta") if meta.get("property") == "og:url"]
     for href in candidates:
-        url = urljoin(fetched_url, str(href or "").strip())
-        if href and urlsplit(url).scheme in ("http", "https") and _same_site(url, fetched_url):
-            return url
+        try:
+            url = urljoin(fetched_url, str(href or "").strip())
+            if href and urlsplit(url).scheme in ("http", "https") and _same_site(url, fetched_url):
+                return url
+        except ValueError:  # an unclosed IPv6 literal in either URL: that candidate says nothing
+            continue
     return fetched_url
 
 

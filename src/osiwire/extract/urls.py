@@ -37,7 +37,12 @@ def _is_tracking(param: str) -> bool:
 
 def canonical_url(url: str) -> str:
     """Return ``url`` with scheme and host lower-cased, default port, fragment and tracking dropped."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except (
+        ValueError
+    ):  # an unclosed IPv6 literal ("http://[::1"): nothing to normalise, the URL is its own key
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
     if ":" in host:  # IPv6 literal
