@@ -124,3 +124,16 @@ def test_readable_report(tmp_path: Path) -> None:
 def test_needs_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "analyze"])
     assert result.exit_code == 2
+
+
+def test_a_line_nested_too_deeply_is_a_bad_line() -> None:
+    # json.loads recurses once per level: a RecursionError, not an AnalyzeError, ended `analyze --jsonl`
+    from osiwire.analyze import AnalyzeError, parse_line
+
+    for line in ("[" * 5000, '{"id": ' * 5000, '{"id": 1, "text": ' + "[" * 5000):
+        try:
+            parse_line(line, 7)
+        except AnalyzeError as exc:
+            assert str(exc) == "line 7: not JSON: nested too deeply"
+        else:
+            raise AssertionError(f"accepted {line[:20]!r}")

@@ -35,6 +35,8 @@ def test_real_kremlin_archive_reads_as_is(shared_data: Path) -> None:
         (json.dumps({"url": "javascript:alert(1)", "title": "t", "text": "x"}), "not an http(s) URL"),
         (json.dumps({"url": "https://a/1", "title": "t", "text": "x", "date": "31 марта"}), "not a date"),
         (json.dumps({"url": "https://a/1", "title": "t", "text": "x", "date": 5}), "not a date"),
+        ("[" * 5000, "not JSON: nested too deeply"),  # RecursionError in json.loads ended the import
+        ('{"url": ' * 5000, "not JSON: nested too deeply"),
     ],
 )
 def test_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path, line: str, reason: str) -> None:

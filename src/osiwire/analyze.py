@@ -76,6 +76,8 @@ def parse_line(line: str, line_no: int) -> Input:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise AnalyzeError(f"line {line_no}: not JSON: {exc.msg}") from exc
+    except RecursionError as exc:  # "[[[[..." thousands deep: the decoder recurses once per level
+        raise AnalyzeError(f"line {line_no}: not JSON: nested too deeply") from exc
     if not isinstance(record, dict):
         raise AnalyzeError(f"line {line_no}: expected a JSON object")
     raw_id = record.get("id", line_no)

@@ -47,6 +47,8 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{where}: not JSON: {exc.msg}") from exc
+    except RecursionError as exc:  # "[[[[..." thousands deep: the decoder recurses once per level
+        raise ParseError(f"{where}: not JSON: nested too deeply") from exc
     if not isinstance(record, dict):
         raise ParseError(f"{where}: expected a JSON object, got {type(record).__name__}")
     missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record[f].strip()]
