@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osiwire.config import Settings
 from osiwire.enrich.enricher import Enricher
 from osiwire.model import Article, Enrichment, PersonName
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
+
+if TYPE_CHECKING:
+    from osiwire.failing import FailureLog
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +70,38 @@ class Enriching:
         self.store.enrichments.save(release_id, version_no, enrichment, datetime.now(UTC))
         return enrichment
 
-    def enrich_due(self, *, everything: bool = False, progress: Progress | None = None) -> int:
-        """Enrich stored releases not enriched yet (all with ``everything``); how many were."""
+    def enrich_due(
+        self,
+        *,
+        everything: bool = False,
+        progress: Progress | None = None,
+        failures: FailureLog | None = None,
+    ) -> int:
+        """Enrich stored releases not enriched yet (all with ``everything``); how many were (those the stage
+        failed on are recorded as failed and left for ``retry``)."""
+        from osiwire.failing import FailureLog
         from osiwire.translating import article_from_version
 
         progress = progress or NoProgress()
+        failures = failures or FailureLog(self.store)
         due = self.store.enrichments.due(everything=everything)
         progress.add_total(len(due))
+        done: list[str] = []
         for release_id, version_no in due:
             release = self.store.releases.get(release_id)
-            self.enrich(
-                article_from_version(release, release.versions[version_no - 1]), release_id, version_no
-            )
+            article = article_from_version(release, release.versions[version_no - 1])
+            try:
+                self.enrich(article, release_id, version_no)
+                done.append(article.url)
+            except Exception as exc:  # this release fails alone: recorded, retried by `enrich --failed`
+                failures.failed(
+                    "enrich",
+                    article.url,
+                    exc,
+                    release_id=release_id,
+                    version_no=version_no,
+                    source_id=article.source_id,
+                )
             progress.advance()
-        return len(due)
+        failures.succeeded(("enrich",), done)
+        return len(done)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from osiwire.errors import CollectError, ExtractError, FetchError, OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.extract.urls import canonical_url
+from osiwire.failing import RELEASE_STAGES, FailureLog, describe
 from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 SAVE_BATCH = 50  # articles per write transaction: fewer fsyncs, at most this many redone after a crash
 MAX_NEW_PER_PASS = 200  # new pages fetched from one source per pass, newest first; the rest wait a pass
 MAX_CHILD_SITEMAPS = 20  # sitemap index children read per pass
+RETRY_PER_PASS = 50  # failed stages retried at the end of a pass (per stage): a pass must stay short
 # A long pass (an archive import) writes its stage times this often, not only at its end.
 RECORD_EVERY_S = 60.0
 FEED_ACCEPT = (
@@ -76,16 +78,36 @@ class PassReport:
         else:
             self.unchanged += 1
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str, stage: str = "", item: str = "") -> None:
+        """Count an item that failed, with one log line."""
         self.failed += 1
         self.item_errors.append(message)
-        logger.warning("%s", message)
+        if stage:
+            logger.warning("stage failed: stage=%s item=%s error=%s", stage, item, message)
+        else:
+            logger.warning("%s", message)
+
+
+@dataclass
+class RetryReport:
+    """What a retry of failed stages did."""
+
+    succeeded: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     article: Article | None = None
     error: str = ""
+    stage: str = "extract"  # the stage that failed, when one did
+    item: str = ""  # what it failed on: the page's URL, or "archive:line"
+
+
+def _unexpected(stage: str, item: str, exc: Exception) -> str:
+    """An exception a stage raised on one item as one line (its traceback logged at debug level)."""
+    logger.debug("stage %s on %s", stage, item, exc_info=exc)
+    return describe(exc)
 
 
 class Pipeline:
@@ -98,18 +120,21 @@ class Pipeline:
         *,
         fetcher: Fetcher | None = None,
         detector: LanguageDetector | None = None,
+        translating: Translating | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self._fetcher = fetcher
         self.detector = detector or get_detector()
-        self._translating: Translating | None = None
+        self._translating: Translating | None = translating
         self._enriching: Enriching | None = None
         self.timer = StageTimer()
         self._stats = PipelineStats(store.db)
         self._pass: tuple[str, int | None] | None = None  # (kind, source id) of the pass being timed
         self._pass_since = datetime.now(UTC)
         self._written_at = time.monotonic()
+        self.failures = FailureLog(store)
+        self._listed: list[str] = []  # the listings (feeds, sitemaps, pages) read conditionally in this pass
 
     @property
     def fetcher(self) -> Fetcher:
@@ -146,19 +171,27 @@ class Pipeline:
             with self.timer.measure("extract"):
                 return _Outcome(article=self.extract(doc))
         except ExtractError as exc:
-            return _Outcome(error=str(exc))
+            return _Outcome(error=str(exc), item=doc.url)
+        except Exception as exc:  # any text the extractor cannot handle: this page fails, the pass goes on
+            return _Outcome(error=_unexpected("extract", doc.url, exc), item=doc.url)
 
     def _page_outcome(self, entry: Entry, source: Source, now: datetime) -> _Outcome:
         """Fetch the page an entry points at and extract it; fall back to the entry's own content."""
-        error = ""
+        try:
+            return self._fetched_outcome(entry, source, now)
+        except Exception as exc:  # a fetch or parse bug on one page never ends the pass
+            return _Outcome(error=_unexpected("fetch", entry.url, exc), item=entry.url, stage="fetch")
+
+    def _fetched_outcome(self, entry: Entry, source: Source, now: datetime) -> _Outcome:
+        error, stage = "", "fetch"
         try:
             with self.timer.measure("fetch"):
                 page = self.fetcher.fetch(entry.url)
             if page.ok:
                 outcome = self._extract_outcome(self._page_document(page, entry, source))
                 if outcome.article is not None:
-                    return outcome
-                error = outcome.error
+                    return replace(outcome, item=entry.url)
+                error, stage = outcome.error, outcome.stage
             else:
                 error = f"{entry.url}: HTTP {page.status}"
         except FetchError as exc:
@@ -166,8 +199,8 @@ class Pipeline:
         fallback = entry_document(entry, source, now)
         if fallback is not None:
             logger.info("%s: using the feed's own text (%s)", entry.url, error)
-            return self._extract_outcome(fallback)
-        return _Outcome(error=error)
+            return replace(self._extract_outcome(fallback), item=entry.url)
+        return _Outcome(error=error, stage=stage, item=entry.url)
 
     @staticmethod
     def _page_document(page: Fetched, entry: Entry, source: Source) -> RawDocument:
@@ -184,49 +217,122 @@ class Pipeline:
 
     # -- writing --------------------------------------------------------------------------------------------
 
-    def _store(self, outcomes: Iterable[_Outcome], report: PassReport, progress: Progress) -> None:
+    def _store(
+        self, outcomes: Iterable[_Outcome], report: PassReport, progress: Progress, source_id: int | None
+    ) -> None:
         batch: list[Article] = []
+        items: list[str] = []  # what each article of the batch was fetched or read as
         for outcome in outcomes:
             if outcome.article is not None:
                 batch.append(outcome.article)
+                items.append(outcome.item or outcome.article.url)
             else:
-                report.fail(outcome.error)
+                report.fail(outcome.error, outcome.stage, outcome.item)
+                if outcome.stage:  # "": the input's own fault (a bad archive line), reported only
+                    self.failures.failed(outcome.stage, outcome.item, outcome.error, source_id=source_id)
             progress.advance()
             if len(batch) >= SAVE_BATCH:
-                self._flush(batch, report)
-        self._flush(batch, report)
+                self._flush(batch, report, items)
+        self._flush(batch, report, items)
 
-    def _flush(self, batch: list[Article], report: PassReport) -> None:
-        """Store a batch, then enrich and translate what is new in it.
+    def _save(self, batch: list[Article], report: PassReport) -> list[tuple[int, SaveResult]]:
+        """Store a batch in one transaction; when that fails, each article alone, so that one article the
+        store cannot take fails alone. (Position in ``batch``, result) of each article stored."""
+        with self.timer.measure("store", len(batch)):
+            try:
+                return list(enumerate(self.store.releases.save_many(batch)))
+            except Exception as exc:
+                if len(batch) == 1:
+                    article = batch[0]
+                    report.failed += 1
+                    report.item_errors.append(
+                        self.failures.failed("store", article.url, exc, source_id=article.source_id)
+                    )
+                    return []
+        return [(n, result) for n, article in enumerate(batch) for _, result in self._save([article], report)]
 
-        Stored first, so a failing later stage loses nothing; enriched before translation, so the names of the
-        people found are kept exactly in the translation (the glossary hook).
+    def _flush(self, batch: list[Article], report: PassReport, items: list[str] | None = None) -> None:
+        """Store a batch, then run the later stages over what is new in it.
+
+        ``items``: what each article was fetched as (its entry's URL), whose earlier failures it clears.
         """
         if not batch:
             return
-        with self.timer.measure("store", len(batch)):
-            results = self.store.releases.save_many(batch)
-        for article, result in zip(batch, results, strict=True):
+        succeeded: dict[str, list[str]] = {}
+        for n, result in self._save(batch, report):
+            article = batch[n]
             report.count(result)
-            if not result.new_version:
-                continue
-            names: dict[str, str] = {}
-            if self.settings.enrich.enabled:
-                with self.timer.measure("enrich"):
-                    enrichment = self.enriching.enrich(article, result.release_id, result.version_no)
-                if self.settings.enrich.names_in_glossary:
-                    names = glossary_names(enrichment.people)
-            if self.translating.can_translate(article.language):
-                with self.timer.measure("translate"):
-                    translation = self.translating.translate(
-                        article, result.release_id, result.version_no, names=names
-                    )
-                report.translated += translation.status == "complete"
-            with self.timer.measure("alerts"):
-                report.alerts += len(evaluate_new(self.store, result.release_id))
+            succeeded.setdefault("store", []).append(article.url)
+            if items is not None and items[n] != article.url:
+                succeeded["store"].append(items[n])
+            if result.new_version:
+                for stage in self.process(article, result.release_id, result.version_no, report):
+                    succeeded.setdefault(stage, []).append(article.url)
+        for stage, urls in succeeded.items():
+            self.failures.succeeded(("fetch", "extract", "store") if stage == "store" else (stage,), urls)
         batch.clear()
+        if items is not None:
+            items.clear()
         if self._pass is not None and time.monotonic() - self._written_at >= RECORD_EVERY_S:
             self._write_times(*self._pass)
+
+    def process(
+        self, article: Article, release_id: int, version_no: int, report: PassReport | None = None
+    ) -> list[str]:
+        """The stages after store, in order, over one stored version; the stages that succeeded.
+
+        Stored first, so a failing later stage loses nothing; enriched before translation, so the names of the
+        people found are kept exactly in the translation (the glossary hook). A stage that raises is recorded
+        as failed on the release (and retried later); the next stages still run.
+        """
+        report = report or PassReport("")
+        done: list[str] = []
+        names: dict[str, str] = {}
+        if self.settings.enrich.enabled:
+            try:
+                with self.timer.measure("enrich"):
+                    enrichment = self.enriching.enrich(article, release_id, version_no)
+                if self.settings.enrich.names_in_glossary:
+                    names = glossary_names(enrichment.people)
+                done.append("enrich")
+            except Exception as exc:
+                self._failed("enrich", article, release_id, version_no, exc, report)
+        try:
+            if self.translating.can_translate(article.language):
+                with self.timer.measure("translate"):
+                    translation = self.translating.translate(article, release_id, version_no, names=names)
+                report.translated += translation.status == "complete"
+            done.append("translate")
+        except Exception as exc:
+            self._failed("translate", article, release_id, version_no, exc, report)
+        try:
+            with self.timer.measure("alerts"):
+                report.alerts += len(evaluate_new(self.store, release_id))
+            done.append("alerts")
+        except Exception as exc:
+            self._failed("alerts", article, release_id, version_no, exc, report)
+        return done
+
+    def _failed(
+        self,
+        stage: str,
+        article: Article,
+        release_id: int,
+        version_no: int,
+        exc: Exception,
+        report: PassReport,
+    ) -> None:
+        report.failed += 1
+        report.item_errors.append(
+            self.failures.failed(
+                stage,
+                article.url,
+                exc,
+                release_id=release_id,
+                version_no=version_no,
+                source_id=article.source_id,
+            )
+        )
 
     # -- stage times ----------------------------------------------------------------------------------------
 
@@ -262,6 +368,7 @@ class Pipeline:
         if not page.ok:
             raise FetchError(f"{url}: HTTP {page.status}")
         self.store.sources.remember_validators(url, page.etag, page.last_modified, page.fetched_at)
+        self._listed.append(url)
         return page
 
     def _entries(self, source: Source) -> list[Entry] | None:
@@ -309,9 +416,9 @@ class Pipeline:
                     self._run_local(source, report, progress, now)
                 else:
                     self._run_network(source, report, progress, now)
-        except OsiwireError as exc:
-            report.error = str(exc)
-            logger.warning("source %s: %s", source.name, exc)
+        except Exception as exc:  # a source that fails (or that a bug fails on) never ends the run
+            report.error = str(exc) if isinstance(exc, OsiwireError) else describe(exc)
+            logger.warning("source %s: %s", source.name, report.error)
             self.store.sources.record_error(source, now, report.error)
             return report
         self.store.sources.record_success(source, now)
@@ -325,14 +432,16 @@ class Pipeline:
         progress.add_total(len(items))
         self._store(
             (
-                self._extract_outcome(i.document) if i.document else _Outcome(error=str(i.error))
+                self._extract_outcome(i.document) if i.document else _Outcome(error=str(i.error), stage="")
                 for i in items
             ),
             report,
             progress,
+            source.id,
         )
 
     def _run_network(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
+        self._listed.clear()
         with self.timer.measure("collect", 0):
             entries = self._entries(source)
         if entries is None:
@@ -347,8 +456,15 @@ class Pipeline:
         new.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         new = new[:MAX_NEW_PER_PASS]
         progress.add_total(len(new))
+        failed_before = report.failed
         with ThreadPoolExecutor(max_workers=self.settings.fetch.concurrency) as pool:
-            self._store(pool.map(lambda e: self._page_outcome(e, source, now), new), report, progress)
+            outcomes = pool.map(lambda e: self._page_outcome(e, source, now), new)
+            self._store(outcomes, report, progress, source.id)
+        if report.failed > failed_before or len(unique) - report.known > len(new):
+            # Pages failed or were left for later: the next pass must read the listing whole again, not be
+            # told "304 Not Modified" and never see those entries again.
+            for url in self._listed:
+                self.store.sources.remember_validators(url, None, None, now)
 
     def fetch(
         self, source_key: int | str | None = None, progress: Progress | None = None
@@ -359,15 +475,87 @@ class Pipeline:
         else:
             todo = self.store.sources.due(datetime.now(UTC))
         reports = [self.run_source(source, progress) for source in todo]
+        self.retry_failed()
         self.deliver_alerts()
         return reports
 
     def deliver_alerts(self) -> None:
         """Send the webhooks of alerts that fired (and retry those that failed before)."""
-        with self._timed_pass("alerts"), self.timer.measure("deliver", 0):
-            report = deliver_pending(self.store, self.settings)
-            self.timer.add("deliver", report.delivered + report.failed + report.given_up, 0.0)
+        try:
+            with self._timed_pass("alerts"), self.timer.measure("deliver", 0):
+                report = deliver_pending(self.store, self.settings)
+                self.timer.add("deliver", report.delivered + report.failed + report.given_up, 0.0)
+        except Exception as exc:  # deliveries are retried on the next pass; the run goes on
+            logger.warning("alert delivery failed: %s", describe(exc))
+            return
         logger.info("alerts delivered: %s", report)
+
+    # -- failed items ---------------------------------------------------------------------------------------
+
+    def retry_failed(
+        self,
+        stages: Sequence[str] = RELEASE_STAGES,
+        *,
+        due_only: bool = True,
+        limit: int = RETRY_PER_PASS,
+        progress: Progress | None = None,
+    ) -> RetryReport:
+        """Run again the stages that failed on stored releases (those whose retry time has come, or all).
+
+        Pages that could not be fetched or extracted are not stored: a source's next pass fetches them again.
+        """
+        from osiwire.translating import article_from_version
+
+        progress = progress or NoProgress()
+        report = RetryReport()
+        now = datetime.now(UTC)
+        todo = [
+            failure
+            for stage in stages
+            for failure in self.store.failures.find(stage, due_at=now if due_only else None, limit=limit)
+            if failure.release_id is not None
+        ]
+        progress.add_total(len(todo))
+        for failure in todo:
+            assert failure.release_id is not None
+            try:
+                release = self.store.releases.get(failure.release_id)
+            except OsiwireError:  # deleted since
+                self.store.failures.clear(failure.stage, [failure.item])
+                continue
+            version = release.versions[-1]  # the current version: an older one failing matters no more
+            article = article_from_version(release, version)
+            if self._retry(failure.stage, article, release.id, version.version_no):
+                self.failures.succeeded((failure.stage,), [failure.item])
+                report.succeeded += 1
+            else:
+                report.failed += 1
+            progress.advance()
+        return report
+
+    def _retry(self, stage: str, article: Article, release_id: int, version_no: int) -> bool:
+        try:
+            if stage == "enrich":
+                self.enriching.enrich(article, release_id, version_no)
+            elif stage == "translate":
+                if self.translating.can_translate(article.language):
+                    names = self.translating.names(release_id, version_no)
+                    self.translating.translate(article, release_id, version_no, names=names)
+            elif stage == "alerts":
+                evaluate_new(self.store, release_id)
+            else:
+                raise ValueError(f"no retry for stage {stage!r}")
+            return True
+        except Exception as exc:
+            self.failures.failed(
+                stage,
+                article.url,
+                exc,
+                release_id=release_id,
+                version_no=version_no,
+                source_id=article.source_id,
+            )
+            return False
 
     # -- archives -------------------------------------------------------------------------------------------
 
@@ -382,10 +570,10 @@ class Pipeline:
             for line in lines:
                 report.entries += 1
                 if line.document is None:
-                    yield _Outcome(error=str(line.error))
+                    yield _Outcome(error=str(line.error), stage="")  # the archive's own fault: reported
                 else:
                     yield self._extract_outcome(line.document)
 
         with self._timed_pass("import", source.id):
-            self._store(outcomes(), report, progress)
+            self._store(outcomes(), report, progress, source.id)
         return report

@@ -81,7 +81,8 @@ class Translating:
         self._detector = detector
         self._translator: Translator | None = None
         self._warned: set[str] = set()
-        self._human: dict[str, tuple[bool, float]] = {}  # language -> (memory has human translations, when asked)
+        # language -> (whether the memory has human translations from it, when that was asked)
+        self._human: dict[str, tuple[bool, float]] = {}
 
     @property
     def translator(self) -> Translator:
@@ -144,6 +145,12 @@ class Translating:
         if names:
             glossary = self.translator.glossary.with_terms(names, "people", article.language, self.target)
         translation = self.translator.translate_article(article, glossary)
+        if not any(p.translated for p in translation.sentences) and not any(
+            e.name != NONE_ENGINE for e in self.engines.order_for(article.language, self.target)
+        ):
+            # Only the memory's human translations could have served it, and none did: nothing to store (the
+            # view keeps saying which engine to install).
+            return translation
         retry_at = None
         if translation.status != "complete":
             attempts = self.store.translations.attempts(release_id, version_no, self.target)
@@ -160,23 +167,40 @@ class Translating:
         progress: Progress | None = None,
     ) -> TranslateReport:
         """Translate stored releases that need it (all of them with ``everything``), newest first."""
+        from osiwire.failing import FailureLog
+
         progress = progress or NoProgress()
         report = TranslateReport()
+        failures = FailureLog(self.store)
         due = self.store.translations.due(self.target, datetime.now(UTC), since=since, everything=everything)
         progress.add_total(len(due))
         for release_id, version_no in due:
             release = self.store.releases.get(release_id)
             version = release.versions[version_no - 1]
             if self.can_translate(version.language):
-                names = self._names(release_id, version_no)
                 article = article_from_version(release, version)
-                report.count(self.translate(article, release_id, version_no, names=names))
+                try:
+                    names = self.names(release_id, version_no)
+                    report.count(self.translate(article, release_id, version_no, names=names))
+                    failures.succeeded(("translate",), [article.url])
+                except Exception as exc:  # this release fails alone: recorded, retried by --failed
+                    report.errors.append(
+                        failures.failed(
+                            "translate",
+                            article.url,
+                            exc,
+                            release_id=release_id,
+                            version_no=version_no,
+                            source_id=article.source_id,
+                        )
+                    )
             else:
                 report.skipped_no_engine += version.language != self.target
             progress.advance()
         return report
 
-    def _names(self, release_id: int, version_no: int) -> dict[str, str]:
+    def names(self, release_id: int, version_no: int) -> dict[str, str]:
+        """The names the enrich stage found in a stored version, for the glossary."""
         if not self.settings.enrich.names_in_glossary:
             return {}
         from osiwire.enriching import glossary_names

@@ -4,11 +4,21 @@ Exit codes: 0 success; 1 an error (one line on stderr naming the input and the r
 3 partial success (some sources or items failed; the rest was stored).
 """
 
-from osiwire.cli import alerts, enrichment, ingest, memory, reading, serving, sources, stories, translation
+from osiwire.cli import alerts, enrichment, ingest, memory, reading, serving, sources, status, translation
 from osiwire.cli.base import cli
 
 __all__ = ["cli", "main"]
-_COMMANDS = (alerts, enrichment, ingest, memory, reading, serving, sources, stories, translation)  # registered on import
+_COMMANDS = (
+    alerts,
+    enrichment,
+    ingest,
+    memory,
+    reading,
+    serving,
+    sources,
+    status,
+    translation,
+)  # registered on import
 
 
 def main() -> None:

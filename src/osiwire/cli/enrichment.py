@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from dataclasses import asdict
@@ -13,7 +14,10 @@ import click
 
 from osiwire.cli.base import EXIT_PARTIAL, Context, cli, errors_as_lines, to_json
 from osiwire.errors import OsiwireError
+from osiwire.failing import describe
 from osiwire.progress import progress_for
+
+logger = logging.getLogger(__name__)
 
 
 @cli.command("people")
@@ -84,14 +88,26 @@ def topics_test(obj: Context, text: str, language: str) -> None:
 @click.option(
     "--all", "everything", is_flag=True, help="Enrich every release again (after a taxonomy change)."
 )
+@click.option("--failed", is_flag=True, help="Only the releases the enrich stage failed on (see `status`).")
 @click.pass_obj
-def enrich(obj: Context, everything: bool) -> None:
+def enrich(obj: Context, everything: bool, failed: bool) -> None:
     """Enrich stored releases not enriched yet: entities, people, participants, topics, countries."""
+    from osiwire.cli.status import retry_stage
     from osiwire.enriching import Enriching
+    from osiwire.failing import FailureLog
 
     with errors_as_lines(), obj.store() as store, progress_for("enrich") as progress:
-        count = Enriching(obj.settings, store).enrich_due(everything=everything, progress=progress)
-    click.echo(f"{count} release(s) enriched")
+        if failed:
+            retried = retry_stage(obj, store, "enrich", progress)
+            click.echo(f"{retried.succeeded} release(s) enriched, {retried.failed} failed again")
+            sys.exit(EXIT_PARTIAL if retried.failed else 0)
+        log = FailureLog(store)
+        enriching = Enriching(obj.settings, store)
+        count = enriching.enrich_due(everything=everything, progress=progress, failures=log)
+    click.echo(
+        f"{count} release(s) enriched" + (f", {log.count} failed (see `osiwire status`)" if log.count else "")
+    )
+    sys.exit(EXIT_PARTIAL if log.count else 0)
 
 
 @cli.command("analyze")
@@ -144,13 +160,19 @@ def analyze(
             doc_id = item.id
             emit(analyzer.analyze(item))
             done += 1
-        except OsiwireError as exc:  # one bad input never stops a batch
+        except Exception as exc:  # one bad input, or one the stages cannot handle, never stops a batch
             failed += 1
             doc_id = getattr(exc, "doc_id", None) or doc_id
+            if isinstance(exc, OsiwireError):
+                error = str(exc)
+            else:  # a stage failed on this document: the class says which kind of failure it was
+                error = describe(exc)
+                logger.warning("stage failed: stage=analyze item=%s error=%s", doc_id, error)
+                logger.debug("analyze %s", doc_id, exc_info=exc)
             if as_json or jsonl is not None:
-                click.echo(json.dumps({"id": doc_id, "error": str(exc)}, ensure_ascii=False))
+                click.echo(json.dumps({"id": doc_id, "error": error}, ensure_ascii=False))
             else:
-                click.echo(f"osiwire: error: {exc}", err=True)
+                click.echo(f"osiwire: error: {error}", err=True)
     elapsed = time.perf_counter() - started
     if jsonl is not None:
         rate = (done + failed) / elapsed if elapsed > 0 else 0.0

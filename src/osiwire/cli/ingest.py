@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -19,10 +20,12 @@ from osiwire.cli.base import (
     errors_as_lines,
 )
 from osiwire.errors import OsiwireError
+from osiwire.failing import describe
 from osiwire.model import Source, SourceKind
 from osiwire.pipeline import PassReport, Pipeline
 from osiwire.progress import progress_for
 
+logger = logging.getLogger(__name__)
 # -- ingest ---------------------------------------------------------------------------------------------------
 
 
@@ -85,12 +88,16 @@ def run(obj: Context, tick: float) -> None:
         pipeline = Pipeline(obj.settings, store)
         try:
             while not stop.requested:
-                for source in store.sources.due(datetime.now(UTC)):
-                    if stop.requested:
-                        break
-                    _report([pipeline.run_source(source)])
-                if not stop.requested:
-                    pipeline.deliver_alerts()
+                try:
+                    for source in store.sources.due(datetime.now(UTC)):
+                        if stop.requested:
+                            break
+                        _report([pipeline.run_source(source)])
+                    if not stop.requested:
+                        pipeline.retry_failed()
+                        pipeline.deliver_alerts()
+                except Exception as exc:  # the service keeps going; the next tick tries again
+                    logger.error("run: pass failed: %s", describe(exc))
                 deadline = time.monotonic() + tick
                 while not stop.requested and time.monotonic() < deadline:
                     time.sleep(min(0.5, tick))

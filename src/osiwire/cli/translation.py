@@ -27,9 +27,13 @@ from osiwire.progress import ByteCounter, progress_for
     "--retranslate", is_flag=True, help="Translate again what is translated already (after a better model)."
 )
 @click.option("--engine", default=None, help="Use only this engine (ctranslate2, libretranslate, openai).")
+@click.option(
+    "--failed", is_flag=True, help="Only the releases the translate stage failed on (see `status`)."
+)
 @click.pass_obj
-def translate(obj: Context, since: str | None, retranslate: bool, engine: str | None) -> None:
+def translate(obj: Context, since: str | None, retranslate: bool, engine: str | None, failed: bool) -> None:
     """(Re)translate stored releases: those never translated, failed ones due for a retry, or all."""
+    from osiwire.cli.status import retry_stage
     from osiwire.extract.language import get_detector
     from osiwire.translate.registry import build_engines
     from osiwire.translating import Translating
@@ -40,6 +44,14 @@ def translate(obj: Context, since: str | None, retranslate: bool, engine: str | 
         if engine is not None:
             engines = engines.only(engine)
         translating = Translating(settings, store, get_detector(), engines)
+        if failed:
+            try:
+                with progress_for("translate") as progress:
+                    retried = retry_stage(obj, store, "translate", progress, translating)
+            finally:
+                translating.close()
+            click.echo(f"{retried.succeeded} release(s) translated again, {retried.failed} failed again")
+            sys.exit(EXIT_PARTIAL if retried.failed else 0)
         try:
             with progress_for("translate") as progress:
                 report = translating.translate_due(

@@ -35,7 +35,8 @@ class StageFailure:
 
     @property
     def retry_at(self) -> datetime:
-        return self.failed_at + min(RETRY_AFTER * 2 ** (self.attempts - 1), MAX_RETRY_DELAY)
+        delay: timedelta = min(RETRY_AFTER * 2 ** min(self.attempts - 1, 20), MAX_RETRY_DELAY)
+        return self.failed_at + delay
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,11 @@ def store_metrics(web: WebState) -> list[str]:
             "Releases whose current version is enriched.",
             [({}, counts.enriched_releases)],
         ),
+        *_gauge(
+            "osiwire_stage_failures",
+            "Items a pipeline stage failed on and has not yet succeeded on (retried by the next passes).",
+            [({"stage": s.stage}, s.count) for s in web.store.failures.summary()],
+        ),
     ]
 
 

@@ -367,7 +367,20 @@ def source_page(request: Request, web: WebDep, source_id: int) -> HTMLResponse:
     listing = Listing(source=str(source_id))
     view = fetch_results(web.store, request, listing, limit=SOURCE_PAGE_RELEASES, path="/")
     view = replace(view, listing=Listing(source=source.name), sources=(source,))
-    return html_page(web, request, "source.html", section="sources", source=source, health=health, view=view)
+    failed = web.store.failures.summary(source_id)
+    return html_page(
+        web,
+        request,
+        "source.html",
+        section="sources",
+        source=source,
+        health=health,
+        view=view,
+        failed=failed,
+        failed_items={
+            s.stage: web.store.failures.find(s.stage, source_id=source_id, limit=5) for s in failed
+        },
+    )
 
 
 @router.get("/api")
