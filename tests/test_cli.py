@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from osiwire.cli import cli
+from osiwire.store import Store
 
 KREMLIN = Path("press") / "kremlin-ru" / "releases-2025-02-03.jsonl"
 
@@ -147,9 +148,24 @@ def test_demo_ingests_offline(tmp_path: Path) -> None:
     _, out, _ = run(tmp_path, "search", "", "--json", "--limit", "500")
     hits = json.loads(out)
     sources = {h["source"] for h in hits}
-    assert sources == {"Kremlin (demo archive)", "iBash.Org.Ru (demo feed, windows-1251)"}
+    assert sources == {
+        "Kremlin (demo archive)",
+        "iBash.Org.Ru (demo feed, windows-1251)",
+        "United Nations (demo)",
+    }
     titles = [h["title"] for h in hits if h["source"].startswith("iBash")]
     assert len(titles) == 50 and all(t.startswith("Цитата #") for t in titles)
+    # The Universal Declaration: every paragraph in the official English, from the bundled TMX, no engine.
+    (udhr,) = [h for h in hits if h["source"] == "United Nations (demo)"]
+    with Store(f"sqlite:///{tmp_path / 'osiwire.db'}") as store:
+        translation = store.translations.get(udhr["id"], "en")
+        kremlin = next(h for h in hits if h["source"].startswith("Kremlin"))
+        # No engine and no human translation for it: nothing stored, the page says which engine to install.
+        assert store.translations.get(kremlin["id"], "en") is None
+    assert translation is not None and translation.status == "complete"
+    assert {p.engine for p in translation.sentences} == {"human"}
+    assert translation.sentences[0].target == "Universal Declaration of Human Rights"
+    assert "official English text of the United Nations" in translation.sentences[0].model
     code, _, _ = run(tmp_path, "demo", "--no-serve")  # a second run adds nothing
     _, again, _ = run(tmp_path, "search", "", "--json", "--limit", "500")
     assert len(json.loads(again)) == len(hits)

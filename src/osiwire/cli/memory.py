@@ -18,43 +18,19 @@ def memory() -> None:
 
 @memory.command("import")
 @click.argument("tmx_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--origin", default="", help="Where the translations come from, as the reader sees it [file, tool]."
+)
 @click.option("--json", "as_json", is_flag=True, help="The counts as JSON.")
 @click.pass_obj
-def memory_import(obj: Context, tmx_file: Path, as_json: bool) -> None:
+def memory_import(obj: Context, tmx_file: Path, origin: str, as_json: bool) -> None:
     """Import the human translations of a TMX file (1.4; OmegaT, Trados, memoQ, Okapi), all or nothing."""
     from osiwire.store.memory import SqlMemory
-    from osiwire.translate.tmx import read_tmx, tmx_entries
+    from osiwire.translate.tmx import import_tmx
 
-    with errors_as_lines():
-        if not tmx_file.is_file():
-            fail(f"{tmx_file}: no such file")
-        read = read_tmx(tmx_file)
-        origin = tmx_file.name + (f", {read.tool}" if read.tool else "")
-        resolved = tmx_entries(read, origin)
-        with obj.store() as store:
-            counts = SqlMemory(store.db).import_human(resolved.entries)
-    report = {
-        "file": str(tmx_file),
-        "units": read.read,
-        "entries": len(resolved.entries),
-        "added": counts.added,
-        "replaced": counts.replaced,
-        "unchanged": counts.unchanged,
-        "kept_newer": counts.kept,
-        "duplicates_in_file": resolved.duplicates,
-        "conflicts_in_file": resolved.conflicts,
-        "skipped_machine": read.machine,
-        "skipped_incomplete": read.incomplete,
-    }
-    if as_json:
-        click.echo(to_json(report))
-        return
-    click.echo(
-        f"{tmx_file}: {read.read} unit(s), {len(resolved.entries)} entr(ies): {counts.added} added, "
-        f"{counts.replaced} replaced, {counts.unchanged} unchanged, {counts.kept} kept (stored one newer); "
-        f"in the file {resolved.duplicates} duplicate(s), {resolved.conflicts} conflict(s) (newest changedate "
-        f"won); skipped {read.machine} machine-translated, {read.incomplete} without source or target"
-    )
+    with errors_as_lines(), obj.store() as store:
+        done = import_tmx(tmx_file, SqlMemory(store.db), " ".join(origin.split()))
+    click.echo(to_json(done.report()) if as_json else done.describe())
 
 
 @memory.command("export")

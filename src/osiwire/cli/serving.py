@@ -69,9 +69,13 @@ def serve(obj: Context, host: str | None, port: int | None, workers: int | None)
 @click.pass_obj
 def demo(obj: Context, do_serve: bool, host: str | None, port: int | None) -> None:
     """Ingest the bundled demo corpus (offline), then serve it."""
-    from osiwire.demo import demo_sources
+    from osiwire.demo import demo_memory, demo_sources
+    from osiwire.store.memory import SqlMemory
+    from osiwire.translate.tmx import import_tmx
 
     with errors_as_lines(), obj.store() as store:
+        tmx, origin = demo_memory()  # first, so the UN release is translated as it arrives
+        click.echo(import_tmx(tmx, SqlMemory(store.db), origin).describe(), err=True)
         pipeline = Pipeline(obj.settings, store)
         reports = []
         with progress_for("demo") as progress:

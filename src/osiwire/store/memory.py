@@ -59,7 +59,7 @@ class SqlMemory:
                 conn.execute(delete(tm).where(_where(key)))
             conn.execute(insert(tm), [_row(e, now) for e in latest.values()])
 
-    def import_human(self, entries: Sequence[MemoryEntry]) -> ImportCounts:
+    def import_human(self, entries: list[MemoryEntry]) -> ImportCounts:
         """Store human translations in one transaction: all or nothing.
 
         Against an entry already stored for the same sentence and pair, the newer ``changed_at`` wins; an entry

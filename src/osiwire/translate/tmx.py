@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from lxml import etree
 
@@ -80,6 +80,64 @@ class TmxEntries:
     conflicts: int = (
         0  # the same sentence translated differently: the newest date won (a tie: the later unit)
     )
+
+
+class ImportCounts(Protocol):
+    added: int
+    replaced: int
+    unchanged: int
+    kept: int
+
+
+class HumanMemory(Protocol):
+    """Where imported human translations go (the store's SqlMemory)."""
+
+    def import_human(self, entries: list[MemoryEntry]) -> ImportCounts: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TmxImport:
+    """What importing one TMX file did."""
+
+    path: Path
+    read: TmxRead
+    resolved: TmxEntries
+    counts: ImportCounts
+
+    def report(self) -> dict[str, object]:
+        """The counts, for ``--json`` and the log."""
+        return {
+            "file": str(self.path),
+            "units": self.read.read,
+            "entries": len(self.resolved.entries),
+            "added": self.counts.added,
+            "replaced": self.counts.replaced,
+            "unchanged": self.counts.unchanged,
+            "kept_newer": self.counts.kept,
+            "duplicates_in_file": self.resolved.duplicates,
+            "conflicts_in_file": self.resolved.conflicts,
+            "skipped_machine": self.read.machine,
+            "skipped_incomplete": self.read.incomplete,
+        }
+
+    def describe(self) -> str:
+        """The counts in one line."""
+        c, r = self.counts, self.resolved
+        return (
+            f"{self.path}: {self.read.read} unit(s), {len(r.entries)} entr(ies): {c.added} added, "
+            f"{c.replaced} replaced, {c.unchanged} unchanged, {c.kept} kept (stored one newer); in the file "
+            f"{r.duplicates} duplicate(s), {r.conflicts} conflict(s) (newest changedate won); skipped "
+            f"{self.read.machine} machine-translated, {self.read.incomplete} without source or target"
+        )
+
+
+def import_tmx(path: Path, memory: HumanMemory, origin: str = "") -> TmxImport:
+    """Read a TMX file whole, then store its translations in one transaction (``origin``: the file and tool)."""
+    if not path.is_file():
+        raise TmxError(f"{path}: no such file")
+    read = read_tmx(path)
+    resolved = tmx_entries(read, origin or path.name + (f", {read.tool}" if read.tool else ""))
+    return TmxImport(path, read, resolved, memory.import_human(resolved.entries))
 
 
 def map_language(code: str) -> str:
@@ -290,12 +348,20 @@ def _later(incoming: datetime | None, earlier: datetime | None) -> bool:
     return earlier is None or incoming >= earlier
 
 
-def write_tmx(entries: Iterable[MemoryEntry], out: BinaryIO, *, tool_version: str, created: datetime) -> int:
-    """Write ``entries`` (those with their source text) as TMX 1.4, streamed; returns how many units."""
+def write_tmx(
+    entries: Iterable[MemoryEntry],
+    out: BinaryIO,
+    *,
+    tool_version: str,
+    created: datetime,
+    segtype: str = "sentence",
+) -> int:
+    """Write ``entries`` (those with their source text) as TMX 1.4, streamed, a unit a line; returns how many."""
     written = 0
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("tmx", version=TMX_VERSION):
+            xf.write("\n")
             xf.write(
                 etree.Element(
                     "header",
@@ -303,16 +369,18 @@ def write_tmx(entries: Iterable[MemoryEntry], out: BinaryIO, *, tool_version: st
                     creationtoolversion=tool_version,
                     creationdate=format_date(created),
                     datatype="plaintext",
-                    segtype="sentence",
+                    segtype=segtype,
                     adminlang="en",
                     srclang=ALL_LANGUAGES,
                     **{"o-tmf": "osiwire"},
                 )
             )
+            xf.write("\n")
             with xf.element("body"):
+                xf.write("\n")
                 for entry in entries:
                     if entry.source:
-                        xf.write(_unit(entry))
+                        xf.write(_unit(entry), "\n")
                         written += 1
     return written
 
