@@ -183,7 +183,10 @@ def test_no_title_no_participant_and_verbs_end_the_phrase() -> None:
     found = extract_participants(
         text, "ru", [_mention(text, "Андрей Белоусов"), _mention(text, "Андреем Белоусовым")]
     )
-    assert found == []
+    # no title: the first is named in passing and left out; the second took part in a meeting (issue 12)
+    assert [(p.name.last, p.position, p.source, p.kind) for p in found] == [
+        ("Белоусов", "", "sentence", "participant")
+    ]
 
 
 def test_mentions_of_other_segments_and_bad_offsets_are_ignored() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from osiwire.enrich.participants import extract_participants
-from osiwire.model import Participant
+from osiwire.model import Mention, Participant
 
 
 def _rows(text: str) -> list[tuple[str, str, str, str]]:
@@ -180,3 +180,55 @@ def test_descriptions_without_a_post_name_no_country() -> None:
         "МЕРКИН Зиновий Леонидович (1924 г. р.) – участник боев на территории Германии"
     )
     assert [p.country for p in extract_participants(text, "ru")] == ["", ""]
+
+
+# Participants of the meeting apart from people named in passing.
+def test_english_list_sentence_rows_are_participants_with_their_side() -> None:
+    text = (
+        "President Vladimir Putin met with Prime Minister of Norway Jonas Store.\n"
+        "Representing Russia at the talks were Foreign Minister Sergei Lavrov, Deputy Prime Minister and Finance "
+        "Minister Anton Siluanov and Rosatom Director General Alexei Likhachev. Taking part on the Norwegian side "
+        "were Foreign Minister Espen Eide and Trade Minister Cecilie Myrseth.\n"
+        "Mr Putin recalled that Marshal Georgy Zhukov had visited Oslo in 1945."
+    )
+    rows = {p.name.name_en or p.name.display: p for p in extract_participants(text, "en")}
+    lavrov = next(p for n, p in rows.items() if "Lavrov" in n)
+    assert (lavrov.position, lavrov.kind, lavrov.source, lavrov.country) == (
+        "Foreign Minister", "participant", "sentence", "RU",
+    )  # fmt: skip
+    siluanov = next(p for n, p in rows.items() if "Siluanov" in n)
+    assert siluanov.position == "Deputy Prime Minister and Finance Minister"
+    eide = next(p for n, p in rows.items() if "Eide" in n)
+    assert (eide.position, eide.country, eide.kind) == ("Foreign Minister", "NO", "participant")
+    zhukov = [p for n, p in rows.items() if "Zhukov" in n]
+    assert all(p.kind == "mentioned" for p in zhukov)
+
+
+def test_shared_plural_titles_give_no_position() -> None:
+    text = "Taking part in the meeting were Deputy Prime Ministers Ivan Petrov and Oleg Sidorov."
+    assert all(p.position != "Deputy Prime" for p in extract_participants(text, "en"))
+
+
+def test_russian_meeting_sentences_make_participants_and_speeches_mentions() -> None:
+    text = "В совещании приняли участие Министр обороны Андрей Белоусов и Министр финансов Антон Силуанов."
+    speech = "Мы помним, как маршал Георгий Жуков принимал Парад Победы."
+    mentions = [
+        Mention(0, 44, 59, "PER", "Андрей Белоусов", "Андрей Белоусов"),
+        Mention(0, 79, 93, "PER", "Антон Силуанов", "Антон Силуанов"),
+    ]
+    rows = extract_participants(text, "ru", mentions)
+    assert [(p.name.last, p.position, p.kind, p.source) for p in rows] == [
+        ("Белоусов", "Министр обороны", "participant", "apposition"),
+        ("Силуанов", "Министр финансов", "participant", "apposition"),
+    ]
+    zhukov = Mention(0, 22, 35, "PER", "Георгий Жуков", "Георгий Жуков")
+    assert [(p.name.last, p.kind, p.source) for p in extract_participants(speech, "ru", [zhukov])] == [
+        ("Жуков", "mentioned", "apposition")
+    ]
+
+
+def test_a_host_named_after_a_word_of_address_is_mentioned() -> None:
+    text = "Уважаемый господин Президент Эммерсон Мнангагва! Мы провели переговоры с делегацией Зимбабве."
+    mention = Mention(0, 29, 47, "PER", "Эммерсон Мнангагва", "Эммерсон Мнангагва")
+    assert text[29:47] == "Эммерсон Мнангагва"
+    assert [p.kind for p in extract_participants(text, "ru", [mention])] in ([], ["mentioned"])

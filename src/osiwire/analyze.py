@@ -128,7 +128,17 @@ def _layout(article: Article, enrichment: Enrichment) -> dict[str, Any]:
         "paragraphs": paragraphs,
         "entities": entities,
         "people": [person_record(p) for p in enrichment.people],
-        "participants": [participant_record(p) for p in enrichment.participants],
+        # as `show --json`: participants of the meeting apart from people named in passing (issue 12)
+        "participants": [
+            participant_record(p) | {"source": p.source, "kind": p.kind}
+            for p in enrichment.participants
+            if p.kind != "mentioned"
+        ],
+        "mentioned": [
+            participant_record(p) | {"source": p.source, "kind": p.kind}
+            for p in enrichment.participants
+            if p.kind == "mentioned"
+        ],
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
     }

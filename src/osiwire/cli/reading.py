@@ -89,11 +89,29 @@ def search(
 
 def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
     if enrichment is None:
-        return {"people": [], "participants": [], "topics": [], "countries": [], "enriched": False}
+        return {
+            "people": [],
+            "participants": [],
+            "mentioned": [],
+            "topics": [],
+            "countries": [],
+            "enriched": False,
+        }
     return {
         "enriched": True,
         "people": [person_record(n) for n in enrichment.people],
-        "participants": [participant_record(p) | {"source": p.source} for p in enrichment.participants],
+        # participants of the meeting (list rows, people named with meeting language) apart from people named
+        # in passing; each row says where it came from (source) and which of the two it is (kind)
+        "participants": [
+            participant_record(p) | {"source": p.source, "kind": p.kind}
+            for p in enrichment.participants
+            if p.kind != "mentioned"
+        ],
+        "mentioned": [
+            participant_record(p) | {"source": p.source, "kind": p.kind}
+            for p in enrichment.participants
+            if p.kind == "mentioned"
+        ],
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
     }

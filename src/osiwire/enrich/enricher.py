@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,20 @@ class Enricher:
             language = segment.language or lang
             for row in self.extract_participants(segment.text, language, own, segment=segment.position):
                 found.setdefault((self.person_key(row.name), row.position.casefold(), row.group), row)
-        return list(found.values())
+        return self._across_segments(list(found.values()))
+
+    def _across_segments(self, rows: list[Participant]) -> list[Participant]:
+        """A person on an official list is shown by their list row alone (the body names them again, often with
+        a shorter title); one who took part in a sentence of one paragraph is a participant in every row."""
+        listed = {self.person_key(r.name) for r in rows if r.source == "list"}
+        taking_part = {self.person_key(r.name) for r in rows if r.kind == "participant"}
+        out = []
+        for row in rows:
+            key = self.person_key(row.name)
+            if key in listed and row.source != "list":
+                continue
+            out.append(replace(row, kind="participant") if key in taking_part else row)
+        return out
 
     def mentions(self, segments: Sequence[Segment], default_language: str) -> list[Mention]:
         """Mentions of every segment, each segment read by its own language's extractor."""

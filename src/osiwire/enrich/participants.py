@@ -15,12 +15,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
+from osiwire.enrich.countries import default_finder
 from osiwire.enrich.english import capped, find_people
+from osiwire.enrich.inline_lists import inline_list_rows, inline_list_spans
 from osiwire.enrich.morphology import analyser, cases, lemma, nominative_position
 from osiwire.enrich.names import parse_name, person_key, same_person
 from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
-from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of
+from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of, side_country
 from osiwire.model import Mention, Participant
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,29 @@ EVENT_LEMMAS = frozenset(
     }
 )  # fmt: skip
 HONORIFICS = frozenset({"господин", "госпожа", "г-н", "г-жа", "мистер", "миссис"})  # lemmas
+
+# Meeting language: a person named in such a sentence took part ("провёл встречу с", "в совещании приняли
+# участие", "в переговорах участвовали", "met with", "Taking part in the meeting were"); anyone else named
+# with a title (a marshal in a speech, an official named in passing) is only mentioned. ё is folded to е.
+MEETING_RU = re.compile(
+    r"(?i)провел\w*\s+(?:\w+\s+){0,2}(?:встреч|переговор|совещани|заседани|беседу|разговор)|встретил\w*\s+с\b|"
+    r"приня\w*\s+участие|участвовал\w*|присутствовал\w*|в\s+состав\w*\s+делегаци\w*\s+вош|"
+    r"(?:переговоры|встреча|беседа|совещание|разговор)\s+с\s|принял\w*\s+в\s+(?:Кремле|резиденции)"
+)
+MEETING_EN = re.compile(
+    r"(?i)\bmet\s+(?:with\b|\w+\s+(?:minister|president|prime))|\b(?:took|taking|take)\s+part\b|"
+    r"\battended\s+by\b|\b(?:also\s+)?attending\b|\bpresent\s+at\b|\bwere\s+present\b|\bdelegation\s+"
+    r"included\b|\brepresenting\s+[A-Z]\w+\s+(?:at|in)\b|\b(?:held|had)\s+(?:a\s+)?(?:\w+\s+)?(?:meeting|"
+    r"talks|conversation)\s+with\b|\bjoined\s+by\b|\btalks\s+with\b|\bmeeting\s+with\b"
+)
+# The side a sentence gives its people: "On the Russian side, the meeting was attended by ...", "Representing
+# Russia at the talks were ...", "The Chinese delegation included ...".
+_SIDE_EN = re.compile(
+    r"\b(?:on|from)\s+the\s+([A-Z][\w-]+)\s+side\b|\bRepresenting\s+([A-Z][\w-]+)|\b([A-Z][\w-]+)\s+delegation\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+# Words of address: a host named in "Уважаемый господин Президент" is spoken to, not listed.
+_ADDRESS_BEFORE = re.compile(r"(?i)(?:уважаем\w*|дорог\w*|господин\w*|госпож\w*|dear|mr\.?|madam)\s*$")
 
 _TOKEN = re.compile(r"[«„“][^«»„“”\n]*[»“”]|[\w][\w.-]*\w|\w|[^\w\s]")
 _QUOTES = "«„“"
@@ -210,22 +236,83 @@ def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> 
     )
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, cut at final punctuation and line ends (lists in running text stay one sentence)."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def _sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    return next(((a, b) for a, b in spans if a <= offset < b), (offset, offset))
+
+
+def _meeting_side(sentence: str, lang: str) -> tuple[bool, str]:
+    """(does the sentence say who met or took part, the side's country it names or "")."""
+    if lang == "en":
+        side = _SIDE_EN.search(sentence)
+        words = [w for w in side.groups() if w] if side else []
+        named = default_finder().counts(words[0]) if words else None
+        return bool(MEETING_EN.search(sentence)), next(iter(named)) if named and len(named) == 1 else ""
+    folded = sentence.replace("ё", "е").replace("Ё", "Е")
+    return bool(MEETING_RU.search(folded)), side_country(sentence)
+
+
+def classified(
+    text: str, lang: str, found: Sequence[tuple[int, Participant]], spans: list[tuple[int, int]] | None = None
+) -> list[Participant]:
+    """Each (offset, row) read off running text as a participant of the meeting or a person mentioned.
+
+    A participant is named in a sentence with meeting language and gets the side that sentence names;
+    everyone else is "mentioned", and so is anyone named right after a word of address. ``source`` stays.
+    """
+    spans = _sentences(text) if spans is None else spans
+    out: list[Participant] = []
+    for offset, row in found:
+        start, end = _sentence_at(spans, offset)
+        meeting, side = _meeting_side(text[start:end], lang)
+        if meeting and not _ADDRESS_BEFORE.search(text[max(start, offset - 30) : offset]):
+            country = side or row.country
+            out.append(replace(row, kind="participant", country=country))
+        else:
+            out.append(replace(row, kind="mentioned"))
+    return out
+
+
+def _named_without_title(text: str, mention: Mention) -> Participant | None:
+    """A person named with no title beside them (kept only when their sentence is a meeting's)."""
+    written = _PARENTHESES.sub("", mention.text).strip()
+    normal = _PARENTHESES.sub("", mention.normal).strip()
+    name = parse_name(normal, base=True) if normal and normal != written else parse_name(written)
+    if name is None or not name.last or not name.first:
+        return None  # a surname alone or a first name alone is too little to list someone by
+    return Participant(name=name, source="sentence")
+
+
 def appositions(
     text: str, mentions: Sequence[Mention], skip: Sequence[tuple[int, int]] = ()
 ) -> list[Participant]:
-    """Participants named by a title phrase next to a PER mention, outside the ``skip`` spans (lists)."""
+    """People named beside a PER mention outside the ``skip`` spans (lists), each a participant or mentioned.
+
+    A title phrase next to the name gives the position; in a sentence with meeting language a name with no
+    title counts too ("В совещании приняли участие Андрей Белоусов и ...").
+    """
     people = [m for m in mentions if m.type == "PER" and 0 <= m.start < m.end <= len(text)]
     people = [m for m in people if text[m.start : m.end] == m.text]
     blocked = [(m.start, m.end) for m in people]
-    found: list[Participant] = []
+    spans = _sentences(text)
+    found: list[tuple[int, Participant]] = []
     for mention in people:
         if any(a <= mention.start < b for a, b in skip):
             continue
         others = [span for span in blocked if span != (mention.start, mention.end)]
         participant = _apposition(text, mention, others)
+        if participant is None:
+            start, end = _sentence_at(spans, mention.start)
+            if not MEETING_RU.search(text[start:end].replace("ё", "е")):
+                continue
+            participant = _named_without_title(text, mention)
         if participant is not None:
-            found.append(participant)
-    return found
+            found.append((mention.start, participant))
+    return classified(text, "ru", found, spans)
 
 
 def extract_participants(
@@ -246,21 +333,37 @@ def extract_participants(
         found += appositions(text, chosen, spans)
     elif lang.split("-")[0].split("_")[0].lower() == "en":
         # the rules find English names themselves: an English extractor's mentions are these same names
-        listed = list(found)
-        for person in find_people(text, spans):
-            if not any(same_person(person.participant.name, row.name) for row in listed):
-                found.append(person.participant)
+        inline = inline_list_rows(text, spans)
+        listed = list(found) + [person.participant for person in inline]
+        # inside a list sentence only its own items count: its titles and names are read item by item there
+        covered = [*spans, *inline_list_spans(text)]
+        people = [(person.start, person.participant) for person in inline] + [
+            (person.start, person.participant)
+            for person in find_people(text, covered)
+            if not any(same_person(person.participant.name, row.name) for row in listed)
+        ]
+        found += classified(text, "en", people)
     elif mentions:
         logger.debug("participants: no apposition rules for language %r; lists only", lang)
     return _unique(found)
 
 
 def _unique(participants: list[Participant]) -> list[Participant]:
-    """One row per person and position (a name repeated with its title in one text is one participant)."""
+    """One row per person and position (a name repeated with its title in one text is one participant).
+
+    A person who took part is a participant in every row of theirs (the title named in passing is theirs),
+    and a row without a position adds nothing to one with it.
+    """
+    taking_part = {person_key(p.name) for p in participants if p.kind == "participant"}
+    placed = {person_key(p.name) for p in participants if p.position}
     seen: set[tuple[str, str, str]] = set()
     out = []
     for participant in participants:
         key = (person_key(participant.name), participant.position.lower(), participant.group)
+        if participant.kind == "mentioned" and key[0] in taking_part:
+            participant = replace(participant, kind="participant")
+        if not participant.position and key[0] in placed:
+            continue
         if key not in seen:
             seen.add(key)
             out.append(participant)

@@ -213,6 +213,7 @@ class Enrichments:
                         "country": p.country,
                         "grp": p.group,
                         "source": p.source,
+                        "kind": p.kind,
                     }
                 )
             if rows:
@@ -300,6 +301,7 @@ class Enrichments:
                     r.country,
                     r.grp,
                     r.source,
+                    r.kind,
                 )
                 for r in rows
             ),

@@ -97,6 +97,16 @@ def _memory_origin(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE translation_memory ADD COLUMN {name} {ddl}")
 
 
+def _participant_kind(conn: Connection) -> None:
+    # Participants of the meeting apart from people named in passing (issue 12); rows stored before are
+    # read as participants, as they were shown. A database made after schema.py grew the column has it.
+    present = {c["name"] for c in inspect(conn).get_columns("participants")}
+    if "kind" not in present:
+        conn.exec_driver_sql(
+            "ALTER TABLE participants ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'participant'"
+        )
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _translations,
@@ -106,6 +116,7 @@ MIGRATIONS: list[Migration] = [
     _fts_changes,
     _stage_failures,
     _memory_origin,
+    _participant_kind,
 ]
 
 

@@ -260,6 +260,8 @@ participants = Table(
     Column("country", String(2), nullable=False),
     Column("grp", Text, nullable=False),
     Column("source", String(16), nullable=False),
+    # "participant" (a list row, or named with meeting language) or "mentioned" (named in passing)
+    Column("kind", String(16), nullable=False, server_default="participant"),
     Index("ix_participants_version", "version_id"),
     Index("ix_participants_person", "person_id"),
 )

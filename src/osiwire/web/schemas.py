@@ -152,7 +152,10 @@ class ParticipantOut(_Out):
     organisation: str
     country: str = Field(description="ISO 3166-1 alpha-2, or empty.")
     group: str
-    source: str = Field(description="list or apposition.")
+    source: str = Field(description="Where the row came from: list (a list row), sentence or apposition.")
+    kind: str = Field(
+        default="participant", description="participant (listed or named with meeting language) or mentioned."
+    )
 
 
 class TopicOut(_Out):
@@ -194,6 +197,7 @@ def enrichment_out(enrichment: Enrichment | None) -> EnrichmentOut | None:
                 country=p.country,
                 group=p.group,
                 source=p.source,
+                kind=p.kind,
             )
             for p in enrichment.participants
         ],

@@ -1,0 +1,51 @@
+"""Participants and people mentioned are both stored; each row keeps its kind and source (issue 12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select
+
+from factories import NOW, make_article
+from osiwire.model import Enrichment, Participant, PersonName
+from osiwire.store import Store, schema
+from osiwire.store.migrations import MIGRATIONS, migrate
+
+BELOUSOV = PersonName("Андрей", "Рэмович", "Белоусов", "", "Andrey Removich Belousov", ("Белоусов",))
+ZHUKOV = PersonName("Георгий", "", "Жуков", "", "Georgiy Zhukov", ("Жуков",))
+
+
+def test_kind_and_source_are_stored_and_read_back(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        store.releases.save(make_article("https://a/1", "Совещание", ["Белоусов и Жуков."], published=NOW))
+        rows = (
+            Participant(BELOUSOV, "Министр обороны", "", "RU", "", "list", "participant"),
+            Participant(ZHUKOV, "маршал", "", "", "", "apposition", "mentioned"),
+        )
+        store.enrichments.save(1, 1, Enrichment(participants=rows), NOW)
+        found = store.enrichments.get(1)
+        assert found is not None
+        assert [(p.name.last, p.source, p.kind) for p in found.participants] == [
+            ("Белоусов", "list", "participant"),
+            ("Жуков", "apposition", "mentioned"),
+        ]
+
+
+def test_rows_stored_before_the_kind_column_read_as_participants(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    index = MIGRATIONS.index(next(m for m in MIGRATIONS if m.__name__ == "_participant_kind"))
+    with engine.begin() as conn:
+        schema.schema_version.create(conn)
+        conn.execute(insert(schema.schema_version).values(version=0))
+        for step in MIGRATIONS[:index]:
+            step(conn)
+        conn.exec_driver_sql("ALTER TABLE participants DROP COLUMN kind")  # as the table was made then
+        conn.execute(schema.schema_version.update().values(version=index))
+        conn.exec_driver_sql(  # a row stored then (SQLite checks no foreign keys unless asked)
+            "INSERT INTO participants (version_id, ord, name, name_en, position, organisation, country, grp, "
+            "source) VALUES (1, 0, 'Андрей Белоусов', 'Andrey Belousov', 'Министр обороны', '', 'RU', '', 'list')"
+        )
+    with engine.begin() as conn:
+        assert migrate(conn) == len(MIGRATIONS)
+        assert conn.execute(select(schema.participants.c.kind)).scalars().all() == ["participant"]
+    engine.dispose()
