@@ -10,7 +10,17 @@ from typing import Protocol
 
 from osiwire.alerts.events import NewEvent
 from osiwire.alerts.facts import ReleaseFacts, load_facts
-from osiwire.alerts.rules import Definition, PersonRule, RoleRule, Rule, SearchRule, TopicRule, describe
+from osiwire.alerts.patterns import PatternError, PatternTimeout, compile_position
+from osiwire.alerts.rules import (
+    AlertError,
+    Definition,
+    PersonRule,
+    RoleRule,
+    Rule,
+    SearchRule,
+    TopicRule,
+    describe,
+)
 from osiwire.enrich.names import parse_name, person_key, same_person
 from osiwire.enrich.transliteration import fold_latin
 from osiwire.errors import OsiwireError
@@ -25,7 +35,8 @@ CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 MAX_NAMED = 3  # "with A (BY), B (BY), C (BY) and 4 more": a reason stays one readable line
 MAX_EVIDENCE = 3  # the words that made a topic fire; the first few say enough
 # Positions are source text and rule patterns are user regexes: bound the text a pattern runs over (the
-# longest official title seen is ~250 characters).
+# longest official title seen is ~250 characters). RE2 matches in linear time; the fallback engine of the few
+# patterns RE2 cannot run has a time limit per match (alerts/patterns.py).
 MAX_POSITION_CHARS = 400
 INSTANT = timedelta(microseconds=1)  # the smallest step of a stored time: [t, t + INSTANT) holds only t
 MAX_TEST_CANDIDATES = 20_000  # `alerts test` looks at this many candidate releases at most, newest first
@@ -58,10 +69,6 @@ class Fired:
 class Matcher(Protocol):
     def reason(self, facts: ReleaseFacts) -> str | None:
         """Why the rule fires on the release; None when it does not."""
-
-
-def _fold(text: str) -> str:
-    return text.replace("ё", "е").replace("Ё", "Е")
 
 
 class SearchMatcher:
@@ -148,13 +155,19 @@ class RoleMatcher:
     def __init__(self, rule: RoleRule) -> None:
         self.rule = rule
         # Matches start at a word: "министр" is in "Министр обороны", not in "Администрации".
-        self.pattern = re.compile(rf"(?<!\w)(?:{_fold(rule.position)})", re.IGNORECASE)
+        try:
+            self.pattern = compile_position(rule.position)
+        except PatternError as exc:  # a rule stored before patterns were checked as they are now
+            raise AlertError(f"position {rule.position[:100]!r} cannot be compiled: {exc}") from None
 
     def reason(self, facts: ReleaseFacts) -> str | None:
         rule = self.rule
         for p in facts.participants:
-            if not self.pattern.search(_fold(p.position[:MAX_POSITION_CHARS])):
-                continue
+            try:
+                if not self.pattern.search(p.position[:MAX_POSITION_CHARS]):
+                    continue
+            except PatternTimeout as exc:
+                raise AlertError(str(exc)) from None
             if rule.country and _country(p, facts)[0] != rule.country:
                 continue
             if not rule.with_country:
@@ -214,16 +227,31 @@ def evaluate_new(store: Store, release_id: int, *, now: datetime | None = None) 
     facts = load_facts(store, release_id)
     if facts is None:
         return []
-    return _record(store, rules, facts, now or datetime.now(UTC))
+    return _record(store, _matchers(store, rules), facts, now or datetime.now(UTC))
 
 
-def _record(store: Store, rules: list[Rule], facts: ReleaseFacts, now: datetime) -> list[Fired]:
-    found: list[tuple[Rule, str]] = []
+def _matchers(store: Store, rules: list[Rule]) -> list[tuple[Rule, Matcher]]:
+    """The rules' matchers; a rule that cannot be compiled is skipped with one log line."""
+    out: list[tuple[Rule, Matcher]] = []
     for rule in rules:
         try:
-            reason = compile_rule(rule.definition, store).reason(facts)
+            out.append((rule, compile_rule(rule.definition, store)))
         except (OsiwireError, re.error) as exc:  # one broken rule must not stop the others
-            logger.warning("alert rule %s: %s", rule.name, exc)
+            logger.warning("alert rule %s skipped: %s", rule.name, exc)
+    return out
+
+
+def _record(
+    store: Store, matchers: list[tuple[Rule, Matcher]], facts: ReleaseFacts, now: datetime
+) -> list[Fired]:
+    """Record what fires; a matcher that fails is logged once and dropped from ``matchers``."""
+    found: list[tuple[Rule, str]] = []
+    for rule, matcher in list(matchers):
+        try:
+            reason = matcher.reason(facts)
+        except (OsiwireError, re.error) as exc:  # one broken rule must not stop the others
+            logger.warning("alert rule %s skipped: %s", rule.name, exc)
+            matchers.remove((rule, matcher))
             continue
         if reason:
             found.append((rule, reason))
@@ -244,11 +272,12 @@ def _record(store: Store, rules: list[Rule], facts: ReleaseFacts, now: datetime)
 def evaluate_stored(store: Store, since: datetime | None, *, now: datetime | None = None) -> list[Fired]:
     """Evaluate the enabled rules on stored releases (since ``since``) and record what fires; safe to repeat."""
     rules = store.alerts.rules(enabled_only=True)
+    matchers = _matchers(store, rules)  # compiled once for every release
     fired: list[Fired] = []
-    for release_id in store.alerts.releases_since(since) if rules else []:
+    for release_id in store.alerts.releases_since(since) if matchers else []:
         facts = load_facts(store, release_id)
         if facts is not None:
-            fired += _record(store, rules, facts, now or datetime.now(UTC))
+            fired += _record(store, matchers, facts, now or datetime.now(UTC))
     return fired
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from osiwire.alerts.patterns import PatternError, compile_position
 from osiwire.errors import OsiwireError
 from osiwire.model import SearchFilters
 
@@ -85,7 +86,7 @@ class RoleRule:
     """Fires when a participant whose position matches ``position`` (of ``country``) appears (with anyone from
     ``with_country``)."""
 
-    position: str = ""  # a regular expression, case-insensitive, ё = е
+    position: str = ""  # a regular expression, case-insensitive, ё = е (alerts/patterns.py runs it)
     country: str = ""
     with_country: str = ""
 
@@ -159,8 +160,12 @@ def _country(kind: str, key: str, value: object) -> str:
     return code
 
 
-def parse_definition(kind: str, data: Mapping[str, Any]) -> Definition:
-    """A definition from its keys (as in a rule file or the stored JSON); AlertError when wrong."""
+def parse_definition(kind: str, data: Mapping[str, Any], *, compile_patterns: bool = True) -> Definition:
+    """A definition from its keys (as in a rule file or the stored JSON); AlertError when wrong.
+
+    ``compile_patterns=False`` (reading stored rules) leaves a pattern that does not compile to evaluation,
+    which skips that one rule, instead of failing every rule read with it.
+    """
     cls = KINDS.get(kind)
     if cls is None:
         raise AlertError(f"rule kind {kind!r}: expected one of {', '.join(KINDS)}")
@@ -180,11 +185,10 @@ def parse_definition(kind: str, data: Mapping[str, Any]) -> Definition:
             values[key] = _text(kind, key, value).lower()
         else:
             values[key] = _text(kind, key, value)
-    return _validated(cls(**values))
+    return _validated(cls(**values), compile_patterns)
 
 
-def _validated(definition: Definition) -> Definition:
-    kind = kind_of(definition)
+def _validated(definition: Definition, compile_patterns: bool = True) -> Definition:
     if isinstance(definition, SearchRule):
         if not any(definition_dict(definition).values()):
             raise AlertError("search rule: give a query or at least one filter")
@@ -195,13 +199,17 @@ def _validated(definition: Definition) -> Definition:
     elif isinstance(definition, RoleRule):
         if not definition.position:
             raise AlertError("role rule: position is empty (a regular expression)")
-        try:
-            re.compile(definition.position)
-        except re.error as exc:
-            raise AlertError(
-                f"{kind} rule: position {definition.position!r} is not a valid regex: {exc}"
-            ) from None
+        if compile_patterns:
+            check_position(definition.position)
     return definition
+
+
+def check_position(pattern: str) -> None:
+    """AlertError (one line, naming the field) unless ``pattern`` compiles as a position pattern."""
+    try:
+        compile_position(pattern)
+    except PatternError as exc:
+        raise AlertError(f"role rule: position {pattern[:100]!r} is not a valid regex: {exc}") from None
 
 
 def definition_dict(definition: Definition) -> dict[str, str]:

@@ -139,7 +139,11 @@ def add(obj: Context, /, name: str, kind: str | None, rule_file: Path | None, we
         else:
             if kind is None:
                 raise AlertError(f"rule {name!r}: give --kind ({'|'.join(KINDS)}) or --rule FILE")
-            rule = Rule(check_name(name), parse_definition(kind, keys), webhook, secret)
+            try:
+                definition = parse_definition(kind, keys)
+            except AlertError as exc:
+                raise AlertError(f"rule {name!r}: {exc}") from None
+            rule = Rule(check_name(name), definition, webhook, secret)
         _store_rule(obj, store, replace(rule, enabled=rule.enabled and not disabled))
 
 

@@ -45,7 +45,8 @@ LIMIT 1
 def _rule(row: Row[Any]) -> Rule:
     return Rule(
         name=row.name,
-        definition=parse_definition(row.kind, json.loads(row.definition)),
+        # A stored pattern that no longer compiles fails its own rule at evaluation, not every rule read here.
+        definition=parse_definition(row.kind, json.loads(row.definition), compile_patterns=False),
         webhook_url=row.webhook_url,
         secret=row.secret,
         enabled=row.enabled,
