@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
 
 from osiwire.cli.base import (
+    EXIT_PARTIAL,
     Context,
     cli,
     errors_as_lines,
+    fail,
     to_json,
 )
 from osiwire.model import Source, SourceKind
@@ -92,6 +95,29 @@ def sources_list(obj: Context, as_json: bool) -> None:
         h = health.get(s.id or 0)
         state = f"errors={h.error_count}" if h and h.error_count else "ok"
         click.echo(f"{s.id:>4}  {s.kind:<8} {s.name:<40} {s.region:<24} {s.language:<3} {state}  {s.url}")
+
+
+@sources.command("check")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per source.")
+@click.pass_obj
+def sources_check(obj: Context, names: tuple[str, ...], as_json: bool) -> None:
+    """Dry-run sources (all, or those named or numbered): listing, entries, one page; nothing is stored."""
+    from osiwire.collect.check import check_line, check_sources
+
+    with errors_as_lines(), obj.store() as store:
+        todo = [store.sources.get(name) for name in names] if names else store.sources.list_all()
+        if not todo:
+            fail("no sources to check: add some with `osiwire sources add` or `osiwire sources add-defaults`")
+        results = check_sources(obj.settings, store, todo)
+    if as_json:
+        click.echo(to_json([{**asdict(r), "ok": r.ok} for r in results]))
+    else:
+        for result in results:
+            click.echo(check_line(result))
+    failed = sum(not r.ok for r in results)
+    click.echo(f"{len(results) - failed} of {len(results)} source(s) ok", err=True)
+    sys.exit(EXIT_PARTIAL if failed else 0)
 
 
 @sources.command("remove")

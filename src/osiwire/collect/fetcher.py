@@ -25,7 +25,7 @@ from osiwire.collect.charset import detect_charset
 from osiwire.collect.pinning import PinnedTransport, proxy_mounts
 from osiwire.collect.robots import ROBOTS_MAX_BYTES, RobotsCache
 from osiwire.config import FetchConfig
-from osiwire.errors import FetchError
+from osiwire.errors import FetchError, RobotsRefusal
 from osiwire.model import Fetched
 from osiwire.retry import retry_after_seconds
 
@@ -230,7 +230,7 @@ class Fetcher:
             if check_robots and self._robots is not None:
                 rules = self._robots.rules(url)
                 if not rules.allows(url):
-                    raise _error(url, "disallowed by robots.txt")
+                    raise RobotsRefusal(_error(url, "disallowed by robots.txt").args[0])
                 interval = max(interval, rules.crawl_delay)
             self._wait_turn(parsed.host, interval)
         remaining = deadline.remaining()
