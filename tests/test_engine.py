@@ -143,6 +143,12 @@ def test_every_write_is_followed_and_a_crash_replays_the_log(
     index.follow()
     assert _engine_ids(index, store, "шашлык") == {result.release_id}
     assert index.take_changed() == {result.release_id}
+    # A new version replaces the release's document (never a second one); so does each commit's state.
+    store.releases.save(make_article("https://example.org/new", "Шашлык и плов", ["Шашлыки жарили. Ещё."]))
+    index.follow()
+    index.follow()
+    assert index.matches(parse_query("шашлык", store.lemmatiser))[0].ids.tolist() == [result.release_id]
+    assert index.searcher().num_docs == 126 + 1  # the releases and the state document
     index.close()
     # Written while no index followed: the next process replays the log from the change its index holds.
     later = store.releases.save(make_article("https://example.org/later", "Плов", ["Плов с бараниной."]))

@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.engine import URL
@@ -166,6 +166,19 @@ class WebConfig(_Section):
     )
 
 
+class SearchConfig(_Section):
+    """Full-text search: the engine behind the web, the API, feeds and ``osiwire search``."""
+
+    engine: Literal["tantivy", "fts5"] = Field(
+        "tantivy",
+        description="tantivy: an index under index_dir, derived from the store and following its writes; "
+        "fts5: SQLite's FTS5 tables with postings in memory (the earlier path, holds to ~100k releases).",
+    )
+    index_dir: str = Field(
+        "search", description="Where the tantivy index lives, relative to the data directory (or absolute)."
+    )
+
+
 class Settings(_Section):
     """Everything osiwire reads from ``osiwire.toml`` and ``OSIWIRE_*``."""
 
@@ -177,6 +190,12 @@ class Settings(_Section):
     translate: TranslateConfig = TranslateConfig()
     enrich: EnrichConfig = EnrichConfig()
     web: WebConfig = WebConfig()
+    search: SearchConfig = SearchConfig()
+
+    @property
+    def search_index_dir(self) -> Path | None:
+        """The tantivy index's directory, or None when search runs on FTS5."""
+        return self.data_dir / self.search.index_dir if self.search.engine == "tantivy" else None
 
     @property
     def database(self) -> str:

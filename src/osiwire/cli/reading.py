@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict
 from typing import Any
 
@@ -11,11 +14,16 @@ from osiwire.cli.base import (
     Context,
     cli,
     errors_as_lines,
+    fail,
     parse_day,
     to_json,
 )
 from osiwire.model import Enrichment, Release, SearchFilters, Translation
+from osiwire.progress import Progress, progress_for
 from osiwire.publish.records import participant_record, person_record, topic_record
+from osiwire.store import Store
+from osiwire.store.database import sqlite_path
+from osiwire.store.engine import SearchIndex
 
 # -- reading --------------------------------------------------------------------------------------------------
 
@@ -58,6 +66,7 @@ def search(
 ) -> None:
     """Full-text search: words (any inflection), "phrases", OR, -exclusions, prefix*."""
     with errors_as_lines(), obj.store() as store:
+        _search_engine(obj, store)
         page = store.search(
             query,
             SearchFilters(
@@ -85,6 +94,51 @@ def search(
         click.echo(click.style(f"#{hit.id} {when} [{hit.language}] {hit.source}: {hit.title}", bold=True))
         click.echo(f"    {hit.snippet.replace(chr(10), ' ')}")
         click.echo(f"    {hit.url}")
+
+
+def _search_engine(obj: Context, store: Store) -> None:
+    """Answer ``store``'s searches from the search engine, as the web does (its index brought up to date
+    first, built with a progress bar where there is none)."""
+    directory = obj.settings.search_index_dir
+    if directory is None or not store.enable_search_cache(1, 0.0, directory):
+        return  # fts5, or a store the engine does not index: the SQL path
+    assert store.search_cache is not None and store.search_cache.engine is not None
+    engine = store.search_cache.engine
+    with progress_for("search index") as progress:
+        engine.open(block=True, progress=_reporter(progress))
+
+
+def _reporter(progress: Progress) -> Callable[[int, int], None]:
+    """A ``(done, total)`` callback feeding ``progress``."""
+    state = {"done": 0, "sized": False}
+
+    def report(done: int, total: int) -> None:
+        if not state["sized"]:
+            progress.add_total(total)
+            state["sized"] = True
+        progress.advance(done - int(state["done"]))
+        state["done"] = done
+
+    return report
+
+
+@cli.command("reindex")
+@click.pass_obj
+def reindex(obj: Context, /) -> None:
+    """Build the search index from the store again (an interrupted build resumes where it stopped)."""
+    directory = obj.settings.search_index_dir
+    if directory is None:
+        fail("search.engine is fts5: there is no search index to build")
+    path = sqlite_path(obj.settings.database)
+    if path is None:
+        fail(f"{obj.settings.database}: the search index is built from an SQLite store in a file")
+    started = time.perf_counter()
+    with errors_as_lines(), closing(SearchIndex(path, directory)) as index:
+        with progress_for("reindex") as progress:
+            done = index.rebuild(_reporter(progress))
+        spent = time.perf_counter() - started
+        rate = done / spent if spent else 0.0
+        click.echo(f"{done} releases indexed in {spent:.1f} s ({rate:,.0f}/s) into {index.slot}", err=True)
 
 
 def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:

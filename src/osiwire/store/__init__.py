@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from osiwire.model import PersonName, SearchFilters
@@ -14,6 +15,7 @@ from osiwire.store.failures import Failures
 from osiwire.store.releases import Releases
 from osiwire.store.search import SearchPage, search
 from osiwire.store.sources import Sources
+from osiwire.store.stories import Stories
 from osiwire.store.textindex import Lemmatiser
 from osiwire.store.translations import Translations
 
@@ -47,15 +49,19 @@ class Store:
         self.enrichments = Enrichments(self.db, _person_key, _same_person)
         self.alerts = Alerts(self.db, self.lemmatiser)
         self.failures = Failures(self.db)
+        self.stories = Stories(self.db)
         self.search_cache: SearchCache | None = None
 
-    def enable_search_cache(self, entries: int = 256, max_stale_s: float = 0.0) -> bool:
+    def enable_search_cache(
+        self, entries: int = 256, max_stale_s: float = 0.0, engine_dir: Path | None = None
+    ) -> bool:
         """Answer searches and facets from ``SearchCache`` (a server's choice: it reads every release's facet
-        values into memory once). False, and nothing changes, where the database is not an SQLite file."""
+        values into memory once), its matches from the search engine's index in ``engine_dir`` when given (else
+        FTS5's). False, and nothing changes, where the database is not an SQLite file."""
         from osiwire.store.search_cache import SearchCache  # numpy only where it is used
 
         if self.search_cache is None and sqlite_path(self.db.url) is not None:
-            self.search_cache = SearchCache(self.db, self.lemmatiser, entries, max_stale_s)
+            self.search_cache = SearchCache(self.db, self.lemmatiser, entries, max_stale_s, engine_dir)
         return self.search_cache is not None
 
     def search(

@@ -19,6 +19,10 @@ interval): a pipeline storing a release every few seconds would otherwise make e
 evaluation, over and over. Cheap searches (narrow queries; the latest releases of a small store) are always
 evaluated on the data as it is; so is everything with ``max_stale_s = 0``.
 
+Matches and scores come from the search engine (``store.engine``, tantivy) when the cache is given an index
+directory, else from FTS5's postings held in memory (``store.postings``). With the engine every match is held,
+so pages of any depth are answered here; with postings, pages past ``DEPTH`` go to SQL.
+
 Only SQLite databases in a file use it (the change token is polled through ``PRAGMA data_version``, which
 costs microseconds; on other databases ``Store`` keeps the per-request SQL path).
 """
@@ -30,9 +34,10 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,10 +45,11 @@ import numpy.typing as npt
 
 from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database, sqlite_path
+from osiwire.store.engine import Matches, SearchIndex
 from osiwire.store.facet_index import FacetIndex, Ids, change_token
 from osiwire.store.facets import FACETS, Facets, facets_request
 from osiwire.store.filters import prepare
-from osiwire.store.postings import Postings
+from osiwire.store.postings import Postings, Ranked
 from osiwire.store.query import Query, to_fts5
 from osiwire.store.search import (
     FTS_TABLES,
@@ -102,7 +108,12 @@ class SearchCache:
     """Search and facets over one store, evaluated once per distinct search and data state; thread-safe."""
 
     def __init__(
-        self, db: Database, lemmatiser: Lemmatiser, entries: int = 256, max_stale_s: float = 0.0
+        self,
+        db: Database,
+        lemmatiser: Lemmatiser,
+        entries: int = 256,
+        max_stale_s: float = 0.0,
+        engine_dir: Path | None = None,
     ) -> None:
         path = sqlite_path(db.url) if db.dialect == "sqlite" else None
         if path is None:
@@ -133,16 +144,21 @@ class SearchCache:
         self._hits: OrderedDict[tuple[str, int], SearchHit] = OrderedDict()
         self._hits_generation = 0  # bumped whenever hits are dropped: a read begun before is not kept
         self.postings: Postings | None = None
-        try:  # full-text matches and scores from postings in memory; FTS5's own query where that fails
-            self.postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
-        except sqlite3.Error as exc:
-            logger.warning("%s: full-text postings unavailable (%s); searching through FTS5", path, exc)
+        # Full-text matches and scores from the search engine (an index of its own under engine_dir) ...
+        self.engine = SearchIndex(path, engine_dir) if engine_dir is not None else None
+        if self.engine is None:
+            try:  # ... or from FTS5's postings held in memory; FTS5's own query where that fails
+                self.postings = Postings(path, FTS_TABLES, FTS_WEIGHTS)
+            except sqlite3.Error as exc:
+                logger.warning("%s: full-text postings unavailable (%s); searching through FTS5", path, exc)
 
     def close(self) -> None:
         self._background.shutdown(wait=True, cancel_futures=True)
         self._watch.close()
         if self.postings is not None:
             self.postings.close()
+        if self.engine is not None:
+            self.engine.close()
 
     def stats(self) -> CacheStats:
         """Hits, misses and what is held now."""
@@ -163,6 +179,8 @@ class SearchCache:
         words costliest to read at a first search) before the first search."""
         self.lemmatiser.lemma("москва"), self.lemmatiser.lemma("moscow")
         self.current()
+        if self.engine is not None:
+            self.engine.open()  # a missing index of a large store is built in the background
         if self.postings is not None:
             started = time.perf_counter()
             words = self.postings.warm(self.postings.max_postings // 4)
@@ -196,7 +214,10 @@ class SearchCache:
     def _forget_hits(self, everything: bool) -> None:
         """Drop the kept hits of releases whose text changed (all of them when unknown or ``everything``)."""
         changed: set[int] | None = None
-        if self.postings is not None:
+        if self.engine is not None:
+            self.engine.follow()
+            changed = self.engine.take_changed()
+        elif self.postings is not None:
             self.postings.follow()
             changed = self.postings.take_changed()
         with self._lock:
@@ -308,7 +329,11 @@ class SearchCache:
     ) -> tuple[Ids, npt.NDArray[np.float64], tuple[float, float]]:
         """Every release ``query`` and ``filters`` match, once each, with its best score; and ``as_of``, or
         when the filter's releases were evaluated and what that cost, where they were read from there."""
-        found = self.postings.matches(query) if self.postings is not None and not query.empty else None
+        found: Sequence[Ranked | Matches] | None = None
+        if self.engine is not None and not query.empty:
+            found = self.engine.matches(query)
+        elif self.postings is not None and not query.empty:
+            found = self.postings.matches(query)
         if found is None:
             with self.db.reading() as conn:
                 prepare(conn)
@@ -346,9 +371,13 @@ class SearchCache:
             return kept
         order = entry.newest if sort == "date" or query.empty else entry.best
         if offset + limit > len(order) and len(order) < entry.total:  # deeper than kept
-            return search(
-                self.db, self.lemmatiser, query_text, filters, limit=limit, offset=offset, sort=sort
-            )
+            if self.engine is None:
+                return search(
+                    self.db, self.lemmatiser, query_text, filters, limit=limit, offset=offset, sort=sort
+                )
+            times = self.index.times(entry.ids)  # every match is held: its order, as deep as asked
+            keys = (times, entry.ids) if sort == "date" or query.empty else (entry.scores, times, entry.ids)
+            order = _first(offset + limit, *keys)
         page = order[offset : offset + limit]
         ranked = list(zip(entry.ids[page].tolist(), entry.scores[page].tolist(), strict=True))
         found = SearchPage(self._page_hits(query, ranked), entry.total, query_text)

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from osiwire import __version__
 from osiwire.config import Settings
 from osiwire.store import Store
+from osiwire.store.engine import SearchRebuilding
 from osiwire.store.query import QueryError
 from osiwire.web import (
     alerts,
@@ -128,6 +129,10 @@ async def _query_error(request: Request, exc: Exception) -> Response:
     return _error(request, 400, str(exc))
 
 
+async def _search_rebuilding(request: Request, exc: Exception) -> Response:
+    return _error(request, 503, str(exc), {"Retry-After": "30"})
+
+
 def build_renderers(env: jinja2.Environment) -> Renderers:
     """The output formats of result listings."""
     renderers = Renderers()
@@ -145,7 +150,9 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     owned = store is None
     db = Store(settings.database) if store is None else store
     if settings.web.search_cache and isinstance(db, Store):
-        db.enable_search_cache(settings.web.search_cache, settings.web.search_max_stale_s)
+        db.enable_search_cache(
+            settings.web.search_cache, settings.web.search_max_stale_s, settings.search_index_dir
+        )
 
     env = make_environment()
 
@@ -188,6 +195,7 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QueryError, _query_error)
+    app.add_exception_handler(SearchRebuilding, _search_rebuilding)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(pages_people.router)

@@ -228,7 +228,8 @@ class SearchIndex:
         """Commit what was written with ``state`` in the same commit, and show it to searches."""
         writer, index = self._writer, self._index
         assert writer is not None and index is not None
-        writer.delete_documents_by_term("rid", META_ID)
+        # By query: a term of a Python int is a signed one, which an unsigned field never holds.
+        writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "rid", META_ID))
         writer.add_document(
             tantivy.Document.from_dict(
                 {
@@ -390,8 +391,7 @@ class SearchIndex:
             assert writer is not None
             for start in range(0, len(changed), BATCH):
                 chunk = changed[start : start + BATCH]
-                for rid in chunk:
-                    writer.delete_documents_by_term("rid", rid)
+                writer.delete_documents_by_query(tantivy.Query.term_set_query(self.schema, "rid", chunk))
                 marks = ",".join("?" * len(chunk))
                 self._add(conn.execute(ROWS + f"WHERE r.id IN ({marks})", chunk).fetchall())
         finally:

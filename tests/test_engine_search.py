@@ -1,0 +1,231 @@
+# ruff: noqa: F811  (big_store and kremlin, fixtures imported from other test modules, are tests' arguments)
+"""One search path on the engine: the cache, the CLI, the API and the web pages answer from the tantivy index
+with the SQL reference's hit sets, totals and facets; a rebuilding index never makes a 500."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from enriched_store import Seeded, seed
+from factories import make_article
+from osiwire.cli import cli
+from osiwire.config import load_settings
+from osiwire.model import SearchFilters
+from osiwire.store import Store
+from osiwire.store.engine import SearchIndex
+from osiwire.store.facets import facets
+from osiwire.store.search import SORTS, search
+from osiwire.store.search_cache import DEPTH, SearchCache
+from osiwire.web.app import create_app
+from test_facets import big_store  # noqa: F401
+from test_search_cache import CASES
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Iterator[tuple[Store, Seeded, Path]]:
+    store = Store(load_settings(tmp_path, environ={}).database)
+    seeded = seed(store)
+    yield store, seeded, tmp_path
+    store.close()
+
+
+def _engine_cache(store: Store, directory: Path) -> SearchCache:
+    cache = SearchCache(store.db, store.lemmatiser, engine_dir=directory)
+    assert cache.engine is not None
+    return cache
+
+
+def _same_answers(store: Store, cache: SearchCache, query: str, filters: SearchFilters) -> None:
+    """The reference's hit set and total in both orders and every page; newest first in its very order; the
+    same facet counts."""
+    for sort in SORTS:
+        want = search(store.db, store.lemmatiser, query, filters, limit=500, sort=sort)
+        got = cache.search(query, filters, limit=500, sort=sort)
+        assert got.total == want.total, (query, filters, sort)
+        if want.total <= 500 or sort == "date":  # the best 500 of more differ, as bm25's figures differ
+            assert {h.id for h in got.hits} == {h.id for h in want.hits}, (query, filters, sort)
+        if sort == "date" or not query:
+            assert [h.id for h in got.hits] == [h.id for h in want.hits]
+        paged = [
+            h.id
+            for offset in range(0, min(got.total, 60), 3)
+            for h in cache.search(query, filters, limit=3, offset=offset, sort=sort).hits
+        ]
+        assert paged == [h.id for h in got.hits][: len(paged)], (query, filters, sort)
+        for hit in got.hits:
+            assert all(0 <= s < e <= len(hit.snippet) for s, e in hit.highlights)
+    assert cache.facets(query, filters, limit_per_facet=100) == facets(
+        store.db, store.lemmatiser, query, filters, limit_per_facet=100
+    )
+
+
+@pytest.mark.parametrize(("query", "filters"), CASES)
+def test_the_engine_gives_the_references_answers_on_the_enriched_corpus(
+    corpus: tuple[Store, Seeded, Path], query: str, filters: SearchFilters
+) -> None:
+    store, _, directory = corpus
+    cache = _engine_cache(store, directory / "search")
+    try:
+        _same_answers(store, cache, query, filters)
+    finally:
+        cache.close()
+
+
+def test_pages_past_the_kept_depth_come_from_the_engines_matches(big_store: Store, tmp_path: Path) -> None:
+    cache = _engine_cache(big_store, tmp_path / "search")
+    try:
+        for sort in SORTS:
+            top = cache.search("безопасность", limit=500, sort=sort).hits
+            assert cache.search("безопасность", limit=500, offset=DEPTH - 10, sort=sort).total > DEPTH + 20
+            deep = cache.search("безопасность", limit=20, offset=DEPTH - 10, sort=sort)
+            before = cache.search("безопасность", limit=20, offset=DEPTH - 30, sort=sort)
+            ids = [h.id for h in before.hits + deep.hits]
+            assert len(set(ids)) == 40 and not set(ids) & {h.id for h in top[: DEPTH - 30][:500]}
+            if sort == "date":
+                want = search(
+                    big_store.db,
+                    big_store.lemmatiser,
+                    "безопасность",
+                    limit=20,
+                    offset=DEPTH - 10,
+                    sort="date",
+                )
+                assert [h.id for h in deep.hits] == [h.id for h in want.hits]
+        _same_answers(big_store, cache, "Москва переговоры", SearchFilters(region="казахстан"))
+    finally:
+        cache.close()
+
+
+def test_a_new_release_is_searchable_at_the_next_request(corpus: tuple[Store, Seeded, Path]) -> None:
+    store, _, directory = corpus
+    assert store.enable_search_cache(engine_dir=directory / "search")
+    assert store.search("шашлык").total == 0
+    saved = store.releases.save(make_article("https://example.org/new", "Шашлык", ["Шашлыки в Москве."]))
+    assert [h.id for h in store.search("шашлыки").hits] == [saved.release_id]
+    assert store.search("Москва").total == search(store.db, store.lemmatiser, "Москва").total
+
+
+def test_two_servers_on_one_store_each_follow_the_log(corpus: tuple[Store, Seeded, Path]) -> None:
+    store, _, directory = corpus
+    settings = load_settings(directory, environ={})
+    with Store(settings.database) as first, Store(settings.database) as second:
+        assert first.enable_search_cache(engine_dir=settings.search_index_dir)
+        assert second.enable_search_cache(engine_dir=settings.search_index_dir)
+        assert first.search("Москва").total == second.search("Москва").total > 0
+        engines = [s.search_cache.engine for s in (first, second) if s.search_cache is not None]
+        assert len({e.slot for e in engines if e is not None}) == 2  # one index each
+        saved = store.releases.save(make_article("https://example.org/both", "Плов", ["Плов в Москве."]))
+        for server in (first, second):
+            assert [h.id for h in server.search("плов").hits] == [saved.release_id]
+    # A restarted server finds its index where it left it: nothing is built again.
+    with Store(settings.database) as again:
+        again.enable_search_cache(engine_dir=settings.search_index_dir)
+        assert again.search("плов").total == 1
+        assert again.search_cache is not None and again.search_cache.engine is not None
+        assert again.search_cache.engine.rebuilds == 0
+
+
+def _cli(directory: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--data-dir", str(directory), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cli_searches_the_engine_and_reindexes(corpus: tuple[Store, Seeded, Path]) -> None:
+    store, _, directory = corpus
+    code, out, _ = _cli(directory, "search", "Москва", "--json")
+    assert code == 0
+    hits = json.loads(out)
+    assert {h["id"] for h in hits} == {
+        h.id for h in search(store.db, store.lemmatiser, "Москва", limit=20).hits
+    }
+    assert set(hits[0]) == {
+        "id",
+        "url",
+        "title",
+        "published",
+        "language",
+        "source",
+        "source_id",
+        "first_seen_at",
+        "region",
+        "snippet",
+        "highlights",
+        "score",
+    }
+    assert (directory / "search" / "slot-0" / "meta.json").exists()
+    code, _, err = _cli(directory, "reindex")
+    assert code == 0 and "releases indexed" in err
+    code, out, _ = _cli(directory, "search", "Москва", "--json", "--sort", "date")
+    assert [h["id"] for h in json.loads(out)] == [
+        h.id for h in search(store.db, store.lemmatiser, "Москва", limit=20, sort="date").hits
+    ]
+
+
+def test_the_fts5_setting_keeps_the_earlier_path(corpus: tuple[Store, Seeded, Path]) -> None:
+    _, _, directory = corpus
+    (directory / "osiwire.toml").write_text('[search]\nengine = "fts5"\n', encoding="utf-8")
+    code, out, _ = _cli(directory, "search", "Москва", "--json")
+    assert code == 0 and json.loads(out)
+    assert not (directory / "search").exists()
+    code, _, err = _cli(directory, "reindex")
+    assert code == 1 and "fts5" in err
+
+
+HOSTILE = [
+    "слово " * 100,
+    " OR ".join(f"w{i}" for i in range(50)),
+    "*",
+    "-",
+    '"unbalanced',
+    "\x00",
+    "a\x00b",
+    "-путин",
+]
+
+
+def test_bad_queries_and_a_rebuilding_index_never_make_a_500(
+    corpus: tuple[Store, Seeded, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, seeded, directory = corpus
+    settings = load_settings(directory, environ={})
+    with TestClient(create_app(settings, store=store)) as client:
+        for text in HOSTILE:
+            for path in ("/search", "/api/v1/search"):
+                response = client.get(path, params={"q": text})
+                assert response.status_code in (200, 400), (path, text, response.status_code)
+        # The index goes missing under the running server: rebuilt in the background meanwhile.
+        gate = threading.Event()
+        real_add = SearchIndex._add
+
+        def slow_add(self: SearchIndex, rows: object) -> int:
+            gate.wait(20)
+            return real_add(self, rows)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(SearchIndex, "_add", slow_add)
+        assert store.search_cache is not None and store.search_cache.engine is not None
+        engine = store.search_cache.engine
+        import shutil
+
+        assert engine.slot is not None
+        shutil.rmtree(engine.slot)
+        store.releases.save(make_article("https://example.org/late", "Поздно", ["Поздно."]))
+        try:
+            api = client.get("/api/v1/search", params={"q": "Москва"})
+            assert api.status_code == 503 and "rebuilding" in api.json()["detail"]
+            page = client.get("/search", params={"q": "Москва"})
+            assert page.status_code == 503 and "rebuilding" in page.text
+            assert client.get(f"/releases/{seeded.council}").status_code == 200
+            assert client.get("/").status_code == 200  # the latest releases need no full-text search
+        finally:
+            gate.set()
+        thread = engine._rebuilding
+        if thread is not None:
+            thread.join(30)
+        assert client.get("/api/v1/search", params={"q": "Москва"}).status_code == 200
