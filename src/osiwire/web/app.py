@@ -38,6 +38,7 @@ from osiwire.web import (
     pages_topics,
     saved_searches,
     session,
+    source_check,
     wire,
 )
 from osiwire.web.auth import FailedAttempts
@@ -208,6 +209,7 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(pages_saved.router)
+    app.include_router(source_check.router)
     app.include_router(saved_searches.router)
     return app
 

@@ -357,7 +357,15 @@ def sources_page(request: Request, web: WebDep) -> HTMLResponse:
     """Every source with its fetch health."""
     sources = web.store.sources.list_all()
     health = web.store.sources.all_health()
-    return html_page(web, request, "sources.html", section="sources", sources=sources, health=health)
+    return html_page(
+        web,
+        request,
+        "sources.html",
+        section="sources",
+        sources=sources,
+        health=health,
+        access=writer(web, request),
+    )
 
 
 @router.get("/sources/{source_id:int}")
