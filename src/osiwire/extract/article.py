@@ -22,21 +22,13 @@ from osiwire.config import ExtractConfig
 from osiwire.errors import ExtractError
 from osiwire.extract.language import LanguageDetector
 from osiwire.extract.normalise import normalise_text
+from osiwire.extract.release_languages import release_languages
 from osiwire.extract.segments import split_paragraphs
 from osiwire.extract.urls import canonical_url
 from osiwire.model import Article, RawDocument, Segment
 
 logger = logging.getLogger(__name__)
 
-# Below this probability the lite model is guessing. Tuned on 12,191 kremlin.ru sentences (all Russian) and
-# 4,289 paragraphs of the Zyte pages: with MIN_LANGUAGE_LETTERS below, 0.5 still let one Russian sentence
-# through as Bulgarian (0.58); at 0.6 no Russian sentence and 6 of 4,289 Zyte paragraphs (tour-date lines
-# such as "Aug. 4 -- Riverbend Music Center, Cincinnati, OH" read as German) get a wrong language.
-MIN_LANGUAGE_SCORE = 0.6
-# A paragraph with fewer letters than this ("12:00", "Да.", "(Смех.)", "Прошу Вас.") is too short to
-# identify and takes the article's language: on kremlin.ru, 20 removed all but one short-sentence error.
-# Letters of URLs and e-mail addresses do not count ("E-mail: accredit@may9.ru").
-MIN_LANGUAGE_LETTERS = 20
 # favor_precision: on the 181 pages of the Zyte benchmark it raised body F1 from 0.960 to 0.964
 # (precision 0.942 -> 0.958 for recall 0.978 -> 0.971); favor_recall and fast were no better.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -52,7 +44,6 @@ PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished"
 JSON_LD_MAX_DEPTH = 10
 # Earlier publication years are placeholders or typos, not dates of news releases.
 MIN_YEAR = 1990
-_URL_OR_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _LEADING_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -178,13 +169,6 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _language(text: str, fallback: str, detector: LanguageDetector) -> str:
-    if sum(ch.isalpha() for ch in _URL_OR_EMAIL.sub(" ", text)) < MIN_LANGUAGE_LETTERS:
-        return fallback
-    guess = detector.detect(text)
-    return guess.lang if guess.lang and guess.score >= MIN_LANGUAGE_SCORE else fallback
-
-
 def _segments(
     title: str,
     paragraphs: list[str],
@@ -193,21 +177,14 @@ def _segments(
     detector: LanguageDetector,
     supplement: str = "",
 ) -> tuple[str, tuple[Segment, ...]]:
-    body = detector.detect("\n".join(paragraphs))
-    if body.lang and (body.score >= MIN_LANGUAGE_SCORE or not hint):
-        language = body.lang
-    else:
-        language = hint or body.lang
-    short_title = len(title) < cfg.title_min_chars_for_language
-    segments = [Segment(0, "title", title, language if short_title else _language(title, language, detector))]
-    for i, text in enumerate(paragraphs, 1):
-        segments.append(Segment(i, "paragraph", text, _language(text, language, detector)))
-    if supplement:
+    found = release_languages(title, paragraphs, hint, detector, cfg.title_min_chars_for_language, supplement)
+    segments = [Segment(0, "title", title, found.title.lang)]
+    for i, (text, guess) in enumerate(zip(paragraphs, found.paragraphs, strict=True), 1):
+        segments.append(Segment(i, "paragraph", text, guess.lang))
+    if found.supplement is not None:
         # One segment: participant lists are parsed as a whole (group headers apply to the rows below them).
-        segments.append(
-            Segment(len(segments), "participants", supplement, _language(supplement, language, detector))
-        )
-    return language, tuple(segments)
+        segments.append(Segment(len(segments), "participants", supplement, found.supplement.lang))
+    return found.language, tuple(segments)
 
 
 @dataclass(frozen=True, slots=True)

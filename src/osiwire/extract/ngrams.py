@@ -1,0 +1,89 @@
+"""A small character n-gram model for the region's languages: hashed 1-5-grams, naive Bayes, numpy only.
+
+Trained by ``scripts/train_langid.py`` on the train split of ``shared/data/langid``; shipped as
+``osiwire/data/langid-ngrams.npz`` (its SOURCE note beside it). Text is lower-cased, every run of non-letters
+becomes one space (so n-grams see word edges), and each apostrophe-like mark (Uzbek oʻ gʻ, Ukrainian ’) becomes
+one character; the n-grams of each order are hashed into BUCKETS rows of a (BUCKETS, languages) table of
+log-probabilities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_ORDER = 5  # 1- to 5-grams: 5-grams over word edges hold whole short function words (" va ", " и ")
+# A paragraph past this many characters has told its language long before; cut to keep the cost flat.
+MAX_CHARS = 1000
+_APOSTROPHES = str.maketrans({c: "'" for c in "ʻʼ’‘`´ʹ′"})
+_NOT_LETTER = re.compile(r"[^\w']+|[\d_]+")
+_PRIME = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime: spreads codepoints over the high bits
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of h * MIX index the table
+# One salt per order, so that a 2-gram and a 3-gram of equal hash land apart (computed mod 2**64 in Python:
+# numpy warns on scalar overflow).
+_ORDER_SALTS = tuple(np.uint64((order * 0x632BE59BD9B4E019) % (1 << 64)) for order in range(MAX_ORDER + 1))
+
+
+def normalise(text: str) -> str:
+    """Lower-case letters and apostrophes, one space between words and at both ends."""
+    flat = _NOT_LETTER.sub(" ", text[:MAX_CHARS].lower().translate(_APOSTROPHES))
+    return f" {' '.join(flat.split())} "
+
+
+def features(text: str, bits: int) -> npt.NDArray[np.intp]:
+    """Table rows of every 1- to MAX_ORDER-gram of ``text`` (empty when it has no letters)."""
+    flat = normalise(text)
+    if len(flat) <= 2:
+        return np.empty(0, dtype=np.intp)
+    codes = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    shift = np.uint64(64 - bits)
+    parts = []
+    hashed = codes.copy()
+    for order in range(1, MAX_ORDER + 1):
+        if order > 1:
+            if len(hashed) < 2:
+                break
+            hashed = hashed[:-1] * _PRIME + codes[order - 1 :]
+        ngrams = hashed[codes != 32] if order == 1 else hashed  # a lone space says nothing
+        parts.append(((ngrams + _ORDER_SALTS[order]) * _MIX) >> shift)
+    return np.concatenate(parts).astype(np.intp)
+
+
+@dataclass(frozen=True, slots=True)
+class NgramModel:
+    """Per-language log-probabilities of hashed n-grams; ``languages`` names the table's columns."""
+
+    languages: tuple[str, ...]
+    table: npt.NDArray[np.float32]  # (2**bits, len(languages))
+    bits: int
+
+    @classmethod
+    def load(cls, path: Path) -> NgramModel:
+        """Read a model written by ``save`` (int8 rows scaled back to float32)."""
+        with np.load(path, allow_pickle=False) as data:
+            table = data["table"].astype(np.float32) * np.float32(data["scale"])
+            languages = tuple(str(x) for x in data["languages"])
+            bits = int(data["bits"])
+        if table.shape != (1 << bits, len(languages)):
+            raise ValueError(f"{path}: table shape {table.shape} does not match {bits} bits, {languages}")
+        return cls(languages, table, bits)
+
+    def save(self, path: Path) -> None:
+        """Write the table as int8 (centred per row: naive Bayes reads only differences between languages)."""
+        centred = self.table - self.table.mean(axis=1, keepdims=True)
+        scale = float(np.abs(centred).max()) / 127.0
+        quantised = np.round(centred / scale).astype(np.int8)
+        np.savez_compressed(
+            path, table=quantised, scale=np.float32(scale), languages=np.array(self.languages), bits=self.bits
+        )
+
+    def scores(self, text: str) -> tuple[npt.NDArray[np.float32], int]:
+        """Summed log-probabilities per language and the number of n-grams they came from."""
+        rows = features(text, self.bits)
+        if not len(rows):
+            return np.zeros(len(self.languages), dtype=np.float32), 0
+        return self.table[rows].sum(axis=0), len(rows)
