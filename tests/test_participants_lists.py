@@ -232,3 +232,17 @@ def test_a_host_named_after_a_word_of_address_is_mentioned() -> None:
     mention = Mention(0, 29, 47, "PER", "Эммерсон Мнангагва", "Эммерсон Мнангагва")
     assert text[29:47] == "Эммерсон Мнангагва"
     assert [p.kind for p in extract_participants(text, "ru", [mention])] in ([], ["mentioned"])
+
+
+def test_a_first_name_the_mention_left_out_is_not_part_of_the_title() -> None:
+    text = "Состоялись переговоры с Президентом Турецкой Республики Реджепом Тайипом Эрдоганом."
+    mention = Mention(0, text.index("Тайипом"), text.index("."), "PER", "Тайипом Эрдоганом", "Тайип Эрдоган")
+    (row,) = extract_participants(text, "ru", [mention])
+    assert (row.position, row.kind) == ("Президент Турецкой Республики", "participant")
+
+
+def test_the_host_before_the_meeting_phrase_gets_no_untitled_row() -> None:
+    text = "Владимир Путин провёл встречу с Андреем Белоусовым."
+    host = Mention(0, 0, 14, "PER", "Владимир Путин", "Владимир Путин")
+    guest = Mention(0, text.index("Андреем"), text.index("."), "PER", "Андреем Белоусовым", "Андрей Белоусов")
+    assert [p.name.last for p in extract_participants(text, "ru", [host, guest])] == ["Белоусов"]

@@ -173,7 +173,20 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
     while first > 0 and _modifier(kept[first - 1].group()):
         first -= 1
     phrase = _trim(kept[first:])
+    while len(phrase) > 1 and _given_name(phrase[-1].group()):
+        phrase = phrase[
+            :-1
+        ]  # "Президентом Турецкой Республики Реджепом [Тайипом Эрдоганом]": a name the NER cut
     return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
+
+
+def _given_name(token: str) -> bool:
+    """A capitalised first name or patronymic that is no title (the front of a name the mention left out)."""
+    if not token[:1].isupper() or is_title(token):
+        return False
+    return any(
+        {"Name", "Patr"} & set(p.tag.grammemes) for p in analyser().parse(token.lower()) if p.score >= 0.1
+    )
 
 
 def _after(text: str, end: int, blocked: list[tuple[int, int]]) -> str:
@@ -306,8 +319,12 @@ def appositions(
         others = [span for span in blocked if span != (mention.start, mention.end)]
         participant = _apposition(text, mention, others)
         if participant is None:
+            # a name with no title counts when the meeting phrase comes before it ("встретился с Андреем
+            # Белоусовым", "В совещании приняли участие ..."); the host before it ("Владимир Путин провёл
+            # совещание") is known from the release itself, and a row without a position says nothing new
             start, end = _sentence_at(spans, mention.start)
-            if not MEETING_RU.search(text[start:end].replace("ё", "е")):
+            meeting = MEETING_RU.search(text[start:end].replace("ё", "е"))
+            if meeting is None or start + meeting.start() > mention.start:
                 continue
             participant = _named_without_title(text, mention)
         if participant is not None:
