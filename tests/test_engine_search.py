@@ -160,8 +160,14 @@ def test_the_cli_searches_the_engine_and_reindexes(corpus: tuple[Store, Seeded, 
         "score",
     }
     assert (directory / "search" / "slot-0" / "meta.json").exists()
-    code, _, err = _cli(directory, "reindex")
-    assert code == 0 and "releases indexed" in err
+    code, _, err = _cli(directory, "reindex", "--copies", "2")
+    assert code == 0 and "releases indexed" in err and "slot-1" in err
+    with Store(load_settings(directory, environ={}).database) as first, Store(store.db.url) as second:
+        for server in (first, second):  # two server processes start on the two copies: nothing built again
+            server.enable_search_cache(engine_dir=directory / "search")
+            assert server.search("Москва").total == search(store.db, store.lemmatiser, "Москва").total
+            assert server.search_cache is not None and server.search_cache.engine is not None
+            assert server.search_cache.engine.rebuilds == 0
     code, out, _ = _cli(directory, "search", "Москва", "--json", "--sort", "date")
     assert [h["id"] for h in json.loads(out)] == [
         h.id for h in search(store.db, store.lemmatiser, "Москва", limit=20, sort="date").hits

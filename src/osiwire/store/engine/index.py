@@ -111,6 +111,20 @@ def _count(result: tantivy.SearchResult) -> int:
     return _whole(getattr(result, "count", 0))
 
 
+def _document(row: Sequence[Any]) -> tantivy.Document:
+    """A release's document from a row of ``ROWS`` (built field by field: 3x faster than from a dict)."""
+    rid, sort_at, source_id, language, *texts = row
+    doc = tantivy.Document()
+    doc.add_unsigned("rid", rid)
+    doc.add_integer("sort_at", sort_at or 0)
+    doc.add_unsigned("source_id", source_id)
+    doc.add_text("language", language or "")
+    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+        if value:
+            doc.add_text(name, value)
+    return doc
+
+
 class SearchIndex:
     """One process's search index over one store; thread-safe."""
 
@@ -262,17 +276,8 @@ class SearchIndex:
         writer = self._writer
         assert writer is not None
         added = 0
-        for rid, sort_at, source_id, language, *texts in rows:
-            fields: dict[str, Any] = {
-                "rid": rid,
-                "sort_at": sort_at or 0,
-                "source_id": source_id,
-                "language": language or "",
-            }
-            for name, value in zip(TEXT_FIELDS, texts, strict=True):
-                if value:
-                    fields[name] = value
-            writer.add_document(tantivy.Document.from_dict(fields, self.schema))
+        for row in rows:
+            writer.add_document(_document(row))
             added += 1
         return added
 
@@ -330,6 +335,23 @@ class SearchIndex:
             )
             self._follow()
             return done
+
+    def copy_to_free_slots(self, copies: int) -> list[Path]:
+        """Copy this (committed, current) index into ``copies`` other slots no process holds, for as many server
+        processes to start on it instead of each building its own. Returns the slots written."""
+        written: list[Path] = []
+        with self._lock:
+            assert self.slot is not None and self._ready
+            for number in range(SLOTS):
+                path = self.directory / f"slot-{number}"
+                if len(written) >= copies:
+                    break
+                if path == self.slot or not self._try_lock(path):
+                    continue
+                shutil.rmtree(path, ignore_errors=True)
+                shutil.copytree(self.slot, path, ignore=shutil.ignore_patterns(".tantivy-*.lock"))
+                written.append(path)
+        return written
 
     def _start_rebuild(self) -> None:
         def run() -> None:
