@@ -22,6 +22,7 @@ from osiwire.enrich.lexicon import Lemmas
 from osiwire.model import Mention
 
 if TYPE_CHECKING:
+    from osiwire.enrich.entity_rules import EntityRules
     from osiwire.enrich.ner import NewsNER
 
 logger = logging.getLogger(__name__)
@@ -200,12 +201,15 @@ class NatashaExtractor:
 
     language = "ru"
 
-    def __init__(self, lemmas: Lemmas | None = None) -> None:
+    def __init__(self, lemmas: Lemmas | None = None, *, rules: bool = True) -> None:
+        """``rules``: apply enrich/entity_rules.py to natasha's mentions (off: natasha alone, to compare)."""
         self.lemmas = lemmas or Lemmas()
+        self.use_rules = rules
         self._lock = threading.Lock()
         self._ner: NewsNER | None = None
         self._threads: Any = None
         self._normal: dict[tuple[str, str], str] = {}
+        self._rules: EntityRules | None = None
 
     def _load(self) -> tuple[NewsNER, Any]:
         with self._lock:
@@ -247,16 +251,36 @@ class NatashaExtractor:
         # One BLAS thread: natasha ran 4-5x slower and erratically with numpy's default threading.
         with threads.limit(limits=1):
             found = ner.spans([p[3] for p in pieces])
-        mentions = []
+        by_segment: dict[int, list[Mention]] = {segment: [] for segment, _ in texts}
         for (segment, text, offset, _), spans in zip(pieces, found, strict=True):
             for span_start, span_stop, type_ in spans:
                 start, end = _trim(text, offset + span_start, offset + span_stop)
                 if start < end:
                     surface = text[start:end]
                     normal = self._normalise(surface, type_)
-                    mentions.append(Mention(segment, start, end, type_, surface, normal))
+                    by_segment[segment].append(Mention(segment, start, end, type_, surface, normal))
+        if self.use_rules:
+            rules = self.rules
+            mentions = [
+                m
+                for segment, text in texts
+                if text.strip()
+                for m in rules.apply(segment, text, by_segment[segment], self._normalise)
+            ]
+        else:
+            mentions = [m for found_in in by_segment.values() for m in found_in]
         mentions.sort(key=lambda m: (m.segment, m.start))
         return mentions
+
+    @property
+    def rules(self) -> EntityRules:
+        """The rules over natasha's mentions (entity_rules), compiled on first use."""
+        with self._lock:
+            if self._rules is None:
+                from osiwire.enrich.entity_rules import EntityRules
+
+                self._rules = EntityRules(self.lemmas)
+            return self._rules
 
 
 ExtractorFactory = Callable[[Lemmas], EntityExtractor]

@@ -162,6 +162,16 @@ def _version(conn: Connection, release_id: int, version_no: int | None) -> tuple
     return None if row is None else (int(row.id), row.sort_at)
 
 
+_ONE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")  # "правительство", "пресс-служба"
+
+
+def _descriptor(mention: Mention) -> bool:
+    """Is this a body named by one common noun ("правительства"), not by its name?"""
+    return (
+        mention.type == "ORG" and mention.normal.islower() and _ONE_WORD.fullmatch(mention.normal) is not None
+    )
+
+
 class Enrichments:
     """Saving and reading what the enrich stage found, and the people it found across releases."""
 
@@ -223,14 +233,17 @@ class Enrichments:
                     insert(release_people),
                     [{"version_id": version_id, "person_id": i} for i in set(ids.values())],
                 )
-            if enrichment.mentions:
-                entity_ids = _entity_ids(conn, {(m.type, m.normal) for m in enrichment.mentions})
+            # A body named by a common noun alone ("правительства", "газета": enrich/entity_rules.py) is a span
+            # in analyze's output, but no organisation to list, count or filter by: not stored.
+            named = [m for m in enrichment.mentions if not _descriptor(m)]
+            if named:
+                entity_ids = _entity_ids(conn, {(m.type, m.normal) for m in named})
                 conn.execute(
                     insert(mentions),
                     [
                         {"version_id": version_id, "entity_id": entity_ids[(m.type, m.normal)], "segment": m.segment,
                          "start": m.start, "end": m.end, "type": m.type, "text": m.text, "normal": m.normal}
-                        for m in enrichment.mentions
+                        for m in named
                     ],
                 )  # fmt: skip
             if enrichment.topics:
