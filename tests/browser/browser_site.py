@@ -26,6 +26,7 @@ class Site:
     translated_id: int  # a kremlin release with a stored English translation
     hostile_translated_id: int  # a hostile release whose stored translation carries payloads too
     hostile_ids: list[int] = field(default_factory=list)
+    udhr_id: int = 0  # the Universal Declaration, translated by people (the demo's TMX)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -41,11 +42,14 @@ class Watched:
     errors: list[str] = field(default_factory=list)
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save ``docs/screenshots/NAME.png`` when OSIWIRE_SCREENSHOTS=1 (so ordinary runs leave the tree clean)."""
+def screenshot(page: Any, name: str, top: float = 0.0) -> None:
+    """Save ``docs/screenshots/NAME.png`` when OSIWIRE_SCREENSHOTS=1 (so ordinary runs leave the tree clean).
+
+    ``top``: where on the page the picture starts (pixels from the top of the document).
+    """
     if os.environ.get(SCREENSHOTS_ENV) != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("document.documentElement.scrollHeight")
-    clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, MAX_SCREENSHOT_HEIGHT)}
+    height = page.evaluate("document.documentElement.scrollHeight") - top
+    clip = {"x": 0, "y": top, "width": VIEWPORT["width"], "height": min(height, MAX_SCREENSHOT_HEIGHT)}
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, clip=clip)

@@ -1,7 +1,8 @@
 """Browser tests: a real ``osiwire serve`` process over a small real corpus, driven in Debian's Chromium.
 
 The session builds a data dir (30 kremlin.ru releases imported, the hand-written hostile corpus fetched as a
-``file`` source, a few stored translations), starts the server on a free loopback port and launches Chromium
+``file`` source, a few stored translations, the demo's Universal Declaration with its official English from the
+bundled TMX), starts the server on a free loopback port and launches Chromium
 through playwright with ``executable_path`` (never a downloaded browser). Tests skip, saying why, only when
 /usr/bin/chromium or playwright is missing; CI installs both.
 """
@@ -27,6 +28,7 @@ import httpx
 import pytest
 from browser_site import API_TOKEN, ROOT, SCREENSHOTS_ENV, VIEWPORT, Site, Watched
 
+from osiwire.demo import demo_memory, demo_sources
 from osiwire.extract.segments import split_sentences
 from osiwire.model import SentencePair, Translation
 from osiwire.store import Store
@@ -44,6 +46,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 KREMLIN_LINES = 30
+UDHR_SOURCE = "United Nations (demo)"
 HOSTILE_SOURCE = "Hostile <script>window.__pwned=1</script>"
 HOSTILE_REGION = '"><svg onload=alert(1)>'
 # A translation that carries payloads too: the bilingual view must escape what engines return.
@@ -132,11 +135,22 @@ def _build(data_dir: Path, shared_data: Path) -> dict[str, Any]:
         "ru",
     )
     _osiwire(data_dir, "fetch", "--source", HOSTILE_SOURCE)
+    # The demo's Universal Declaration with its official English (a TMX memory): a real human translation.
+    tmx, origin = demo_memory()
+    _osiwire(data_dir, "memory", "import", str(tmx), "--origin", origin)
+    (udhr,) = [s for s in demo_sources() if s.name == UDHR_SOURCE]
+    _osiwire(
+        data_dir, "sources", "add", udhr.url, "--kind", "file", "--name", UDHR_SOURCE, "--lang", "ru",
+        "--region", "International", "--org", "United Nations",
+    )  # fmt: skip
+    _osiwire(data_dir, "fetch", "--source", UDHR_SOURCE)
     now = datetime.now(UTC)
     with Store(f"sqlite:///{data_dir / 'osiwire.db'}") as store:
         kremlin = store.sources.get("kremlin.ru")
         hostile = store.sources.get(HOSTILE_SOURCE)
-        assert kremlin.id is not None and hostile.id is not None
+        un = store.sources.get(UDHR_SOURCE)
+        assert kremlin.id is not None and hostile.id is not None and un.id is not None
+        (udhr_id,) = _release_ids(data_dir, un.id)
         kremlin_ids = _release_ids(data_dir, kremlin.id)
         hostile_ids = _release_ids(data_dir, hostile.id)
         assert len(kremlin_ids) == KREMLIN_LINES, kremlin_ids
@@ -152,6 +166,7 @@ def _build(data_dir: Path, shared_data: Path) -> dict[str, Any]:
         "translated_id": richest[0],
         "hostile_translated_id": hostile_ids[0],
         "hostile_ids": hostile_ids,
+        "udhr_id": udhr_id,
     }
 
 

@@ -85,7 +85,30 @@ def test_release_page_highlights_sentence_pairs(page: Any, site: Site) -> None:
     other.focus()
     assert _background(other) != before, "focusing a sentence pair does not highlight it"
     assert page.locator(".bilingual .pair.low .low-mark").count() >= 1
+    assert page.locator(".bilingual .pair.human").count() == 0  # machine output is not marked human
+
+
+def test_human_translation_is_labelled_as_such(page: Any, site: Site) -> None:
+    page.goto(f"/releases/{site.udhr_id}")
+    pairs = page.locator(".bilingual .pair.human")
+    assert pairs.count() >= 91  # every paragraph, some of them sentence by sentence
+    assert page.locator(".bilingual .pair:not(.human)").count() == 0
+    legend = page.locator(".bilingual .legend").inner_text()
+    assert "Human translation, from memory" in legend and "official English text" in legend
+    assert "low confidence" not in legend  # no engine scores to speak of
+    first = pairs.first
+    assert first.locator(".tgt").inner_text() == "Universal Declaration of Human Rights"
+    assert "human translation, from memory" in (first.get_attribute("title") or "")
+    # the green rule at a human pair's edge
+    assert "21, 128, 61" in page.evaluate("e => getComputedStyle(e).boxShadow", first.element_handle())
     screenshot(page, "release-bilingual")
+    # Further down, paragraphs of several sentences, each beside its own English (aligned by length).
+    education = page.locator(".bilingual .pair", has_text="Everyone has the right to education.")
+    assert education.count() == 1
+    assert education.locator(".src").inner_text() == "Каждый человек имеет право на образование."
+    article = page.locator(".bilingual .pair", has_text="Статья 25").first
+    top = page.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 16", article.element_handle())
+    screenshot(page, "release-bilingual-sentences", top)
 
 
 def test_sources_page(page: Any, site: Site) -> None:
