@@ -130,3 +130,11 @@ def test_human_translation_is_found_through_case_yo_and_spacing() -> None:
     article = make_article("http://x.ru/2", "ЕЛКА У КРЕМЛЯ.", [])
     (pair,) = _offline(memory).translate_article(article).sentences
     assert (pair.target, pair.engine) == ("A fir tree by the Kremlin.", "human")
+
+
+def test_an_evaluation_translator_ignores_human_translations() -> None:
+    engine = FakeEngine()
+    memory = _human_memory(("Спасибо.", "Thank you."))
+    translator = Translator(_engines(engine), memory, Glossary(), get_detector(), "en", human=False)
+    (pair,) = translator.translate_sentences(["Спасибо."], "ru")
+    assert (pair.target, pair.engine) == ("СПАСИБО.", "upper")

@@ -227,6 +227,7 @@ def eval_translation(
             load_glossary(settings.translate, settings.data_dir),
             get_detector(),
             target,
+            human=False,  # the engine's own output: never references someone imported as a TMX
         )
         try:
             scores = evaluate_files(

@@ -108,9 +108,13 @@ class Translator:
         glossary: Glossary,
         detector: LanguageDetector,
         target_language: str,
+        *,
+        human: bool = True,
     ) -> None:
         self._engines = engines
         self._memory = memory
+        # False: engines only (an evaluation must not be answered from imported references).
+        self._human = human
         # Per article, later stages add names: translate_article(a, self.glossary.with_terms(names, "enrich")).
         self.glossary = glossary
         self._detector = detector
@@ -151,6 +155,8 @@ class Translator:
         self, segments: Sequence[Segment], default_language: str
     ) -> dict[int, list[SentencePair]]:
         """Segments the memory holds a human translation of, whole, aligned sentence by sentence."""
+        if not self._human:
+            return {}
         target = self.target_language
         keys = {
             s.position: human_key(s.text, s.language or default_language, target)
@@ -285,6 +291,8 @@ class Translator:
 
     def _from_human(self, texts: list[str], lang: str, done: dict[str, _Rendering]) -> list[str]:
         """Serve the sentences a person translated into ``done``; return the rest."""
+        if not self._human:
+            return texts
         keys = {text: human_key(text, lang, self.target_language) for text in texts}
         hits = self._memory.lookup(list(keys.values())) if keys else {}
         rest = []
