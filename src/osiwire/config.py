@@ -55,7 +55,7 @@ class ExtractConfig(_Section):
 
     min_paragraph_chars: int = Field(2, description="Shorter paragraphs are dropped.")
     title_min_chars_for_language: int = Field(
-        40, description="Titles shorter than this take the body's language (detection is weak on short text)."
+        20, description="Titles shorter than this take the body's language (too short to tell)."
     )
 
 

@@ -1,0 +1,161 @@
+"""Language ID for the region's 12 languages on made-up text: sentences, headlines, both Uzbek scripts, the
+letters each language owns, priors, mixed and short text, languages outside the region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from langid_samples import SENTENCES
+from osiwire.extract.langid_data import first_words
+from osiwire.extract.language import UNDETERMINED, LanguageGuess, get_detector
+
+CASES = [(lang, s) for lang, sentences in SENTENCES.items() for s in sentences]
+
+
+@pytest.mark.parametrize(("lang", "text"), CASES)
+def test_made_up_news_sentences(lang: str, text: str) -> None:
+    guess = get_detector().detect(text)
+    assert guess.lang == lang
+    assert 0.5 <= guess.score <= 1.0
+
+
+@pytest.mark.parametrize(("lang", "text"), CASES)
+def test_made_up_headlines_of_three_words(lang: str, text: str) -> None:
+    assert get_detector().detect(first_words(text)).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oʻzbekiston Respublikasi Vazirlar Mahkamasi yangi qaror qabul qildi.",
+        "O'zbekiston Respublikasi Vazirlar Mahkamasi yangi qaror qabul qildi.",  # ASCII apostrophe
+        "O‘zbekiston Respublikasi Vazirlar Mahkamasi yangi qaror qabul qildi.",  # typographic quote
+        "Ўзбекистон Республикаси Вазирлар Маҳкамаси янги қарор қабул қилди.",
+        "ЎЗБЕКИСТОН РЕСПУБЛИКАСИ ВАЗИРЛАР МАҲКАМАСИ ЯНГИ ҚАРОР ҚАБУЛ ҚИЛДИ.",
+        "Вазирлар Маҳкамаси қарори",
+        "Vazirlar Mahkamasi qarori",
+    ],
+)
+def test_uzbek_is_uz_in_both_scripts(text: str) -> None:
+    assert get_detector().detect(text).lang == "uz"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("kk", "Үкімет отырысы өтті"),  # Kazakh ү ө і
+        ("ky", "Өкмөттүн жыйыны өттү"),  # Kyrgyz ө ү, no Kazakh і ә
+        ("tg", "Ҷаласаи ҳукумат баргузор шуд"),  # Tajik ҷ ҳ
+        ("uk", "Її відповідь єдина"),  # Ukrainian ї є
+        ("be", "Ўрад правёў пасяджэнне"),  # Belarusian ў with і/э and no и
+        ("az", "Hökumət iclası keçirildi"),  # Azerbaijani ə
+        ("tk", "Hökümetiň mejlisi geçirildi"),  # Turkmen ň
+    ],
+)
+def test_letters_a_language_owns(lang: str, text: str) -> None:
+    assert get_detector().detect(text).lang == lang
+
+
+def test_russian_never_becomes_ukrainian_or_belarusian_over_a_name() -> None:
+    detector = get_detector()
+    for text in [
+        "Президент Украины прибыл в Київ после переговоров в Брюсселе, сообщила пресс-служба.",
+        "Глава государства посетил Қарағанды и встретился с жителями области.",
+        "Делегация посетила Мінск и провела переговоры с белорусскими коллегами.",
+    ]:
+        assert detector.detect(text).lang == "ru", text
+
+
+def test_homoglyphs_in_cyrillic_words() -> None:
+    # Latin i typed for Ukrainian і inside Cyrillic words (as in Tatoeba's Ukrainian).
+    assert get_detector().detect("Посмiхнись зараз, поплачеш потiм, менi байдуже.").lang == "uk"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "2025", "12:00 – 13:30", "+7 (495) 123-45-67", "№ 15/2025", "—"])
+def test_numbers_only_have_no_language(text: str) -> None:
+    assert get_detector().detect(text) == LanguageGuess("", 0.0)
+
+
+@pytest.mark.parametrize("text", ["Да", "OK", "и", "№ 5 а"])
+def test_one_or_two_letters_are_undetermined(text: str) -> None:
+    assert get_detector().detect(text) == LanguageGuess(UNDETERMINED, 0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Президент провёл встречу. The president held a meeting.",
+        "Prezident uchrashdi. Президент провёл встречу с делегацией.",
+    ],
+)
+def test_too_mixed_is_undetermined(text: str) -> None:
+    assert get_detector().detect(text).lang == UNDETERMINED
+
+
+def test_one_word_still_told_by_its_letters() -> None:
+    assert get_detector().detect("Қазақстан").lang == "kk"
+    assert get_detector().detect("Ўзбекистон").lang == "uz"
+
+
+def test_a_prior_settles_what_could_be_either() -> None:
+    detector = get_detector()
+    text = "Маркус став узурпатором."  # as good Russian as Ukrainian
+    assert detector.detect(text, prior="uk").lang == "uk"
+    assert detector.detect(text, prior="ru").lang == "ru"
+
+
+def test_a_clear_signal_overrides_the_prior() -> None:
+    detector = get_detector()
+    kazakh = SENTENCES["kk"][0]
+    assert detector.detect(kazakh, prior="ru").lang == "kk"
+    assert detector.detect(SENTENCES["ru"][0], prior="kk").lang == "ru"
+    assert detector.detect(SENTENCES["uz"][0], prior="az").lang == "uz"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Der Bundeskanzler hat heute mit dem Premierminister von Indien telefoniert."),
+        ("fr", "Le ministre des Affaires étrangères a reçu aujourd'hui l'ambassadeur du Japon à Paris."),
+        ("mn", "Монгол Улсын Ерөнхийлөгч өнөөдөр Улаанбаатар хотод гадаадын хөрөнгө оруулагчидтай уулзлаа."),
+        (
+            "tr",
+            "Cumhurbaşkanı Erdoğan bugün Ankara'da düzenlenen törende ekonomik reformların süreceğini söyledi.",
+        ),
+        ("zh", "国家主席今天在北京会见了来访的外国代表团。"),
+        ("fa", "رئیس جمهور امروز با هیئت خارجی در تهران دیدار کرد."),
+    ],
+)
+def test_languages_outside_the_region_stay_themselves(lang: str, text: str) -> None:
+    assert get_detector().detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Onlar şahmat oynayırlar.",  # Azerbaijani, Turkish to the lite model
+        "Bu sizin itinizdir.",
+        "Bu maşyn arassa",  # Turkmen
+    ],
+)
+def test_short_turkic_text_is_not_taken_for_turkish(text: str) -> None:
+    assert get_detector().detect(text).lang in {"az", "tk", "uz"}
+
+
+def test_scores_are_probabilities() -> None:
+    detector = get_detector()
+    for _, text in CASES:
+        for piece in (text, first_words(text), first_words(text, 1)):
+            guess = detector.detect(piece)
+            assert 0.0 <= guess.score <= 1.0
+            assert (guess.lang in {"", UNDETERMINED}) == (guess.score == 0.0)
+
+
+def test_shipped_model_is_small() -> None:
+    import osiwire
+
+    model = Path(osiwire.__file__).parent / "data" / "langid-ngrams.npz"
+    assert model.stat().st_size < 3_000_000
+    assert (model.parent / "langid-ngrams.SOURCE.txt").is_file()
