@@ -18,7 +18,7 @@ from osiwire.errors import OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.model import Article, Enrichment, RawDocument
-from osiwire.publish.records import participant_record, person_record, topic_record
+from osiwire.publish.records import participant_record, person_record, quote_record, topic_record
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 HTML_SNIFF_BYTES = 2048  # where an HTML page shows itself (doctype, <html>, <head>, <body>)
@@ -141,6 +141,8 @@ def _layout(article: Article, enrichment: Enrichment) -> dict[str, Any]:
         ],
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
+        # offsets into "text" as the entities' (title quotes have none)
+        "quotes": [quote_record(q, starts[q.segment]) for q in enrichment.quotes if q.segment in starts],
     }
 
 

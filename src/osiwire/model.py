@@ -163,6 +163,7 @@ class SearchFilters:
     person: str | None = None  # a person's id or key ("patrushev:np")
     organisation: str | None = None  # an ORG entity's normal form, any case
     mentions_country: str | None = None  # ISO 3166-1 alpha-2 of a country the release mentions
+    said_by: str | None = None  # a person's id or key: releases that quote them
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +301,18 @@ class TopicMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """Words a person said, as the text gives them: a quotation or a transcript turn."""
+
+    segment: int  # segment position, as in Mention
+    start: int  # offsets into that segment's text: text[start:end] == self.text (the words, no quote marks)
+    end: int
+    text: str
+    speaker: PersonName
+    kind: str = "quote"  # "quote" (in quote marks) | "turn" (a transcript turn under the speaker's name)
+
+
+@dataclass(frozen=True, slots=True)
 class Enrichment:
     """What the enrich stage found in an article (run on the original text)."""
 
@@ -308,3 +321,4 @@ class Enrichment:
     participants: tuple[Participant, ...] = ()
     topics: tuple[TopicMatch, ...] = ()
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, most mentioned first
+    quotes: tuple[Quote, ...] = ()

@@ -20,10 +20,11 @@ from osiwire.cli.base import (
 )
 from osiwire.model import Enrichment, Release, SearchFilters, Translation
 from osiwire.progress import Progress, progress_for
-from osiwire.publish.records import participant_record, person_record, topic_record
+from osiwire.publish.records import participant_record, person_record, quote_record, topic_record
 from osiwire.store import Store
 from osiwire.store.database import sqlite_path
 from osiwire.store.engine import SearchIndex
+from osiwire.store.filters import find_person_key
 
 # -- reading --------------------------------------------------------------------------------------------------
 
@@ -38,6 +39,7 @@ from osiwire.store.engine import SearchIndex
 @click.option("--person", default=None, help="Person id or key (see osiwire people).")
 @click.option("--org", "organisation", default=None, help="Organisation named in the release (base form).")
 @click.option("--mentions", "mentions_country", default=None, help="Country mentioned in the release (ISO2).")
+@click.option("--said-by", "said_by", default=None, help="Person quoted in the release: id, key or name.")
 @click.option("--since", default=None, help="YYYY-MM-DD (published on or after).")
 @click.option("--until", default=None, help="YYYY-MM-DD (published before).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
@@ -57,6 +59,7 @@ def search(
     person: str | None,
     organisation: str | None,
     mentions_country: str | None,
+    said_by: str | None,
     since: str | None,
     until: str | None,
     limit: int,
@@ -66,6 +69,8 @@ def search(
 ) -> None:
     """Full-text search: words (any inflection), "phrases", OR, -exclusions, prefix*."""
     with errors_as_lines(), obj.store() as store:
+        if said_by is not None:
+            said_by = _said_by(store, said_by)
         _search_engine(obj, store)
         page = store.search(
             query,
@@ -78,6 +83,7 @@ def search(
                 person=person,
                 organisation=organisation,
                 mentions_country=mentions_country,
+                said_by=said_by,
                 since=parse_day(since),
                 until=parse_day(until),
             ),
@@ -94,6 +100,21 @@ def search(
         click.echo(click.style(f"#{hit.id} {when} [{hit.language}] {hit.source}: {hit.title}", bold=True))
         click.echo(f"    {hit.snippet.replace(chr(10), ' ')}")
         click.echo(f"    {hit.url}")
+
+
+def _said_by(store: Store, person: str) -> str:
+    """The person ``--said-by`` names, as the filter's id or key: an id, a key, or a name one person has."""
+    if not person.strip():
+        fail("--said-by: empty: give a person's id, key or name (see osiwire people)")
+    if find_person_key(store.db, person) is not None:
+        return person
+    found = store.enrichments.people(person, limit=3)
+    if len(found) == 1:
+        return str(found[0].id)
+    if not found:
+        fail(f"--said-by {person!r}: no such person (see osiwire people)")
+    named = ", ".join(f"{p.id} {p.name.display}" for p in found)
+    fail(f"--said-by {person!r}: names several people ({named}): give an id")
 
 
 def _search_engine(obj: Context, store: Store) -> None:
@@ -158,6 +179,7 @@ def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
             "mentioned": [],
             "topics": [],
             "countries": [],
+            "quotes": [],
             "enriched": False,
         }
     return {
@@ -177,6 +199,8 @@ def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
         ],
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
+        # offsets into the text of segment ``segment`` (as "segments" gives it)
+        "quotes": [{"segment": q.segment} | quote_record(q) for q in enrichment.quotes],
     }
 
 

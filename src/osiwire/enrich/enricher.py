@@ -18,7 +18,7 @@ from osiwire.enrich.countries import CountryFinder
 from osiwire.enrich.entities import ExtractorRegistry
 from osiwire.enrich.lexicon import Lemmas, Words, fold
 from osiwire.enrich.topics import TopicMatcher, load_taxonomy
-from osiwire.model import Article, Enrichment, Mention, Participant, PersonName, Segment
+from osiwire.model import Article, Enrichment, Mention, Participant, PersonName, Quote, Segment
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ NAME_CACHE_SIZE = 100_000
 ParseName = Callable[[str, str], PersonName | None]
 PersonKey = Callable[[PersonName], str]
 ExtractParticipants = Callable[..., list[Participant]]
+FindQuotes = Callable[..., list[Quote]]
 
 
 def _morphology_analyser() -> Any:
@@ -61,6 +62,18 @@ def _default_participants(
     from osiwire.enrich.participants import extract_participants
 
     return extract_participants(text, lang, mentions, segment=segment)
+
+
+def _default_quotes(
+    segments: Sequence[Segment],
+    mentions: Sequence[Mention],
+    people: Sequence[PersonName],
+    lang: str,
+    participants: Sequence[Participant],
+) -> list[Quote]:
+    from osiwire.enrich.quotes import find_quotes
+
+    return find_quotes(segments, mentions, people, language=lang, participants=participants)
 
 
 def capped_segments(article: Article, max_chars: int = MAX_ARTICLE_CHARS) -> list[Segment]:
@@ -115,6 +128,7 @@ class Enricher:
         parse_name: ParseName = _default_parse_name,
         person_key: PersonKey = _default_person_key,
         extract_participants: ExtractParticipants = _default_participants,
+        find_quotes: FindQuotes = _default_quotes,
         max_chars: int = MAX_ARTICLE_CHARS,
     ) -> None:
         self.lemmas = lemmas or Lemmas(_morphology_analyser)
@@ -124,6 +138,7 @@ class Enricher:
         self.parse_name = parse_name
         self.person_key = person_key
         self.extract_participants = extract_participants
+        self.find_quotes = find_quotes
         self.max_chars = max_chars
         self._names: dict[tuple[str, str], PersonName | None] = {}
 
@@ -194,13 +209,18 @@ class Enricher:
                     names.append(name)
         participants = self._participants(segments, mentions, article.language)
         names += [p.name for p in participants]
+        people = _people(names, self.person_key)
+        quotes = self.find_quotes(segments, mentions, people, article.language, participants)
+        if quotes:  # a speaker named only in a turn header ("В.Путин:") is a person of the release too
+            people = _people([*people, *(q.speaker for q in quotes)], self.person_key)
         words = Words("\n".join(s.text for s in segments))
         return Enrichment(
             mentions=tuple(mentions),
-            people=_people(names, self.person_key),
+            people=people,
             participants=tuple(participants),
             topics=tuple(self.topics.match(words, article.language)),
             countries=tuple(self.countries.find(words, article.language)),
+            quotes=tuple(quotes),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from osiwire.model import Participant, PersonName, TopicMatch
+from osiwire.model import Participant, PersonName, Quote, TopicMatch
 
 
 def person_record(name: PersonName) -> dict[str, Any]:
@@ -34,3 +34,15 @@ def participant_record(participant: Participant) -> dict[str, Any]:
 def topic_record(topic: TopicMatch) -> dict[str, Any]:
     """A topic that fired: id, label, evidence."""
     return {"id": topic.id, "label": topic.label, "evidence": list(topic.evidence)}
+
+
+def quote_record(quote: Quote, offset: int = 0) -> dict[str, Any]:
+    """Words a person said: start, end (``offset`` added to the segment offsets), text, speaker, speaker_en, kind."""
+    return {
+        "start": offset + quote.start,
+        "end": offset + quote.end,
+        "text": quote.text,
+        "speaker": quote.speaker.display,
+        "speaker_en": quote.speaker.name_en,
+        "kind": quote.kind,
+    }

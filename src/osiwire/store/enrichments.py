@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 
-from osiwire.model import Enrichment, Mention, Participant, PersonName, TopicMatch
+from osiwire.model import Enrichment, Mention, Participant, PersonName, Quote, TopicMatch
 from osiwire.store.database import Database
 from osiwire.store.filters import like_prefix
 from osiwire.store.schema import (
@@ -21,6 +21,7 @@ from osiwire.store.schema import (
     participants,
     people,
     person_variants,
+    quotes,
     release_countries,
     release_people,
     release_topics,
@@ -49,6 +50,21 @@ class PositionHeld:
     first_seen: datetime
     last_seen: datetime
     releases: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaidQuote:
+    """A quote of one person, with the release it is in (the release's current version)."""
+
+    release_id: int
+    url: str
+    title: str
+    at: datetime  # the release's time (published, else first seen)
+    text: str
+    kind: str  # "quote" | "turn"
+    segment: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +211,7 @@ class Enrichments:
                 enrichments,
                 mentions,
                 participants,
+                quotes,
                 release_people,
                 release_topics,
                 release_countries,
@@ -228,6 +245,18 @@ class Enrichments:
                 )
             if rows:
                 conn.execute(insert(participants), rows)
+            said = []
+            for order, q in enumerate(enrichment.quotes):
+                key = key_of(q.speaker)
+                if key and key not in ids:
+                    ids[key] = _upsert_person(conn, key, q.speaker, seen, self._same_person)
+                said.append(
+                    {"version_id": version_id, "ord": order, "segment": q.segment, "start": q.start, "end": q.end,
+                     "text": q.text, "kind": q.kind, "person_id": ids.get(key), "speaker": q.speaker.display,
+                     "speaker_en": q.speaker.name_en}
+                )  # fmt: skip
+            if said:
+                conn.execute(insert(quotes), said)
             if ids:
                 conn.execute(
                     insert(release_people),
@@ -301,6 +330,9 @@ class Enrichments:
                 .where(release_countries.c.version_id == version_id)
                 .order_by(release_countries.c.rank)
             ).all()
+            quote_rows = conn.execute(
+                select(quotes).where(quotes.c.version_id == version_id).order_by(quotes.c.ord)
+            ).all()
         return Enrichment(
             mentions=tuple(
                 Mention(m.segment, m.start, m.end, m.type, m.text, m.normal) for m in found_mentions
@@ -320,7 +352,51 @@ class Enrichments:
             ),
             topics=tuple(TopicMatch(t.topic, t.label, tuple(json.loads(t.evidence))) for t in topic_rows),
             countries=tuple(c.country for c in country_rows),
+            quotes=tuple(
+                Quote(
+                    q.segment,
+                    q.start,
+                    q.end,
+                    q.text,
+                    names.get(q.person_id) or PersonName(first=q.speaker, name_en=q.speaker_en),
+                    q.kind,
+                )
+                for q in quote_rows
+            ),
         )
+
+    def quotes_of(self, person_id: int, *, limit: int = 50, offset: int = 0) -> list[SaidQuote]:
+        """What a person said, in the current version of each release, newest release first."""
+        stmt = (
+            select(
+                releases.c.id,
+                releases.c.url,
+                versions.c.title,
+                releases.c.sort_at,
+                quotes.c.text,
+                quotes.c.kind,
+                quotes.c.segment,
+                quotes.c.start,
+                quotes.c.end,
+            )
+            .join(versions, versions.c.id == quotes.c.version_id)
+            .join(
+                releases,
+                and_(
+                    releases.c.id == versions.c.release_id, releases.c.version_count == versions.c.version_no
+                ),
+            )
+            .where(quotes.c.person_id == person_id)
+            .order_by(releases.c.sort_at.desc(), releases.c.id.desc(), quotes.c.ord)
+            .limit(max(1, min(limit, MAX_PEOPLE)))
+            .offset(max(0, offset))
+        )
+        with self._db.reading() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            SaidQuote(r.id, r.url, r.title, _utc(r.sort_at), r.text, r.kind, r.segment, r.start, r.end)
+            for r in rows
+        ]
 
     @staticmethod
     def _variants(conn: Connection, person_ids: list[int]) -> dict[int, tuple[str, ...]]:

@@ -18,6 +18,7 @@ from osiwire.store.schema import (
     entities,
     mentions,
     people,
+    quotes,
     release_countries,
     release_people,
     release_topics,
@@ -102,6 +103,8 @@ def _enrichment_filters(f: SearchFilters, dialect: str) -> list[ColumnElement[bo
         where.append(in_current_version(release_topics, release_topics.c.topic == f.topic))
     if f.person:
         where.append(in_current_version(release_people, release_people.c.person_id.in_(person_ids(f.person))))
+    if f.said_by:
+        where.append(in_current_version(quotes, quotes.c.person_id.in_(person_ids(f.said_by))))
     if f.organisation:
         orgs = select(entities.c.id).where(
             entities.c.type == "ORG",

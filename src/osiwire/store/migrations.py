@@ -107,6 +107,10 @@ def _participant_kind(conn: Connection) -> None:
         )
 
 
+def _quotes(conn: Connection) -> None:
+    schema.quotes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _translations,
@@ -117,6 +121,7 @@ MIGRATIONS: list[Migration] = [
     _stage_failures,
     _memory_origin,
     _participant_kind,
+    _quotes,
 ]
 
 

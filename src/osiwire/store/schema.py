@@ -266,6 +266,25 @@ participants = Table(
     Index("ix_participants_person", "person_id"),
 )
 
+# Words a person said in a version's text (enrich.quotes): offsets into the segment's text, as mentions have.
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("segment", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # "quote" (in quote marks) | "turn" (a transcript turn)
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("speaker", Text, nullable=False),  # the speaker's name as resolved, original script
+    Column("speaker_en", Text, nullable=False),
+    Index("ix_quotes_version", "version_id"),
+    Index("ix_quotes_person", "person_id"),
+)
+
 release_topics = Table(
     "release_topics",
     metadata,

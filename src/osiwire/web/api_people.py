@@ -18,8 +18,10 @@ from osiwire.web.schemas import hit_out
 from osiwire.web.schemas_enrichment import (
     KnownPersonOut,
     PersonDetailOut,
+    SaidQuoteOut,
     known_person_out,
     person_detail_out,
+    said_quote_out,
 )
 
 MAX_CO_PARTICIPANTS = 100  # a person page shows the most frequent; the long tail is in the facets
@@ -88,3 +90,25 @@ def get_person(
     page = web.store.search("", SearchFilters(person=found.key), limit=limit, offset=offset, sort="date")
     co = co_participants(web.store, found, co_limit)
     return person_detail_out(found, [hit_out(h) for h in page.hits], co)
+
+
+@router.get(
+    "/people/{person}/quotes",
+    response_model=list[SaidQuoteOut],
+    responses=ERRORS_404,
+    summary="What a person said",
+    description=(
+        "Quotations of a person (by id or key) and their turns in transcripts, newest release first, each with "
+        "its release; offsets into the segment's text of the release's current version."
+    ),
+)
+def person_quotes(
+    web: WebDep,
+    person: Annotated[
+        str, Path(max_length=MAX_FILTER_CHARS, description='Person id or key ("patrushev:np").')
+    ],
+    limit: Annotated[int, Query(ge=1, le=MAX_PEOPLE, description="Quotes to list.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Quotes to skip.")] = 0,
+) -> list[SaidQuoteOut]:
+    found = load_person(web.store, person)
+    return [said_quote_out(q) for q in web.store.enrichments.quotes_of(found.id, limit=limit, offset=offset)]

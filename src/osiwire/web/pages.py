@@ -31,6 +31,7 @@ from osiwire.web.deps import (
 from osiwire.web.diff import diff_versions
 from osiwire.web.feeds import FEED_PATHS
 from osiwire.web.htmx import LISTING_TARGET, VARY, wants_fragment
+from osiwire.web.quoted import quoted_pieces
 from osiwire.web.render import HTML_MEDIA_TYPE, render_fragment, render_html
 from osiwire.web.results import ResultsView, fetch_results, request_root
 from osiwire.web.session import writer
@@ -336,6 +337,7 @@ def release_page(
         low_confidence=LOW_CONFIDENCE,
         enrichment=enrichment,
         named_path=_named_paths(enrichment),
+        quoted=quoted_pieces(shown.segments, enrichment),
     )
 
 

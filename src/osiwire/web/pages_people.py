@@ -14,6 +14,7 @@ from osiwire.web.pages import WebDep, html_page
 from osiwire.web.results import fetch_results
 
 PERSON_PAGE_RELEASES = 20  # newest releases shown; the rest are a click away in the search listing
+QUOTES_SHOWN = 20  # newest quotes on the page; /api/v1/people/{id}/quotes pages through the rest
 CO_PARTICIPANTS_SHOWN = 30  # the most frequent; the long tail is in the search's person facet
 
 router = APIRouter(include_in_schema=False)
@@ -55,4 +56,5 @@ def person_page(
         variants=variants_by_script(found.name.variants),
         view=view,
         co_participants=co_participants(web.store, found, CO_PARTICIPANTS_SHOWN),
+        quotes=web.store.enrichments.quotes_of(found.id, limit=QUOTES_SHOWN),
     )

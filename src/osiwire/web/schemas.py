@@ -166,6 +166,18 @@ class TopicOut(_Out):
     evidence: list[str]
 
 
+class QuoteOut(_Out):
+    """Words a person said in the release: a quotation, or a transcript turn under their name."""
+
+    segment: int = Field(description="Position of the segment the quote is in (0 = the title).")
+    start: int = Field(description="Offset of the quoted words in the segment's text (no quote marks).")
+    end: int
+    text: str
+    speaker: str = Field(description="The speaker's name, original script.")
+    speaker_en: str
+    kind: str = Field(description="quote (in quote marks) or turn (a transcript turn).")
+
+
 class EnrichmentOut(_Out):
     """What the enrich stage found in the shown version."""
 
@@ -173,6 +185,7 @@ class EnrichmentOut(_Out):
     participants: list[ParticipantOut]
     topics: list[TopicOut]
     countries: list[str]
+    quotes: list[QuoteOut] = []
 
 
 def enrichment_out(enrichment: Enrichment | None) -> EnrichmentOut | None:
@@ -203,6 +216,18 @@ def enrichment_out(enrichment: Enrichment | None) -> EnrichmentOut | None:
         ],
         topics=[TopicOut(id=t.id, label=t.label, evidence=list(t.evidence)) for t in enrichment.topics],
         countries=list(enrichment.countries),
+        quotes=[
+            QuoteOut(
+                segment=q.segment,
+                start=q.start,
+                end=q.end,
+                text=q.text,
+                speaker=q.speaker.display,
+                speaker_en=q.speaker.name_en,
+                kind=q.kind,
+            )
+            for q in enrichment.quotes
+        ],
     )
 
 

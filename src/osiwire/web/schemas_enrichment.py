@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from osiwire.store.enrichments import Person
+from osiwire.store.enrichments import Person, SaidQuote
 from osiwire.store.facets import FACETS, Facets, FacetValue
 from osiwire.web.schemas import HitOut, ParticipantOut
 
@@ -69,6 +69,28 @@ class ReleaseParticipantsOut(_Out):
         description="False when the release was not enriched yet (the list is then empty)."
     )
     participants: list[ParticipantOut]
+
+
+class SaidQuoteOut(_Out):
+    """Words a person said, with the release they are in."""
+
+    release_id: int
+    url: str
+    title: str
+    at: datetime = Field(description="The release's time: published, else first seen.")
+    text: str
+    kind: str = Field(description="quote (in quote marks) or turn (a transcript turn).")
+    segment: int
+    start: int = Field(description="Offset of the words in the segment's text.")
+    end: int
+
+
+def said_quote_out(quote: SaidQuote) -> SaidQuoteOut:
+    """A person's quote as the API shows it."""
+    return SaidQuoteOut(
+        release_id=quote.release_id, url=quote.url, title=quote.title, at=quote.at, text=quote.text,
+        kind=quote.kind, segment=quote.segment, start=quote.start, end=quote.end,
+    )  # fmt: skip
 
 
 class TopicCountOut(_Out):

@@ -1,0 +1,475 @@
+"""Direct quotations and who said them, in Russian and English conventions, and transcript turns.
+
+Forms read (Q = words in quote marks, nested marks allowed: «…„…“…», “…‘…’…”, «…«…»…»):
+``В.Путин: Q``, ``Лавров заявил: Q``, ``Q, — сказал министр``, ``Q — заявил Лавров``, ``по словам Лаврова, Q``,
+``как отметил Лавров, Q``, ``Лавров заявил, что Q``; ``"Q," said Lavrov``, ``"Q," Lavrov said``, ``Lavrov said: "Q"``,
+``According to Lavrov, "Q"``. Transcripts, where a speaker's name heads each turn ("В.Путин: …", "Д.Баканов
+Баканов Дмитрий Владимирович генеральный директор … : …" with kremlin.ru's tooltip glued on) are found inside
+running text; a turn runs to the next turn header ("Вопрос:", "Реплика:" end a turn and start no quote), or to the
+site's footer. A quote's span is the quoted words (no marks), a turn's span its text.
+
+The speaker is resolved to a person the enrich stage found (initials + surname -> "Владимир Владимирович Путин");
+a bare surname or a bare role ("сказал министр") counts only when exactly one person fits: a role must be
+named right beside one person's name earlier in the text or in one participant's position. No speaker, no quote:
+quote marks around a name ("«Роскосмос»") are never a quotation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from osiwire.enrich.lexicon import fold
+from osiwire.model import Mention, Participant, PersonName, Quote, Segment
+
+ParseName = Callable[[str, str, bool], PersonName | None]  # (text, language, in base form already)
+SamePerson = Callable[[PersonName, PersonName], bool]
+
+# Longest quotation read: a quote mark left open must not swallow a transcript (the longest real quote of the
+# kremlin.ru set is ~1,500 characters).
+MAX_QUOTE_CHARS = 4000
+# Words before a quote that may hold its speaker ("По словам министра иностранных дел Сергея Лаврова, ").
+LEAD_CHARS = 200
+# Words after a quote that may hold its speaker ("», — сказал министр иностранных дел Сергей Лавров.").
+TAIL_CHARS = 120
+# How far back "министр" looks for the minister it means (about two paragraphs of a release).
+ROLE_LOOKBACK_CHARS = 1500
+# A role names the person right after it: "Министр иностранных дел Российской Федерации Сергей Лавров" (60 chars).
+ROLE_TO_NAME_CHARS = 80
+
+# Endings a surname takes in the other cases ("по словам Лаврова", "Шойгу" stays as it is).
+SURNAME_CASE_ENDINGS = frozenset({"а", "у", "ым", "ом", "е", "ой", "ую", "ых"})
+_ONE_NAME_WORD = re.compile(r"^[А-ЯЁA-Z][а-яёa-z'’]+(?:-[А-ЯЁA-Z][а-яёa-z'’]+)*$")
+OPENERS = {"«": "»", "„": "“”", "“": "”", '"': '"'}
+_SENTENCE_END = re.compile(r"[.!?…]\s|[»”\"]\s(?=[А-ЯЁA-Z])")
+_SPEECH_RU = (
+    r"(?:сказа|заяви|заявля|отмети|отмеча|подчеркну|подчёркива|подчеркива|добави|добавля|поясни|поясня|сообщи|"
+    r"сообща|ответи|отвеча|призна|признаё|уточни|уточня|напомни|напомина|замети|замеча|констатирова|рассказа|"
+    r"рассказыва|говори|предупреди|резюмирова|завери|заключи|указа|указыва|процитирова|продолжи|сказ|заяв)"
+    r"(?:л|ла|ли|ло|лся|лась|лись|т|ет|ит|ют|ят|ете)"
+)
+_SPEECH_EN = (
+    r"(?:said|says|added|adds|told|tells|stressed|stresses|noted|notes|explained|explains|warned|warns|stated|"
+    r"states|declared|replied|answered|emphasi[sz]ed|emphasi[sz]es|insisted|remarked|asserted|commented|wrote|"
+    r"continued|concluded|argued|recalled|underlined|pointed out)"
+)
+SPEECH = re.compile(rf"(?<![\w-])(?:{_SPEECH_RU}|{_SPEECH_EN})(?![\w-])", re.IGNORECASE)
+# Roles a quote may name its speaker by, as the stem every case form of it shares.
+ROLES = {
+    "министр": "министр", "президент": "президент", "губернатор": "губернатор", "председател": "председател",
+    "премьер": "премьер", "посол": "посол", "посл": "посол", "мэр": "мэр", "пресс-секретар": "пресс-секретар",
+    "представител": "представител", "секретар": "секретар", "директор": "директор", "руководител": "руководител",
+    "спикер": "спикер", "глав": "глава", "minister": "minister", "president": "president", "governor": "governor",
+    "chairman": "chairman", "chairwoman": "chairman", "ambassador": "ambassador", "spokesman": "spokesman",
+    "spokeswoman": "spokesman", "spokesperson": "spokesman", "secretary": "secretary", "director": "director",
+    "mayor": "mayor", "premier": "premier", "head": "head", "chief": "chief", "leader": "leader",
+}  # fmt: skip
+_ROLE = re.compile(
+    r"(?<![\w-])(пресс-секретар|министр|президент|губернатор|председател|премьер|посол|посл|мэр|представител|"
+    r"секретар|директор|руководител|спикер|глав(?=[аыеуо]\b|ой\b)|minister|president|governor|chairman|"
+    r"chairwoman|ambassador|spokesman|spokeswoman|spokesperson|secretary|director|mayor|premier|head|chief|"
+    r"leader)[а-яёa-z]*",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[А-ЯЁA-Z](?:[а-яёa-z'’]+(?:-[А-ЯЁA-Z]?[а-яёa-z'’]+)*|\.\s?))"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s?{_NAME_WORD}){{0,3}}")
+# English title words a name run may open with ("said Foreign Minister Sergei Lavrov").
+_TITLE_WORDS = frozenset(
+    [
+        "foreign",
+        "deputy",
+        "prime",
+        "minister",
+        "president",
+        "vice",
+        "secretary",
+        "general",
+        "state",
+        "russian",
+        "russia's",
+        "us",
+        "u.s.",
+        "the",
+        "chairman",
+        "spokesman",
+        "spokeswoman",
+        "ambassador",
+        "governor",
+        "mayor",
+        "head",
+        "chief",
+        "kremlin",
+        "press",
+        "of",
+        "affairs",
+        "defence",
+        "defense",
+    ]
+)
+_BY_WORDS_RU = re.compile(r"(?:по\s+словам|как\s+(?:" + _SPEECH_RU + r"))\s+(?P<who>[^,]{2,120}),\s*(?:что\s+)?$",
+                          re.IGNORECASE)  # fmt: skip
+_BY_WORDS_EN = re.compile(r"(?:according\s+to|as)\s+(?P<who>[^,]{2,120}?)(?:\s+" + _SPEECH_EN + r")?,\s*$",
+                          re.IGNORECASE)  # fmt: skip
+
+# Transcript turn headers: "В.Путин:", "Д.Баканов Баканов Дмитрий Владимирович генеральный директор … :",
+# "В.Путин (обращаясь к В.Колокольцеву):". The tooltip repeats the surname, then the full name and position.
+_HEADER = re.compile(
+    r"(?<![\w.])(?P<initials>(?:[А-ЯЁA-Z]\.\s?){1,2})(?P<last>[А-ЯЁA-Z][а-яёa-z]+(?:-[А-ЯЁA-Z][а-яёa-z]+)?)"
+    r"(?P<tip>\s+(?P=last)(?P<given>(?:\s+[А-ЯЁA-Z][а-яёa-z]+){1,2})[^:.!?]{0,300}?)?"
+    r"(?:\s*\([^()]{0,100}\))?\s?:(?=\s|$)"
+)
+# Turns with no named speaker: they end the turn before them and are not quotes.
+_ANONYMOUS = re.compile(
+    r"(?<![\w.])(?:Вопрос|Реплика|Голос из зала|Голос|Ведущий|Ведущая|Журналист|Модератор|Question|Remark|"
+    r"Reply|Response|Moderator)(?:\s*\([^()]{0,100}\))?\s?:(?=\s)"
+)
+# What may stand before a turn header: the segment's start, a sentence's end, "<…>", or a capitalised word of
+# a dateline ("Москва, Кремль В.Путин:"); a lower-case word means a header-like phrase inside a sentence.
+_HEADER_BEFORE = re.compile(r"(?:^|[.!?…»”)\]>*]\s*|[А-ЯЁA-Z][\w-]*\s|\d\s)$")
+# kremlin.ru's footer, where the last turn of a flattened page ends.
+_FOOTER = re.compile(
+    r"(?:^|\s)(?:<…>\s+)?(?:Смотрите также|Дополнительно|География|Темы|Лица|Статус материала)\s+(?=[А-ЯЁA-Z])"
+)
+_FOOTER_SIGN = "Статус материала"
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    start: int  # where the header begins
+    body: int  # where the turn's text begins
+    speaker: PersonName | None  # None: an anonymous turn ("Вопрос:")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the words inside each outermost pair of quote marks, nested pairs kept inside."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch not in OPENERS or (ch == '"' and i + 1 < n and text[i + 1].isspace()):
+            i += 1
+            continue
+        close = _closing(text, i)
+        if close is None:
+            i += 1
+            continue
+        spans.append((i + 1, close))
+        i = close + 1
+    return spans
+
+
+def _closing(text: str, start: int) -> int | None:
+    """Index of the mark that closes the quote opened at ``start`` (nesting of the same marks counted)."""
+    opener = text[start]
+    closers = OPENERS[opener]
+    depth = 1
+    limit = min(len(text), start + MAX_QUOTE_CHARS)
+    j = start + 1
+    while j < limit:
+        ch = text[j]
+        if opener == '"':
+            if ch == '"' and (j + 1 == len(text) or not text[j + 1].isalnum()):
+                return j
+        elif ch == opener and opener != "„":
+            depth += 1
+        elif ch in closers:
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return None
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding spaces, a trailing comma (English “…,”) or an elision mark."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    if text[start:end].endswith("<…>"):
+        end -= 3
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+def _same_surname(stored: str, written: str) -> bool:
+    """Whether ``written`` is the surname ``stored`` in some case ("Лаврова", "Лаврову" for "Лавров")."""
+    a, b = fold(stored), fold(written)
+    return a == b or (b.startswith(a) and b[len(a) :] in SURNAME_CASE_ENDINGS)
+
+
+class _Speakers:
+    """Names as written resolved to the people the enrich stage found (one article)."""
+
+    def __init__(
+        self,
+        people: Sequence[PersonName],
+        parse_name: ParseName,
+        same_person: SamePerson,
+        language: str,
+    ) -> None:
+        self.people = list(people)
+        self.parse_name = parse_name
+        self.same_person = same_person
+        self.language = language
+        self._cache: dict[tuple[str, bool], PersonName | None] = {}
+
+    def parse(self, text: str, base: bool = False) -> PersonName | None:
+        key = (text, base)
+        if key not in self._cache:
+            name = self.parse_name(text, self.language, base)
+            if name is None and _ONE_NAME_WORD.match(text):
+                name = PersonName(last=text)  # a surname morphology does not know: matched to people below
+            self._cache[key] = name
+        return self._cache[key]
+
+    def resolve(self, name: PersonName | None) -> PersonName | None:
+        """The one stored person ``name`` means; the name itself when it is explicit and nobody stored fits."""
+        if name is None or not name.last:
+            return None
+        found = [p for p in self.people if self.same_person(p, name)]
+        if not found and not (name.first or name.initials):  # a bare surname: one person of that surname
+            found = [p for p in self.people if p.last and _same_surname(p.last, name.last)]
+        if not found:
+            return name if (name.first or name.initials) else None
+        first = found[0]
+        return first if all(self.same_person(first, other) for other in found[1:]) else None
+
+
+def _mention_in(mentions: Sequence[Mention], start: int, end: int, *, last: bool = False) -> Mention | None:
+    inside = [m for m in mentions if m.type == "PER" and m.start >= start and m.end <= end]
+    if not inside:
+        return None
+    return inside[-1] if last else inside[0]
+
+
+def _name_in(text: str, start: int, end: int, *, last: bool = False) -> tuple[int, int] | None:
+    """A run of capitalised words in ``text[start:end]`` (English title words cut off its front)."""
+    runs = list(_NAME_RUN.finditer(text, start, end))
+    runs = [r for r in runs if r.start() == start or not text[r.start() - 1].isalpha()]
+    if not runs:
+        return None
+    run = runs[-1] if last else runs[0]
+    words = list(re.finditer(r"\S+", text[run.start() : run.end()]))
+    keep = list(words)
+    while len(keep) > 1 and keep[0].group().lower().strip(".") in _TITLE_WORDS:
+        keep = keep[1:]
+    if not keep or keep[0].group().lower().strip(".") in _TITLE_WORDS:
+        return None
+    keep = keep[-3:]
+    return run.start() + keep[0].start(), run.start() + keep[-1].end()
+
+
+class _Finder:
+    """Quotes of one segment."""
+
+    def __init__(
+        self,
+        segment: Segment,
+        mentions: Sequence[Mention],
+        speakers: _Speakers,
+        participants: Sequence[Participant],
+    ) -> None:
+        self.segment = segment
+        self.text = segment.text
+        self.mentions = [m for m in mentions if m.segment == segment.position]
+        self.speakers = speakers
+        self.participants = participants
+
+    def speaker_at(self, start: int, end: int, *, last: bool = False) -> PersonName | None:
+        """The person named in ``text[start:end]``: a PER mention there, else a run of capitalised words."""
+        mention = _mention_in(self.mentions, start, end, last=last)
+        if mention is not None:
+            return self.speakers.resolve(self.speakers.parse(mention.normal, True))
+        span = _name_in(self.text, start, end, last=last)
+        if span is None:
+            return None
+        return self.speakers.resolve(self.speakers.parse(self.text[span[0] : span[1]]))
+
+    def role_speaker(self, role: str, before: int) -> PersonName | None:
+        """The one person named beside ``role`` earlier in the text or in the participants' positions."""
+        found: list[PersonName] = []
+        window_start = max(0, before - ROLE_LOOKBACK_CHARS)
+        for match in _ROLE.finditer(self.text, window_start, before):
+            if ROLES.get(match.group(1).lower()) != role:
+                continue
+            mention = _mention_in(self.mentions, match.end(), min(before, match.end() + ROLE_TO_NAME_CHARS))
+            name = None
+            if mention is not None:
+                name = self.speakers.resolve(self.speakers.parse(mention.normal, True))
+            if name is not None:
+                found.append(name)
+        for row in self.participants:
+            if any(ROLES.get(m.group(1).lower()) == role for m in _ROLE.finditer(row.position)):
+                found.append(row.name)
+        if not found:
+            return None
+        first = found[0]
+        same = self.speakers.same_person
+        return first if all(same(first, other) for other in found[1:]) else None
+
+    def clause_speaker(self, start: int, end: int) -> PersonName | None:
+        """The speaker of a clause holding a speech verb: a name in it, else a role it names."""
+        if not SPEECH.search(self.text, start, end):
+            return None
+        name = self.speaker_at(start, end)
+        if name is not None:
+            return name
+        role = _ROLE.search(self.text, start, end)
+        if role is None:
+            return None
+        key = ROLES.get(role.group(1).lower())
+        return self.role_speaker(key, start) if key else None
+
+    def lead_speaker(self, open_at: int) -> PersonName | None:
+        """The speaker named before a quote opening at ``open_at``: "Лавров заявил:", "по словам Лаврова,"."""
+        text = self.text
+        lead_start = max(0, open_at - LEAD_CHARS)
+        ends = list(_SENTENCE_END.finditer(text, lead_start, open_at))
+        if ends:
+            lead_start = ends[-1].end()
+        lead = text[lead_start:open_at]
+        stripped = lead.rstrip()
+        if stripped.endswith(":"):
+            end = lead_start + len(stripped) - 1
+            tail = text[lead_start:end].rstrip()
+            name_end = lead_start + len(tail)
+            header = _HEADER.search(text, lead_start, end + 1)
+            if header is not None and header.end() >= end:
+                return self.speakers.resolve(self.header_name(header))
+            mention = _mention_in(self.mentions, lead_start, name_end, last=True)
+            if mention is not None and mention.end == name_end:
+                return self.speakers.resolve(self.speakers.parse(mention.normal, True))
+            return self.clause_speaker(lead_start, end)
+        if stripped.endswith(","):
+            by = _BY_WORDS_RU.search(lead) or _BY_WORDS_EN.search(lead)
+            if by is not None:
+                who_start = lead_start + by.start("who")
+                return self.speaker_at(who_start, lead_start + by.end("who"), last=True)
+        if re.search(r",\s*что\s*$", lead, re.IGNORECASE):
+            return self.clause_speaker(lead_start, open_at)
+        return None
+
+    def tail_speaker(self, close_at: int) -> PersonName | None:
+        """The speaker named after a quote closing at ``close_at``: "», — сказал министр", "," said Lavrov"."""
+        text = self.text
+        after = close_at + 1
+        dash = re.compile(r"[,.!?…]?\s*[—–-]\s+").match(text, after)
+        english = re.compile(r"[,]?\s+").match(text, after)
+        if dash is not None:
+            start = dash.end()
+        elif english is not None and text[close_at] in '”"':
+            start = english.end()
+            verb_first = re.compile(rf"{_SPEECH_EN}\s", re.IGNORECASE).match(text, start)
+            if verb_first is None and not re.compile(rf"[^.;!?\n]{{1,60}}?\s{_SPEECH_EN}\b").match(
+                text, start
+            ):
+                return None
+        else:
+            return None
+        stop = re.compile(r"[.;!?\n«“„\"]").search(text, start, min(len(text), start + TAIL_CHARS))
+        end = stop.start() if stop else min(len(text), start + TAIL_CHARS)
+        return self.clause_speaker(start, end)
+
+    def header_name(self, header: re.Match[str]) -> PersonName | None:
+        if header.group("given"):
+            full = self.speakers.parse(f"{header.group('last')}{header.group('given')}")
+            if full is not None:
+                return full
+        return self.speakers.parse(f"{header.group('initials').replace(' ', '')}{header.group('last')}")
+
+    def headers(self) -> list[_Header]:
+        """Turn headers of the segment, in order."""
+        found: list[_Header] = []
+        text = self.text
+        for match in _HEADER.finditer(text):
+            if not _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+                continue
+            found.append(_Header(match.start(), match.end(), self.speakers.resolve(self.header_name(match))))
+        for match in _ANONYMOUS.finditer(text):
+            if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+                found.append(_Header(match.start(), match.end(), None))
+        found.sort(key=lambda h: h.start)
+        return found
+
+    def quotes(self, turns: Sequence[tuple[int, int]]) -> list[Quote]:
+        """Quotations in quote marks with a speaker, outside the ``turns`` (a turn is its speaker's words)."""
+        out: list[Quote] = []
+        for start, end in quoted_spans(self.text):
+            if any(s <= start and end <= e for s, e in turns):
+                continue
+            speaker = self.lead_speaker(start - 1) or self.tail_speaker(end)
+            a, b = _strip(self.text, start, end)
+            if speaker is not None and a < b:
+                out.append(Quote(self.segment.position, a, b, self.text[a:b], speaker, "quote"))
+        return out
+
+
+def _footer(text: str, start: int, site_footer: bool) -> int:
+    """Where kremlin.ru's footer begins after ``start`` (the text's end when it has none)."""
+    match = _FOOTER.search(text, start) if site_footer else None
+    return match.start() if match else len(text)
+
+
+def find_quotes(
+    segments: Sequence[Segment],
+    mentions: Sequence[Mention],
+    people: Sequence[PersonName],
+    *,
+    language: str = "ru",
+    participants: Sequence[Participant] = (),
+    parse_name: ParseName | None = None,
+    same_person: SamePerson | None = None,
+) -> list[Quote]:
+    """Quotations and transcript turns of an article's segments, each with the person who said it."""
+    if parse_name is None or same_person is None:
+        from osiwire.enrich import names
+
+        parse_name = parse_name or (lambda text, lang, base: names.parse_name(text, lang, base=base))
+        same_person = same_person or names.same_person
+    speakers = _Speakers(people, parse_name, same_person, language)
+    finders = [_Finder(s, mentions, speakers, participants) for s in segments if s.kind != "title"]
+    headers = [f.headers() for f in finders]
+    transcript = sum(len(h) for h in headers) >= 2
+    # The footer ends the last turn only: the page's boxes ("Дополнительно …") may cut into a transcript too.
+    site_footer = any(_FOOTER_SIGN in s.text for s in segments)
+    last_turns = max((i for i, h in enumerate(headers) if h), default=0)
+    out: list[Quote] = []
+    turns: dict[int, list[tuple[int, int]]] = {}  # turn spans of each segment: no quotations inside them
+    pending: list[_Finder] = []  # paragraphs after a turn that ran to its paragraph's end
+    current: PersonName | None = None
+    for index, (finder, found) in enumerate(zip(finders, headers, strict=True)):
+        text = finder.text
+        footer = site_footer and index >= last_turns
+        if finder.segment.kind != "paragraph":
+            pending, current = [], None
+            continue
+        if current is not None:
+            # A turn that ran to its paragraph's end goes on to the next header or the site's footer.
+            stop = found[0].start if found else _footer(text, 0, footer)
+            if stop < len(text) or found:
+                for piece, end in [*((p, len(p.text)) for p in pending), (finder, stop)]:
+                    a, b = _strip(piece.text, 0, end)
+                    if a < b:
+                        turns.setdefault(piece.segment.position, []).append((a, b))
+                        out.append(Quote(piece.segment.position, a, b, piece.text[a:b], current, "turn"))
+                pending, current = [], None
+            else:
+                pending.append(finder)
+        for number, header in enumerate(found, start=1):
+            end = found[number].start if number < len(found) else _footer(text, header.body, footer)
+            current = header.speaker if number == len(found) and end == len(text) else None
+            if header.speaker is None:
+                continue
+            if not transcript and text[header.body : header.body + 2].lstrip()[:1] in OPENERS:
+                continue  # "В.Путин: «…»" in a news story: the quote below
+            a, b = _strip(text, header.body, end)
+            if a < b:
+                turns.setdefault(finder.segment.position, []).append((a, b))
+                out.append(Quote(finder.segment.position, a, b, text[a:b], header.speaker, "turn"))
+    for finder in finders:
+        out += finder.quotes(turns.get(finder.segment.position, ()))
+    out.sort(key=lambda q: (q.segment, q.start, q.end))
+    return out
