@@ -49,3 +49,30 @@ def test_rows_stored_before_the_kind_column_read_as_participants(tmp_path: Path)
         assert migrate(conn) == len(MIGRATIONS)
         assert conn.execute(select(schema.participants.c.kind)).scalars().all() == ["participant"]
     engine.dispose()
+
+
+def test_the_release_page_shows_participants_apart_from_people_mentioned(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from osiwire.config import load_settings
+    from osiwire.web.app import create_app
+
+    hostile = PersonName("<b>Жуков</b>", "", "Жуков", "", "<script>alert(1)</script>", ("Жуков",))
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store.releases.save(make_article("https://a/1", "Совещание", ["Белоусов и Жуков."], published=NOW))
+    rows = (
+        Participant(BELOUSOV, "Министр обороны", "", "RU", "", "list", "participant"),
+        Participant(hostile, "маршал <i>Советского Союза</i>", "", "", "", "apposition", "mentioned"),
+    )
+    store.enrichments.save(1, 1, Enrichment(participants=rows), NOW)
+    with TestClient(create_app(load_settings(tmp_path, environ={}), store=store)) as client:
+        page = client.get("/releases/1").text
+    store.close()
+    table = page[page.index('<table class="participants">') : page.index("</table>")]
+    assert "Министр обороны" in table and "Жуков" not in table
+    facts = page[page.index("<dt>Mentioned</dt>") :]
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in facts
+        and "маршал &lt;i&gt;Советского Союза&lt;/i&gt;" in facts
+    )
+    assert "<script>alert(1)" not in page
