@@ -17,6 +17,7 @@ from osiwire.enrich.enricher import Enricher, enrich_article
 from osiwire.errors import OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
+from osiwire.extract.release_languages import segment_confidences
 from osiwire.model import Article, Enrichment, RawDocument
 from osiwire.publish.records import participant_record, person_record, quote_record, topic_record
 
@@ -96,7 +97,7 @@ def parse_line(line: str, line_no: int) -> Input:
     )
 
 
-def _layout(article: Article, enrichment: Enrichment) -> dict[str, Any]:
+def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, float]) -> dict[str, Any]:
     """The article and its enrichment as the contract's fields, offsets into one ``text``."""
     starts: dict[int, int] = {}
     paragraphs = []
@@ -108,7 +109,14 @@ def _layout(article: Article, enrichment: Enrichment) -> dict[str, Any]:
         if pieces:
             offset += 1  # the "\n" between paragraphs
         starts[segment.position] = offset
-        paragraphs.append({"start": offset, "end": offset + len(segment.text), "language": segment.language})
+        paragraphs.append(
+            {
+                "start": offset,
+                "end": offset + len(segment.text),
+                "language": segment.language,
+                "confidence": confidence.get(segment.position, 0.0),
+            }
+        )
         pieces.append(segment.text)
         offset += len(segment.text)
     text = "\n".join(pieces)
@@ -162,6 +170,11 @@ class Analyzer:
             self._enricher = build_enricher(self.settings)
         return self._enricher
 
+    def _confidences(self, article: Article, hint: str) -> dict[int, float]:
+        """Each paragraph's language confidence: 0 when it was too short or unclear and took the release's."""
+        title_min = self.settings.extract.title_min_chars_for_language
+        return segment_confidences(article, hint, self.detector, title_min)
+
     def analyze(self, item: Input) -> dict[str, Any]:
         """The contract object for ``item``; AnalyzeError/ExtractError when there is nothing to analyse."""
         url = item.url or f"urn:osiwire:analyze:{item.id}"
@@ -183,5 +196,5 @@ class Analyzer:
             "author": article.author,
             "published": article.published.isoformat() if article.published else None,
             "language": article.language,
-            **_layout(article, enrichment),
+            **_layout(article, enrichment, self._confidences(article, item.language)),
         }
