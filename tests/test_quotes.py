@@ -198,3 +198,41 @@ def test_quotes_inside_a_turn_are_the_turn() -> None:
 )
 def test_quoted_spans_nest(text: str, spans: list[str]) -> None:
     assert [text[a:b] for a, b in quoted_spans(text)] == spans
+
+
+def test_a_full_name_header_ends_the_turn_before_it_even_unresolved() -> None:
+    # "Патриарх Кирилл Кирилл Патриарх Московский и всея Руси :" names nobody with a surname: the Patriarch's
+    # words are not the President's.
+    text = (
+        "В.Путин: Поздравляю Вас. Митрополит Иларион Иларион митрополит Будапештский и Венгерский : Благодарю Вас. "
+        "В.Путин: Спасибо."
+    )
+    assert said(run(text, people=(PUTIN,))) == [
+        ("Путин", "Поздравляю Вас.", "turn"),
+        ("Путин", "Спасибо.", "turn"),
+    ]
+    tooltip = "В.Путин: Добрый день. Сергей Шойгу Шойгу Сергей Кужугетович Секретарь Совета Безопасности : Доброе утро."
+    assert said(run(tooltip, people=(PUTIN, SHOIGU)))[-1] == ("Шойгу", "Доброе утро.", "turn")
+
+
+def test_a_name_the_entity_stage_found_heads_a_turn() -> None:
+    text = "В.Путин: Рад видеть. Мария Захарова: Спасибо, Владимир Владимирович."
+    mention = per(text, "Мария Захарова", "Мария Захарова")
+    assert said(run(text, people=(PUTIN, ZAKHAROVA), mentions=(mention,)))[-1] == (
+        "Захарова",
+        "Спасибо, Владимир Владимирович.",
+        "turn",
+    )
+    assert len(run(text, people=(PUTIN, ZAKHAROVA))) == 1  # without the entity, "Мария Захарова:" is Putin's
+
+
+def test_page_boxes_inside_a_transcript_are_nobody_s_words() -> None:
+    text = (
+        "В.Путин: На что обратить внимание? Смотрите также Назначен губернатор 5 марта 2025 года "
+        "А.Цыбульский: На дороги."
+    )
+    found = run(text, people=(PUTIN, parse_name("Александр Цыбульский")))
+    assert said(found) == [
+        ("Путин", "На что обратить внимание?", "turn"),
+        ("Цыбульский", "На дороги.", "turn"),
+    ]

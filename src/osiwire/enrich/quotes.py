@@ -124,6 +124,23 @@ _ANONYMOUS = re.compile(
     r"(?<![\w.])(?:Вопрос|Реплика|Голос из зала|Голос|Ведущий|Ведущая|Журналист|Модератор|Question|Remark|"
     r"Reply|Response|Moderator)(?:\s*\([^()]{0,100}\))?\s?:(?=\s)"
 )
+# A header naming the speaker in full with kremlin.ru's tooltip, which repeats the last name word and ends " :":
+# "Патриарх Кирилл Кирилл Патриарх Московский и всея Руси :", "Николай Патрушев Патрушев Николай Платонович … :".
+_TOOLTIP_HEADER = re.compile(
+    r"(?<![\w.])(?P<name>(?:[А-ЯЁ][а-яё-]+\s){0,2}(?P<last>[А-ЯЁ][а-яё-]+))\s(?P=last)(?P<given>(?:\s[А-ЯЁ][а-яё]+){0,2})"
+    r"[^:.!?]{0,250}?\s:(?=\s)"
+)
+# A header of two or three name words and a colon ("Берл Лазар:"): a header only where the entity stage found
+# that very name, and the text goes on with a capital letter.
+_NAME_HEADER = re.compile(
+    r"(?<![\w.])(?P<name>[А-ЯЁA-Z][а-яёa-z-]+(?:\s[А-ЯЁA-Z][а-яёa-z-]+){1,2}):\s(?=[А-ЯЁA-Z«])"
+)
+# Boxes of the page flattened into a transcript: "Смотрите также <title> 5 марта 2025 года" (not the speaker's).
+_BOX = re.compile(
+    r"\s(?:Смотрите также|Дополнительно)\s.{0,300}?\d{1,2}\s(?:января|февраля|марта|апреля|мая|июня|июля|августа|"
+    r"сентября|октября|ноября|декабря)\s\d{4}\sгода(?=\s|$)"
+)
+_PATRONYMIC = re.compile(r"(?:вич|вна|ична|оглы|кызы)$")
 # What may stand before a turn header: the segment's start, a sentence's end, "<…>", or a capitalised word of
 # a dateline ("Москва, Кремль В.Путин:"); a lower-case word means a header-like phrase inside a sentence.
 _HEADER_BEFORE = re.compile(r"(?:^|[.!?…»”)\]>*]\s*|[А-ЯЁA-Z][\w-]*\s|\d\s)$")
@@ -236,6 +253,20 @@ class _Speakers:
             return name if (name.first or name.initials) else None
         first = found[0]
         return first if all(self.same_person(first, other) for other in found[1:]) else None
+
+
+def _inside(match: re.Match[str], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= match.start() < b or match.start() <= a < match.end() for a, b in spans)
+
+
+def _without_boxes(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as spans with the page's boxes left out, each stripped."""
+    spans, at = [], start
+    for box in _BOX.finditer(text, start, end):
+        spans.append(_strip(text, at, box.start()))
+        at = box.end()
+    spans.append(_strip(text, at, end))
+    return [(a, b) for a, b in spans if a < b]
 
 
 def _mention_in(mentions: Sequence[Mention], start: int, end: int, *, last: bool = False) -> Mention | None:
@@ -385,14 +416,58 @@ class _Finder:
         found: list[_Header] = []
         text = self.text
         for match in _HEADER.finditer(text):
-            if not _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+            if not self.opens_turn(match):
                 continue
             found.append(_Header(match.start(), match.end(), self.speakers.resolve(self.header_name(match))))
         for match in _ANONYMOUS.finditer(text):
             if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                 found.append(_Header(match.start(), match.end(), None))
+        taken = [(h.start, h.body) for h in found]
+        for match in _TOOLTIP_HEADER.finditer(text):
+            if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()) and not _inside(
+                match, taken
+            ):
+                # a speaker it cannot resolve still ends the turn before it: an anonymous turn
+                found.append(_Header(match.start(), match.end(), self.tooltip_name(match)))
+        for match in _NAME_HEADER.finditer(text):
+            named = _mention_in(self.mentions, match.start(), match.end("name"))
+            if (
+                named is not None
+                and named.end == match.end("name")
+                and _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start())
+                and not _inside(match, taken)
+            ):
+                found.append(
+                    _Header(
+                        named.start,
+                        match.end(),
+                        self.speakers.resolve(self.speakers.parse(named.normal, True)),
+                    )
+                )
         found.sort(key=lambda h: h.start)
         return found
+
+    def opens_turn(self, match: re.Match[str]) -> bool:
+        """Whether an initials header opens a turn: after a sentence's end (or a dateline, or a page box), or
+        before a capitalised reply when no speech verb precedes it ("сказал В.Путин: надо" is a sentence)."""
+        text = self.text
+        if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+            return True
+        after = text[match.end() : match.end() + 3].lstrip()[:1]
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        return after.isupper() and not (before and SPEECH.fullmatch(before[-1]))
+
+    def tooltip_name(self, match: re.Match[str]) -> PersonName | None:
+        """The speaker of a tooltip header: surname, name and patronymic from the tooltip, else the name shown."""
+        given = match.group("given").split()
+        if len(given) == 2 and _PATRONYMIC.search(given[1].lower()):
+            full = self.speakers.resolve(self.speakers.parse(f"{match.group('last')} {' '.join(given)}"))
+            if full is not None:
+                return full
+        shown = _mention_in(self.mentions, match.start("name"), match.end("name"))
+        if shown is not None:
+            return self.speakers.resolve(self.speakers.parse(shown.normal, True))
+        return None
 
     def quotes(self, turns: Sequence[tuple[int, int]]) -> list[Quote]:
         """Quotations in quote marks with a speaker, outside the ``turns`` (a turn is its speaker's words)."""
@@ -451,8 +526,7 @@ def find_quotes(
             stop = found[0].start if found else _footer(text, 0, footer)
             if stop < len(text) or found:
                 for piece, end in [*((p, len(p.text)) for p in pending), (finder, stop)]:
-                    a, b = _strip(piece.text, 0, end)
-                    if a < b:
+                    for a, b in _without_boxes(piece.text, 0, end):
                         turns.setdefault(piece.segment.position, []).append((a, b))
                         out.append(Quote(piece.segment.position, a, b, piece.text[a:b], current, "turn"))
                 pending, current = [], None
@@ -465,8 +539,7 @@ def find_quotes(
                 continue
             if not transcript and text[header.body : header.body + 2].lstrip()[:1] in OPENERS:
                 continue  # "В.Путин: «…»" in a news story: the quote below
-            a, b = _strip(text, header.body, end)
-            if a < b:
+            for a, b in _without_boxes(text, header.body, end):
                 turns.setdefault(finder.segment.position, []).append((a, b))
                 out.append(Quote(finder.segment.position, a, b, text[a:b], header.speaker, "turn"))
     for finder in finders:
