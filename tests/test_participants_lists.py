@@ -227,11 +227,39 @@ def test_russian_meeting_sentences_make_participants_and_speeches_mentions() -> 
     ]
 
 
-def test_a_host_named_after_a_word_of_address_is_mentioned() -> None:
-    text = "Уважаемый господин Президент Эммерсон Мнангагва! Мы провели переговоры с делегацией Зимбабве."
-    mention = Mention(0, 29, 47, "PER", "Эммерсон Мнангагва", "Эммерсон Мнангагва")
-    assert text[29:47] == "Эммерсон Мнангагва"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Уважаемый господин Президент Эммерсон Мнангагва, мы провели переговоры с делегацией Зимбабве.",
+        "Дорогой друг Эммерсон Мнангагва, мы провели переговоры с делегацией Зимбабве.",
+        "Уважаемый Эммерсон Мнангагва! Мы провели переговоры с делегацией Зимбабве.",
+    ],
+)
+def test_a_host_named_after_a_word_of_address_is_mentioned(text: str) -> None:
+    start = text.index("Эммерсон")
+    mention = Mention(0, start, start + 18, "PER", "Эммерсон Мнангагва", "Эммерсон Мнангагва")
     assert [p.kind for p in extract_participants(text, "ru", [mention])] in ([], ["mentioned"])
+
+
+def test_an_honorific_in_running_text_is_no_address() -> None:
+    text = "Президент провёл переговоры с Президентом Зимбабве господином Эммерсоном Мнангагвой."
+    start = text.index("Эммерсоном")
+    mention = Mention(0, start, start + 21, "PER", "Эммерсоном Мнангагвой", "Эммерсон Мнангагва")
+    assert [p.kind for p in extract_participants(text, "ru", [mention])] == ["participant"]
+
+
+def test_arabic_given_names_with_particles_before_the_surname() -> None:
+    text = (
+        "С эмиратской стороны:Мухаммед бин Рашид аль МАКТУМ – Вице-президент, Премьер-министр ОАЭ"
+        "Абдалла бен Заид АЛЬ НАХАЯН – Министр иностранных дел ОАЭ СУХАРТО – Советник Президента "
+        "ХУРЭЛСУХ Ухнаагийн – Президент Монголии"
+    )
+    assert [(p.name.display, p.position, p.country) for p in extract_participants(text, "ru")] == [
+        ("Мухаммед бин Рашид аль Мактум", "Вице-президент, Премьер-министр ОАЭ", "AE"),
+        ("Абдалла бен Заид аль Нахаян", "Министр иностранных дел ОАЭ", "AE"),
+        ("Сухарто", "Советник Президента", "AE"),  # a one-word name inside a list
+        ("Ухнаагийн Хурэлсух", "Президент Монголии", "AE"),
+    ]
 
 
 def test_a_first_name_the_mention_left_out_is_not_part_of_the_title() -> None:

@@ -173,18 +173,20 @@ def _given_before(text: str, start: int, floor: int) -> tuple[int, list[str]]:
     found: list[re.Match[str]] = []
     edge = start
     for word in reversed(words):
-        if text[word.end() : edge] not in {" ", "\u00a0"} or len(found) >= GIVEN_BEFORE_MAX:
+        named = sum(1 for w in found if not w.group().islower())  # particles ("бин", "аль") do not count
+        if text[word.end() : edge] not in {" ", "\u00a0"} or named >= GIVEN_BEFORE_MAX:
             break
         before = text[max(floor, word.start() - 1) : word.start()]
         opens = not before or before.isalpha() or before in {":", "»", ")", "”", "\n"}
-        if not opens and (is_title(word.group()) or not _looks_given(word.group())):
+        particle = word.group().islower()
+        if not opens and not particle and (is_title(word.group()) or not _looks_given(word.group())):
             break
         found.insert(0, word)
         edge = word.start()
         if opens:
             break
-    if found and found[0].group().islower():
-        return start, []  # a particle cannot open a name
+    while found and found[0].group().islower():
+        found = found[1:]  # a particle cannot open a name
     return (found[0].start(), [w.group() for w in found]) if found else (start, [])
 
 

@@ -74,7 +74,11 @@ _SIDE_EN = re.compile(
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
 # Words of address: a host named in "Уважаемый господин Президент" is spoken to, not listed.
-_ADDRESS_BEFORE = re.compile(r"(?i)(?:уважаем\w*|дорог\w*|господин\w*|госпож\w*|dear|mr\.?|madam)\s*$")
+# "Уважаемый господин Президент Мнангагва", "Dear Mr President": a vocative opening, then up to three words
+# (an honorific, a title); "господин" alone is how running text refers to people ("переговоры с госпожой ...").
+_ADDRESS_BEFORE = re.compile(
+    r"(?:[Уу]важаем\w*|[Мм]ногоуважаем\w*|[Дд]орог(?:ой|ая|ие)|\bDear)(?:[\s,]+[^\s!?.,;:]+){0,3}\s+$"
+)
 
 _TOKEN = re.compile(r"[«„“][^«»„“”\n]*[»“”]|[\w][\w.-]*\w|\w|[^\w\s]")
 _QUOTES = "«„“"
@@ -282,7 +286,7 @@ def classified(
     for offset, row in found:
         start, end = _sentence_at(spans, offset)
         meeting, side = _meeting_side(text[start:end], lang)
-        if meeting and not _ADDRESS_BEFORE.search(text[max(start, offset - 30) : offset]):
+        if meeting and not _ADDRESS_BEFORE.search(text[max(start, offset - 60) : offset]):
             country = side or row.country
             out.append(replace(row, kind="participant", country=country))
         else:
