@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -25,6 +26,7 @@ from osiwire.enrich.lexicon import Hit, Lemmas, PhraseIndex, Words, fold, longes
 from osiwire.model import Mention
 
 ENTITIES_FILE = "entities.toml"
+HEAD = 3  # letters a word form shares with its lemma, as lexicon.HEAD_CHARS
 Normalise = Callable[[str, str], str]  # (span text, type) -> its nominative
 
 
@@ -70,13 +72,22 @@ class EntityRules:
             self._index.add(phrase, _Entry(""))
         self._titles = frozenset(fold(w) for w in data["title"])
         self._descriptors = frozenset(fold(w) for w in data["descriptor"])
+        # A word form shares its first letters with its lemma: forms starting otherwise are not parsed (most
+        # words of a text; parsing each cost as much as the NER model itself).
+        self._title_heads = frozenset(w[:HEAD] for w in self._titles)
+        self._descriptor_heads = frozenset(w[:HEAD] for w in self._descriptors)
 
     def _is_title(self, word: str) -> bool:
-        return any(lemma in self._titles for lemma in self.lemmas.of(word)[:1])
+        return fold(word[:HEAD]) in self._title_heads and self.lemmas.of(word)[0] in self._titles
 
     def _strip_title(self, mention: Mention, words: Words, spans: list[tuple[int, int]]) -> int | None:
         """Where an ORG mention starts once the title words opening it are cut; None when it is a title only."""
-        inside = [i for i, (a, b) in enumerate(spans) if mention.start <= a and b <= mention.end]
+        first = bisect_left(spans, (mention.start, -1))
+        inside = []
+        for i in range(first, len(spans)):
+            if spans[i][1] > mention.end:
+                break
+            inside.append(i)
         k = 0
         while k < len(inside) and self._is_title(words.forms[inside[k]]):
             k += 1
@@ -107,12 +118,14 @@ class EntityRules:
                     surface = text[start : mention.end]
                     mention = replace(mention, start=start, text=surface, normal=normalise(surface, "ORG"))
             out.append(mention)
-        orgs = [m for m in out if m.type == "ORG"]
-        out = [
-            m
-            for m in out
-            if m.type != "LOC" or not any(o.start <= m.start and m.end <= o.end and o != m for o in orgs)
-        ]
+        orgs = [(m.start, m.end) for m in out if m.type == "ORG"]
+        if orgs:
+            out = [
+                m
+                for m in out
+                if m.type != "LOC"
+                or not any(a <= m.start and m.end <= b and (a, b) != (m.start, m.end) for a, b in orgs)
+            ]
         for hit in hits:
             start, end = spans[hit.first][0], spans[hit.last][1]
             if not hit.value.type or any(m.start < end and start < m.end for m in out):
@@ -138,7 +151,10 @@ class EntityRules:
     ) -> list[Mention]:
         """A body named by a noun alone ("правительства", "пресс-служба"), where no mention covers it."""
         out = []
+        heads = self._descriptor_heads
         for i, form in enumerate(words.forms):
+            if fold(form[:HEAD]) not in heads:
+                continue
             start, end = spans[i]
             if start > 0 and text[start - 1] == "-":
                 continue  # the second half of a hyphenated word: read with its first half
