@@ -202,17 +202,25 @@ def _titled(word: str) -> bool:
     return is_title(bare) or is_title_en(bare)
 
 
-def _participant(name: PersonName, position: str, group: str, country: str) -> Participant:
-    return Participant(
-        name=name,
-        position=position,
-        organisation=organisation_of(position),
-        # a country a post names ("Посол Российской Федерации") is the row's; one named in a title-less
-        # description ("участник боев на территории Белоруссии") is no side
-        country=country or (country_of(position) if any(_titled(w) for w in position.split()) else ""),
-        group=group,
-        source="list",
-    )
+def _post(position: str) -> tuple[str, str]:
+    """(organisation, country) a position names.
+
+    A country a post names ("Посол Российской Федерации") is the row's; one named in a title-less description
+    ("участник боев на территории Белоруссии") is no side.
+    """
+    country = country_of(position) if any(_titled(w) for w in position.split()) else ""
+    return organisation_of(position), country
+
+
+def _participant(
+    name: PersonName, position: str, group: str, country: str, posts: dict[str, tuple[str, str]] | None = None
+) -> Participant:
+    """A list row; ``posts`` keeps what each position names within one list (positions repeat)."""
+    posts = {} if posts is None else posts
+    if position not in posts:
+        posts[position] = _post(position)
+    organisation, named = posts[position]
+    return Participant(name, position, organisation, country or named, group, "list")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +236,7 @@ def _openers(text: str) -> list[_Opener]:
     """Row openers in text order: a name block with its surname in capitals, then a dash."""
     found: list[_Opener] = []
     single: list[tuple[int, _Opener]] = []
+    names: dict[tuple[str, ...], PersonName | None] = {}  # a name repeated (a hostile page) is parsed once
     floor = 0
     for match in KREMLIN_ROW.finditer(text):
         if _in_quotes(text, match.start()):
@@ -241,7 +250,10 @@ def _openers(text: str) -> list[_Opener]:
             continue  # "ПАО Газпром –": a body, not a person
         if not given:
             start, given = _given_before(text, start, floor)
-        name = list_name(surname, given)
+        key = (*surname, "|", *given)
+        if key not in names:
+            names[key] = list_name(surname, given)
+        name = names[key]
         if name is None:
             continue
         opener = _Opener(start, match.end(), name)
@@ -286,10 +298,11 @@ def kremlin_rows(text: str) -> list[ListRow]:
         group = head[start:].strip(" :") if start >= 0 and not SEPARATOR.search(head) else ""
         country = side_country(group)
     rows: list[ListRow] = []
+    posts: dict[str, tuple[str, str]] = {}
     for index, opener in enumerate(openers):
         end = openers[index + 1].start if index + 1 < len(openers) else len(text)
         position, header, ended = _split_tail(text[opener.end : end])
-        rows.append(ListRow(_participant(opener.name, position, group, country), opener.start, end))
+        rows.append(ListRow(_participant(opener.name, position, group, country, posts), opener.start, end))
         if header is not None:
             group, country = header, side_country(header)
         if ended:

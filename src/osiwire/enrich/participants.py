@@ -375,12 +375,13 @@ def _unique(participants: list[Participant]) -> list[Participant]:
     A person who took part is a participant in every row of theirs (the title named in passing is theirs),
     and a row without a position adds nothing to one with it.
     """
-    taking_part = {person_key(p.name) for p in participants if p.kind == "participant"}
-    placed = {person_key(p.name) for p in participants if p.position}
+    keys = [person_key(p.name) for p in participants]
+    taking_part = {k for k, p in zip(keys, participants, strict=True) if p.kind == "participant"}
+    placed = {k for k, p in zip(keys, participants, strict=True) if p.position}
     seen: set[tuple[str, str, str]] = set()
     out = []
-    for participant in participants:
-        key = (person_key(participant.name), participant.position.lower(), participant.group)
+    for person, participant in zip(keys, participants, strict=True):
+        key = (person, participant.position.lower(), participant.group)
         if participant.kind == "mentioned" and key[0] in taking_part:
             participant = replace(participant, kind="participant")
         if not participant.position and key[0] in placed:
