@@ -159,3 +159,8 @@ def test_shipped_model_is_small() -> None:
     model = Path(osiwire.__file__).parent / "data" / "langid-ngrams.npz"
     assert model.stat().st_size < 3_000_000
     assert (model.parent / "langid-ngrams.SOURCE.txt").is_file()
+
+
+def test_lone_surrogates_do_not_reach_the_lite_model() -> None:
+    assert get_detector().detect("\ud800 Президент провёл совещание с членами Правительства.").lang == "ru"
+    assert get_detector().detect("\udfff\ud800") == LanguageGuess("", 0.0)

@@ -109,6 +109,7 @@ _ARMENIAN = re.compile(r"[\u0531-\u0556\u0561-\u0587\ufb13-\ufb17]+")  # letters
 _GEORGIAN = re.compile(r"[\u10a0-\u10fa\u10fc-\u10ff\u1c90-\u1cbf\u2d00-\u2d2f]+")  # not "჻"
 _CYRILLIC = re.compile(r"[\u0400-\u052f]+")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u0259\u1e00-\u1eff]+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _LETTER = re.compile(r"[^\W\d_]+")
 # Text the lite model is warmed up with, so that it is loaded in __init__ and never lazily from two threads.
 _WARM_UP_TEXT = "Language identification warm-up"
@@ -145,7 +146,8 @@ class LanguageDetector:
 
     def detect(self, text: str, prior: str = "") -> LanguageGuess:
         """The most likely language of ``text``; ``prior`` (a language code) weighs in where the text is unclear."""
-        flat = " ".join(text.split())  # fastText reads one line: newlines must not reach it
+        # fastText reads one line: newlines must not reach it; nor lone surrogates (its binding refuses them).
+        flat = " ".join(_SURROGATE.sub(" ", text).split())
         sample = flat[:MAX_CHARS]
         letters = _count(_LETTER, sample)
         if not letters:
