@@ -274,3 +274,31 @@ def test_the_host_before_the_meeting_phrase_gets_no_untitled_row() -> None:
     host = Mention(0, 0, 14, "PER", "Владимир Путин", "Владимир Путин")
     guest = Mention(0, text.index("Андреем"), text.index("."), "PER", "Андреем Белоусовым", "Андрей Белоусов")
     assert [p.name.last for p in extract_participants(text, "ru", [host, guest])] == ["Белоусов"]
+
+
+@pytest.mark.parametrize("colon", [":", "", " :"])
+def test_side_headers_with_or_without_their_colon(colon: str) -> None:
+    text = (
+        f"С российской стороны{colon}ЛАВРОВ Сергей Викторович – Министр иностранных дел Российской Федерации"
+        f"С китайской стороны{colon}ВАН И – Министр иностранных дел Китайской Народной Республики"
+        "ЧЖАН Ханьхуэй – Посол Китайской Народной Республики в Российской Федерации"
+    )
+    rows = [(p.name.display, p.position, p.country) for p in extract_participants(text, "ru")]
+    assert rows[0] == ("Сергей Викторович Лавров", "Министр иностранных дел Российской Федерации", "RU")
+    assert rows[1] == ("И Ван", "Министр иностранных дел Китайской Народной Республики", "CN")
+    assert rows[-1] == (
+        "Ханьхуэй Чжан", "Посол Китайской Народной Республики в Российской Федерации", "CN",
+    )  # fmt: skip
+
+
+def test_an_unknown_header_glued_on_is_split_off_and_a_doubtful_one_drops_the_position() -> None:
+    glued = "ИВАНОВ Иван Иванович – министр обороныГости форума:ПЕТРОВ Пётр Петрович – ректор"
+    assert [(p.position, p.group) for p in extract_participants(glued, "ru")] == [
+        ("министр обороны", ""),
+        ("ректор", "Гости форума"),
+    ]
+    doubtful = "ИВАНОВ Иван Иванович – министр обороны гости форума:ПЕТРОВ Пётр Петрович – ректор"
+    assert [(p.position, p.group) for p in extract_participants(doubtful, "ru")] == [
+        ("", ""),
+        ("ректор", ""),
+    ]

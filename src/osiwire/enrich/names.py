@@ -219,7 +219,9 @@ def list_name(surname: list[str], given: list[str]) -> PersonName | None:
     """
     if not surname or len(surname) + len(given) > NAME_MAX_WORDS + 1:
         return None
-    last = " ".join(_title(w) for w in surname)
+    titled = [_title(w) for w in surname]
+    titled[-1] = titled[-1][:1].upper() + titled[-1][1:]  # a particle heads nothing at the end ("ВАН И": Ван)
+    last = " ".join(titled)
     first, patronymic = " ".join(given), ""
     if len(given) == 2 and _is_patronymic(given[1]) and not _is_patronymic(given[0]):
         first, patronymic = given

@@ -36,7 +36,8 @@ _ROW_START = r"(?:(?<![\w-])|(?<=[а-яё»)”]))"
 _DASH = r"(?:\s*[–—]\s*|\s+-\s+)"
 KREMLIN_ROW = re.compile(
     rf"{_ROW_START}(?P<last>{_CAPS}(?:[ \t]+{_CAPS}){{0,3}})"
-    rf"(?P<given>(?:[ \t]+(?:{_GIVEN}|{_LOW_PARTICLES}(?=[ \t]))){{0,4}})"
+    # one-letter given names are Chinese and Korean syllables ("ВАН И", "ЛИ Ци"): after a surname only
+    rf"(?P<given>(?:[ \t]+(?:{_GIVEN}|[А-ЯЁ](?=\s*[–—-])|{_LOW_PARTICLES}(?=[ \t]))){{0,4}})"
     rf"(?P<note>\s*\([^()\n]{{1,80}}\))?{_DASH}"
 )
 _GIVEN_WORD = re.compile(rf"{_GIVEN}|(?<![\w-]){_LOW_PARTICLES}(?![\w-])")
@@ -60,6 +61,12 @@ HEADER_START = re.compile(
     # "Из Екатеринбурга:", "На площадке …:"; positions never hold a capitalised preposition
     r"(?:С|Со|Из|На|В|Во|От)\s+(?=[«\"„]?[А-ЯЁа-яё]))"
 )
+# A side header with its colon lost, at the very end of a row's text.
+SIDE_AT_END = re.compile(
+    _HEADER_OPEN + r"(?:(?:С|Со|От)\s+[а-яё-]+\s+сторон[ыи]|[А-ЯЁ][а-яё-]+ая\s+(?:сторона|делегация))\s*$"
+)
+# Where a scraped page glued two lines: a lower-case letter or a closing quote right before a capital.
+_GLUE = re.compile(r"(?<=[а-яё»)”])(?=[А-ЯЁ])")
 SEPARATOR = re.compile(r"\*\s*\*\s*\*")
 # What follows the list on a kremlin.ru page (and other site furniture in scraped text): the list ends there.
 TRAILER = re.compile(
@@ -128,10 +135,17 @@ def _split_tail(tail: str) -> tuple[str, str | None, bool]:
     elif tail.rstrip().endswith(":") and header is None:
         body = tail.rstrip().rstrip(":")
         start = _header_in(body, first=False)
+        glued = list(_GLUE.finditer(body))
+        if start < 0 and glued:
+            start = glued[-1].end()  # "... Российской ФедерацииГости форума:": the header is glued on
         if start >= 0:
             header, tail = body[start:].strip(), body[:start]
         else:
+            # the header cannot be told from the position: both are dropped rather than one given wrong
             logger.debug("participant list: colon without a known group header: %r", body[-80:])
+            header, tail = "", ""
+    elif header is None and (closing := SIDE_AT_END.search(tail)):
+        header, tail = closing.group().strip(), tail[: closing.start()]  # "... ФедерацииС египетской стороны"
     position = " ".join(tail.split()).strip(" ,;")
     if len(position) > POSITION_MAX_CHARS:
         end = _SENTENCE_END.search(position)
@@ -246,7 +260,7 @@ def _openers(text: str) -> list[_Opener]:
             continue
         start = match.start("last") + match["last"].index(surname[0])
         given = match["given"].split()
-        if len(given) == 1 and len(surname) == 1 and not _looks_given(given[0]):
+        if len(given) == 1 and len(surname) == 1 and len(given[0]) > 1 and not _looks_given(given[0]):
             continue  # "ПАО Газпром –": a body, not a person
         if not given:
             start, given = _given_before(text, start, floor)
