@@ -51,7 +51,7 @@ def train(sentences: dict[str, list[str]], bits: int, alpha: float) -> NgramMode
         rows = np.concatenate([features(s, bits) for s in texts])
         counts = np.bincount(rows, minlength=size).astype(np.float64)
         table[:, column] = np.log((counts + alpha) / (counts.sum() + alpha * size))
-    return NgramModel(LANGUAGES, table.astype(np.float32), bits)
+    return NgramModel.from_log_probs(LANGUAGES, table, bits)
 
 
 def accuracy(model: NgramModel, dev: dict[str, list[str]], words: int | None) -> dict[str, float]:
