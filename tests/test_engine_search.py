@@ -235,3 +235,24 @@ def test_bad_queries_and_a_rebuilding_index_never_make_a_500(
         if thread is not None:
             thread.join(30)
         assert client.get("/api/v1/search", params={"q": "Москва"}).status_code == 200
+
+
+def test_the_cli_does_not_build_an_index_of_its_own_beside_busy_servers(
+    corpus: tuple[Store, Seeded, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _, directory = corpus
+    assert _cli(directory, "search", "Москва")[0] == 0  # the first build: slot-0
+    with Store(store.db.url) as server:  # a running server holds slot-0
+        server.enable_search_cache(engine_dir=directory / "search")
+        server.search("Москва")
+        assert not SearchIndex.ready_without_building(directory / "search")
+        monkeypatch.setattr(
+            "osiwire.cli.reading.SYNC_REBUILD_MAX", 3
+        )  # a store too big to index for one search
+        code, out, err = _cli(directory, "search", "Москва", "--json")
+        assert code == 0 and "held by a running server" in err
+        assert {h["id"] for h in json.loads(out)} == {
+            h.id for h in search(store.db, store.lemmatiser, "Москва").hits
+        }
+        assert not (directory / "search" / "slot-1").exists()
+    assert SearchIndex.ready_without_building(directory / "search")

@@ -24,6 +24,7 @@ from osiwire.publish.records import participant_record, person_record, quote_rec
 from osiwire.store import Store
 from osiwire.store.database import sqlite_path
 from osiwire.store.engine import SearchIndex
+from osiwire.store.engine.index import SYNC_REBUILD_MAX
 from osiwire.store.filters import find_person_key
 
 # -- reading --------------------------------------------------------------------------------------------------
@@ -121,6 +122,14 @@ def _search_engine(obj: Context, store: Store) -> None:
     """Answer ``store``'s searches from the search engine, as the web does (its index brought up to date
     first, built with a progress bar where there is none)."""
     directory = obj.settings.search_index_dir
+    busy = directory is not None and not SearchIndex.ready_without_building(directory)
+    if busy and store.releases.count() > SYNC_REBUILD_MAX:  # not worth a whole index for one search
+        click.echo(
+            f"osiwire: every search index in {directory} is held by a running server: answering through SQL "
+            "(osiwire reindex --copies N+1 leaves one for the command line)",
+            err=True,
+        )
+        return
     if directory is None or not store.enable_search_cache(1, 0.0, directory):
         return  # fts5, or a store the engine does not index: the SQL path
     assert store.search_cache is not None and store.search_cache.engine is not None

@@ -198,6 +198,13 @@ class SearchIndex:
                 return None
         raise StoreError(f"{self.directory}: all {SLOTS} search index slots are in use by other processes")
 
+    @classmethod
+    def ready_without_building(cls, directory: Path) -> bool:
+        """Whether a process opening an index in ``directory`` now finds one to start from: a built slot no
+        process holds, or no slot built at all (the first build must happen somewhere)."""
+        built = [p.parent for p in directory.glob("slot-*/meta.json")]
+        return not built or any(cls._try_lock(path) for path in built)
+
     @staticmethod
     def _try_lock(path: Path) -> bool:
         """Whether no process holds the writer lock of the index in ``path``."""
