@@ -302,3 +302,50 @@ def test_an_unknown_header_glued_on_is_split_off_and_a_doubtful_one_drops_the_po
         ("", ""),
         ("ректор", ""),
     ]
+
+
+def test_english_two_sided_delegations_and_place_words_in_titles() -> None:
+    text = (
+        "The Russian delegation included Minister for the Development of the Russian Far East and Arctic "
+        "Alexei Chekunkov and Presidential Aide Yury Ushakov. The Chinese delegation included Foreign Minister "
+        "Wang Yi, Commerce Minister Wang Wentao and Director of the General Office Cai Qi."
+    )
+    rows = [(p.name.display, p.position, p.country) for p in extract_participants(text, "en")]
+    assert (
+        "Alexei Chekunkov",
+        "Minister for the Development of the Russian Far East and Arctic",
+        "RU",
+    ) in rows
+    assert ("Yury Ushakov", "Presidential Aide", "RU") in rows
+    assert ("Wang Wentao", "Commerce Minister", "CN") in rows
+    assert not any(name in {"Far East", "East Arctic"} for name, _, _ in rows)
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "Present at the talks were:",
+        "The meeting was also attended by",
+        "Also attending were",
+        "Taking part in the ceremony were",
+    ],
+)
+def test_english_list_openers(opener: str) -> None:
+    text = f"{opener} Defence Minister Andrei Belousov and Chief of the General Staff Valery Gerasimov."
+    rows = [(p.name.display, p.position, p.kind) for p in extract_participants(text, "en")]
+    assert rows == [
+        ("Andrei Belousov", "Defence Minister", "participant"),
+        ("Valery Gerasimov", "Chief of the General Staff", "participant"),
+    ]
+
+
+def test_english_names_then_titles_are_left_out_rather_than_shifted() -> None:
+    text = (
+        "Taking part in the meeting were Sergei Prikhodko, Deputy Chief of Staff, Igor Ivanov, Foreign Minister, "
+        "and Sergei Ivanov, Defence Minister."
+    )
+    for p in extract_participants(text, "en"):
+        assert (p.name.last, p.position) in {
+            ("Prikhodko", "Deputy Chief of Staff"), ("Ivanov", "Foreign Minister"), ("Ivanov", "Defence Minister"),
+        } or p.position == ""  # fmt: skip
+        assert not (p.name.first == "Sergei" and p.name.last == "Ivanov" and p.position == "Foreign Minister")

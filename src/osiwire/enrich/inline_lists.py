@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from osiwire.enrich.english import Found, running_name
-from osiwire.enrich.english_words import ORG_WORDS
+from osiwire.enrich.english_words import NOT_NAMES
 from osiwire.enrich.positions import (
     RANKS_EN,
     country_of,
@@ -53,7 +53,7 @@ def _is_name_word(word: str) -> bool:
         and not is_title_en(word)
         and not is_modifier_en(word)
         and not is_country_word(word)
-        and word.lower() not in ORG_WORDS
+        and word.lower() not in NOT_NAMES
     )
 
 
