@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from osiwire.enrich.lexicon import fold
+from osiwire.enrich.transliteration import fold_latin
 from osiwire.model import Mention, Participant, PersonName, Quote, Segment
 
 ParseName = Callable[[str, str, bool], PersonName | None]  # (text, language, in base form already)
@@ -42,6 +43,7 @@ ROLE_TO_NAME_CHARS = 80
 SURNAME_CASE_ENDINGS = frozenset({"а", "у", "ым", "ом", "е", "ой", "ую", "ых"})
 _ONE_NAME_WORD = re.compile(r"^[А-ЯЁA-Z][а-яёa-z'’]+(?:-[А-ЯЁA-Z][а-яёa-z'’]+)*$")
 OPENERS = {"«": "»", "„": "“”", "“": "”", '"': '"'}
+_OPENER = re.compile('[«„“"]')
 _SENTENCE_END = re.compile(r"[.!?…]\s|[»”\"]\s(?=[А-ЯЁA-Z])")
 _SPEECH_RU = (
     r"(?:сказа|заяви|заявля|отмети|отмеча|подчеркну|подчёркива|подчеркива|добави|добавля|поясни|поясня|сообщи|"
@@ -130,6 +132,9 @@ _TOOLTIP_HEADER = re.compile(
     r"(?<![\w.])(?P<name>(?:[А-ЯЁ][а-яё-]+\s){0,2}(?P<last>[А-ЯЁ][а-яё-]+))\s(?P=last)(?P<given>(?:\s[А-ЯЁ][а-яё]+){0,2})"
     r"[^:.!?]{0,250}?\s:(?=\s)"
 )
+TOOLTIP_CHARS = (
+    300  # a tooltip header: the name shown, the tooltip's name and position (the longest seen: ~200)
+)
 # A header of two or three name words and a colon ("Берл Лазар:"): a header only where the entity stage found
 # that very name, and the text goes on with a capital letter.
 _NAME_HEADER = re.compile(
@@ -161,18 +166,15 @@ class _Header:
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the words inside each outermost pair of quote marks, nested pairs kept inside."""
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch not in OPENERS or (ch == '"' and i + 1 < n and text[i + 1].isspace()):
-            i += 1
+    after = 0  # where the last quote closed: openers inside it are nested
+    for match in _OPENER.finditer(text):
+        i = match.start()
+        if i < after or (text[i] == '"' and i + 1 < len(text) and text[i + 1].isspace()):
             continue
         close = _closing(text, i)
-        if close is None:
-            i += 1
-            continue
-        spans.append((i + 1, close))
-        i = close + 1
+        if close is not None:
+            spans.append((i + 1, close))
+            after = close + 1
     return spans
 
 
@@ -232,6 +234,8 @@ class _Speakers:
         self.same_person = same_person
         self.language = language
         self._cache: dict[tuple[str, bool], PersonName | None] = {}
+        self._resolved: dict[tuple[str, str, str, str], PersonName | None] = {}
+        self._by_surname: dict[str, list[PersonName]] | None = None
 
     def parse(self, text: str, base: bool = False) -> PersonName | None:
         key = (text, base)
@@ -246,7 +250,21 @@ class _Speakers:
         """The one stored person ``name`` means; the name itself when it is explicit and nobody stored fits."""
         if name is None or not name.last:
             return None
-        found = [p for p in self.people if self.same_person(p, name)]
+        key = (name.first, name.patronymic, name.last, name.initials)
+        if key not in self._resolved:  # a transcript names its few speakers hundreds of times
+            self._resolved[key] = self._resolve(name)
+        return self._resolved[key]
+
+    def _resolve(self, name: PersonName) -> PersonName | None:
+        if (
+            self._by_surname is None
+        ):  # same_person compares surnames transliterated: index people by that once
+            self._by_surname = {}
+            for person in self.people:
+                if person.last:
+                    self._by_surname.setdefault(fold_latin(person.last), []).append(person)
+        candidates = self._by_surname.get(fold_latin(name.last), [])
+        found = [p for p in candidates if self.same_person(p, name)]
         if not found and not (name.first or name.initials):  # a bare surname: one person of that surname
             found = [p for p in self.people if p.last and _same_surname(p.last, name.last)]
         if not found:
@@ -305,7 +323,7 @@ class _Finder:
     ) -> None:
         self.segment = segment
         self.text = segment.text
-        self.mentions = [m for m in mentions if m.segment == segment.position]
+        self.mentions = mentions  # the segment's own
         self.speakers = speakers
         self.participants = participants
 
@@ -415,35 +433,39 @@ class _Finder:
         """Turn headers of the segment, in order."""
         found: list[_Header] = []
         text = self.text
+        if ":" not in text:
+            return found
         for match in _HEADER.finditer(text):
-            if not self.opens_turn(match):
-                continue
-            found.append(_Header(match.start(), match.end(), self.speakers.resolve(self.header_name(match))))
+            if self.opens_turn(match):
+                found.append(
+                    _Header(match.start(), match.end(), self.speakers.resolve(self.header_name(match)))
+                )
         for match in _ANONYMOUS.finditer(text):
             if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                 found.append(_Header(match.start(), match.end(), None))
         taken = [(h.start, h.body) for h in found]
-        for match in _TOOLTIP_HEADER.finditer(text):
-            if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()) and not _inside(
-                match, taken
-            ):
-                # a speaker it cannot resolve still ends the turn before it: an anonymous turn
-                found.append(_Header(match.start(), match.end(), self.tooltip_name(match)))
-        for match in _NAME_HEADER.finditer(text):
-            named = _mention_in(self.mentions, match.start(), match.end("name"))
+        at = text.find(" :")
+        while at >= 0:  # tooltip headers end " :": read back from each
+            for match in _TOOLTIP_HEADER.finditer(text, max(0, at - TOOLTIP_CHARS), at + 3):
+                if (
+                    match.end() == at + 2
+                    and _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start())
+                    and not _inside(match, taken)
+                ):
+                    # a speaker it cannot resolve still ends the turn before it: an anonymous turn
+                    found.append(_Header(match.start(), match.end(), self.tooltip_name(match)))
+                    break
+            at = text.find(" :", at + 2)
+        for named in self.mentions:
+            header = _NAME_HEADER.match(text, named.start) if named.type == "PER" else None
             if (
-                named is not None
-                and named.end == match.end("name")
-                and _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start())
-                and not _inside(match, taken)
+                header is not None
+                and named.end == header.end("name")
+                and _HEADER_BEFORE.search(text, max(0, named.start - 40), named.start)
+                and not _inside(header, taken)
             ):
-                found.append(
-                    _Header(
-                        named.start,
-                        match.end(),
-                        self.speakers.resolve(self.speakers.parse(named.normal, True)),
-                    )
-                )
+                speaker = self.speakers.resolve(self.speakers.parse(named.normal, True))
+                found.append(_Header(named.start, header.end(), speaker))
         found.sort(key=lambda h: h.start)
         return found
 
@@ -505,7 +527,14 @@ def find_quotes(
         parse_name = parse_name or (lambda text, lang, base: names.parse_name(text, lang, base=base))
         same_person = same_person or names.same_person
     speakers = _Speakers(people, parse_name, same_person, language)
-    finders = [_Finder(s, mentions, speakers, participants) for s in segments if s.kind != "title"]
+    by_segment: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_segment.setdefault(mention.segment, []).append(mention)
+    finders = [
+        _Finder(s, by_segment.get(s.position, []), speakers, participants)
+        for s in segments
+        if s.kind != "title"
+    ]
     headers = [f.headers() for f in finders]
     transcript = sum(len(h) for h in headers) >= 2
     # The footer ends the last turn only: the page's boxes ("Дополнительно …") may cut into a transcript too.
