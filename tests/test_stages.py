@@ -77,6 +77,7 @@ def test_a_pass_over_a_local_source_updates_the_stage_counters(settings: Setting
                 "collect": (1, 3),
                 "extract": (1, 3),
                 "store": (1, 3),
+                "stories": (1, 3),
                 "alerts": (1, 3),
                 "deliver": (1, 0),  # the delivery run after the pass, with nothing to deliver
             }

@@ -37,6 +37,7 @@ from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Sour
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
 from osiwire.store.stages import PipelineStats
+from osiwire.storying import Storying
 from osiwire.timing import StageTimer
 from osiwire.translating import Translating
 
@@ -128,6 +129,7 @@ class Pipeline:
         self.detector = detector or get_detector()
         self._translating: Translating | None = translating
         self._enriching: Enriching | None = None
+        self._storying: Storying | None = None
         self.timer = StageTimer()
         self._stats = PipelineStats(store.db)
         self._pass: tuple[str, int | None] | None = None  # (kind, source id) of the pass being timed
@@ -141,6 +143,12 @@ class Pipeline:
         if self._fetcher is None:
             self._fetcher = Fetcher(self.settings.fetch)
         return self._fetcher
+
+    @property
+    def storying(self) -> Storying:
+        if self._storying is None:
+            self._storying = Storying(self.store)
+        return self._storying
 
     @property
     def enriching(self) -> Enriching:
@@ -297,6 +305,12 @@ class Pipeline:
                 done.append("enrich")
             except Exception as exc:
                 self._failed("enrich", article, release_id, version_no, exc, report)
+        try:
+            with self.timer.measure("stories"):
+                self.storying.place(article, release_id, article.fetched_at)
+            done.append("stories")
+        except Exception as exc:  # left unread: `osiwire stories rebuild --resume` reads it
+            self._failed("stories", article, release_id, version_no, exc, report)
         try:
             if self.translating.can_translate(article.language):
                 with self.timer.measure("translate"):

@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 # The stages in pipeline order: listing sources (feeds, sitemaps, listing pages, files, archive lines), fetching
 # pages, extracting, storing, enriching, translating, evaluating alert rules, delivering webhooks.
-STAGES = ("collect", "fetch", "extract", "store", "enrich", "translate", "alerts", "deliver")
+STAGES = ("collect", "fetch", "extract", "store", "enrich", "stories", "translate", "alerts", "deliver")
 
 
 @dataclass(frozen=True, slots=True)

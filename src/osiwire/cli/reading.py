@@ -234,6 +234,16 @@ def _release_json(release: Release, translation: Translation | None) -> dict[str
     }
 
 
+def _story_place(store: Store, release_id: int) -> dict[str, Any]:
+    """The release's story and the original it copies (``{id, url}``), both null before the stories stage."""
+    found = store.stories.of_release(release_id)
+    if found is None:
+        return {"story_id": None, "duplicate_of": None}
+    story_id, original = found
+    duplicate_of = None if original is None else {"id": original, "url": store.stories.release_url(original)}
+    return {"story_id": store.stories.resolve(story_id), "duplicate_of": duplicate_of}
+
+
 @cli.command("show")
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True)
@@ -244,8 +254,9 @@ def show(obj: Context, key: str, as_json: bool) -> None:
         release = store.releases.get(key)
         translation = store.translations.get(release.id, obj.settings.translate.target_language)
         enrichment = store.enrichments.get(release.id)
+        place = _story_place(store, release.id)
     if as_json:
-        click.echo(to_json(_release_json(release, translation) | _enrichment_json(enrichment)))
+        click.echo(to_json(_release_json(release, translation) | _enrichment_json(enrichment) | place))
         return
     current = release.current
     click.echo(click.style(current.title, bold=True))

@@ -1,4 +1,4 @@
-"""osiwire compare, stories, story."""
+"""osiwire compare, stories (rebuild, firsts), story."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import json
 import logging
 import sys
 import time
-from typing import TextIO
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, TextIO
 
 import click
 
-from osiwire.cli.base import EXIT_PARTIAL, Context, cli
-from osiwire.errors import OsiwireError
+from osiwire.cli.base import EXIT_PARTIAL, Context, cli, errors_as_lines, parse_day, to_json
+from osiwire.errors import OsiwireError, StoreError
+from osiwire.progress import progress_for
+from osiwire.store import Store
+from osiwire.stories.firsts import SourceRecord, first_publication, source_records
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +52,169 @@ def compare(obj: Context, jsonl: TextIO) -> None:
     elapsed = time.perf_counter() - started
     click.echo(f"compared {done} pair(s), {failed} failed, in {elapsed:.1f} s", err=True)
     sys.exit(EXIT_PARTIAL if failed else 0)
+
+
+def _story_json(store: Store, story_id: int) -> dict[str, Any]:
+    """A story with its members and first publication, as `story --json` and the API give it."""
+    row = store.stories.get(story_id)
+    if row is None:
+        raise StoreError(f"story {story_id}: not found")
+    members = store.stories.members(story_id)
+    first = first_publication(members)
+    return {
+        "id": row.id,
+        "title": row.title,
+        "first_at": row.first_at,
+        "last_at": row.last_at,
+        "size": row.size,
+        "sources": len({m.source for m in members}),
+        "first_publication": None
+        if first is None
+        else {
+            "release_id": first.release_id,
+            "source": first.source,
+            "at": first.at,
+            "clamped_to_first_seen": first.clamped,
+        },
+        "languages": list(first.languages) if first else [],
+        "countries": list(first.countries) if first else [],
+        "delays": [
+            {"source": d.source, "release_id": d.release_id, "at": d.at, "delay_s": d.delay_s}
+            for d in (first.delays if first else ())
+        ],
+        "releases": [
+            {
+                "id": m.release_id,
+                "url": m.url,
+                "title": m.title,
+                "language": m.language,
+                "source": m.source,
+                "published": m.published,
+                "first_seen_at": m.first_seen_at,
+                "at": m.at,
+                "clamped": m.clamped,
+                "duplicate_of": m.duplicate_of,
+                "score": round(m.score, 4),
+            }
+            for m in members
+        ],
+    }
+
+
+def _resolve(store: Store, key: str) -> int:
+    story_id = store.stories.resolve(key)
+    if story_id is None:
+        raise StoreError(f"story {key!r}: not found")
+    return story_id
+
+
+@cli.group("stories", invoke_without_command=True)
+@click.option("--since", default=None, help="YYYY-MM-DD: stories with a release on or after it.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON array of stories.")
+@click.pass_context
+def stories(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
+    """Stories across sources, largest and newest first, with their first publisher."""
+    if ctx.invoked_subcommand is not None:
+        return
+    obj: Context = ctx.obj
+    with errors_as_lines(), obj.store() as store:
+        rows = store.stories.listing(parse_day(since), limit)
+        members = store.stories.members_of([r.id for r in rows])
+    out = []
+    for row in rows:
+        first = first_publication(members.get(row.id, []))
+        out.append({
+            "id": row.id, "title": row.title, "size": row.size, "first_at": row.first_at, "last_at": row.last_at,
+            "sources": len({m.source for m in members.get(row.id, [])}),
+            "first_source": first.source if first else None,
+            "languages": list(first.languages) if first else [],
+            "countries": list(first.countries) if first else [],
+        })  # fmt: skip
+    if as_json:
+        click.echo(to_json(out))
+        return
+    for s in out:
+        click.echo(
+            f"#{s['id']:<6} {s['size']:>4} release(s) {s['sources']:>3} source(s)  first: {s['first_source'] or '-'}"
+            f"  {s['last_at']:%Y-%m-%d %H:%M}  {s['title']}"
+        )
+
+
+@stories.command("rebuild")
+@click.option("--resume", is_flag=True, help="Carry on an interrupted rebuild (only releases not read yet).")
+@click.pass_obj
+def rebuild(obj: Context, resume: bool) -> None:
+    """Read every stored release into stories again, in the order they arrived (the result of arrival)."""
+    from osiwire.storying import Storying
+
+    with errors_as_lines(), obj.store() as store, progress_for("stories") as progress:
+        done = Storying(store).rebuild(resume=resume, progress=progress)
+    click.echo(f"read {done} release(s) into stories", err=True)
+
+
+@stories.command("firsts")
+@click.option("--since", default=None, help="YYYY-MM-DD: stories with a release on or after it.")
+@click.option(
+    "--limit", type=click.IntRange(1, 100_000), default=5000, show_default=True, help="Stories read."
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def firsts(obj: Context, since: str | None, limit: int, as_json: bool) -> None:
+    """Per source: share of stories it published first, median and 90th-percentile delay behind the first."""
+    with errors_as_lines(), obj.store() as store:
+        records = source_table(store, parse_day(since), limit)
+    if as_json:
+        click.echo(to_json([asdict(r) | {"share_first": r.share_first} for r in records]))
+        return
+    click.echo(f"{'source':30s} {'stories':>7} {'first':>6} {'share':>6} {'median':>9} {'p90':>9}")
+    for r in records:
+        click.echo(
+            f"{r.source[:30]:30s} {r.stories:>7} {r.first:>6} {r.share_first:>6.0%} "
+            f"{_duration(r.median_delay_s):>9} {_duration(r.p90_delay_s):>9}"
+        )
+
+
+def source_table(store: Store, since: datetime | None, limit: int) -> list[SourceRecord]:
+    """The per-source first-publisher table over the stories with two releases or more."""
+    rows = store.stories.listing(since, limit, min_size=2)
+    members = store.stories.members_of([r.id for r in rows])
+    found = (first_publication(m) for m in members.values())
+    return source_records(f for f in found if f is not None)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@cli.command("story")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def story(obj: Context, key: str, as_json: bool) -> None:
+    """One story: its releases by time with each source's delay, the first publisher marked."""
+    with errors_as_lines(), obj.store() as store:
+        data = _story_json(store, _resolve(store, key))
+    if as_json:
+        click.echo(to_json(data))
+        return
+    click.echo(click.style(f"#{data['id']} {data['title']}", bold=True))
+    click.echo(f"{data['size']} release(s) from {data['sources']} source(s); languages {', '.join(data['languages']) or '-'}; "
+               f"countries {', '.join(data['countries']) or '-'}")  # fmt: skip
+    first = data["first_publication"]
+    delay = {d["release_id"]: d["delay_s"] for d in data["delays"]}
+    for r in data["releases"]:
+        mark = "first" if first and r["id"] == first["release_id"] else (
+            f"+{_duration(delay[r['id']])}" if r["id"] in delay else "")  # fmt: skip
+        copy = f" (copy of #{r['duplicate_of']})" if r["duplicate_of"] else ""
+        click.echo(
+            f"  {r['at']:%Y-%m-%d %H:%M} {mark:>9} {r['source'] or '-'}: #{r['id']} {r['title']}{copy}"
+        )
+    if first and first["clamped_to_first_seen"]:
+        click.echo(
+            "  (the first release's published time was in the future: shown is when it was first seen)"
+        )

@@ -107,6 +107,13 @@ def _participant_kind(conn: Connection) -> None:
         )
 
 
+STORY_TABLES = ("release_stories", "story_bands", "stories")
+
+
+def _stories(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in STORY_TABLES])
+
+
 def _quotes(conn: Connection) -> None:
     schema.quotes.create(conn, checkfirst=True)
 
@@ -121,6 +128,7 @@ MIGRATIONS: list[Migration] = [
     _stage_failures,
     _memory_origin,
     _participant_kind,
+    _stories,
     _quotes,
 ]
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -439,4 +441,50 @@ def log_fts_change(conn: Any, fts: str, release_id: int) -> None:
 # Counts the deliveries pending and those being retried from the index alone (/metrics).
 alert_events_pending = Index(
     "ix_alert_events_pending", alert_events.c.next_attempt_at, alert_events.c.attempts
+)
+
+
+# -- stories (migration: _stories) ---------------------------------------------------------------------------------
+
+# One row per release the stories stage has read: its duplicate fingerprint, the copy it duplicates (its original)
+# and its story. ``at`` is its time for stories: published (a future time clamped to when it was first seen),
+# else first seen.
+release_stories = Table(
+    "release_stories",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, nullable=False),
+    Column("duplicate_of", Integer, ForeignKey("releases.id", ondelete="SET NULL")),
+    Column("score", Float, nullable=False, default=0.0),  # against the story it joined (1 for a duplicate)
+    Column("at", UTCDateTime, nullable=False),
+    Column("clamped", Boolean, nullable=False, default=False),  # its published time was in the future
+    Column("text_hash", String(64), nullable=False),  # "" for a release without body text
+    Column("signature", LargeBinary, nullable=False),  # MinHash, PERMUTATIONS little-endian uint32
+    Column("shingles", Integer, nullable=False),
+    Column("numbers", Text, nullable=False),  # space-separated
+    Index("ix_release_stories_story", "story_id", "at"),
+    Index("ix_release_stories_hash", "text_hash"),
+)
+
+# LSH band keys of each release's MinHash: a near-duplicate lookup reads the rows of its own keys only.
+story_bands = Table(
+    "story_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Stories: a merged one keeps its row and redirects (``merged_into``) so its id and URLs keep working.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),  # its founder's title
+    Column("founder_id", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("merged_into", Integer),
+    Column("state", Text, nullable=False),  # JSON: the representative (centroid, vectors, shared counts)
+    Index("ix_stories_last_at", "last_at"),
 )

@@ -1,0 +1,379 @@
+"""Stored stories: each release's fingerprint, original and story; LSH band keys; story representatives.
+
+Implements ``stories.index.DuplicateIndex`` over the store: a near-duplicate lookup reads the band-key rows of
+the release's own keys (an index range per key), so its cost is the candidates it finds, at any archive size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from osiwire.store.database import Database
+from osiwire.store.schema import as_id, release_stories, releases, sources, stories, story_bands
+
+if TYPE_CHECKING:  # the stories package reads the lemmatiser from this package: imported where used
+    from osiwire.stories.clusters import Story
+    from osiwire.stories.index import Copy
+
+MAX_REDIRECTS = 20  # merged stories followed to the one that took them
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One release of a story, as the story page and API list them."""
+
+    release_id: int
+    url: str
+    title: str
+    language: str
+    source: str
+    source_country: str
+    published: datetime | None
+    first_seen_at: datetime
+    at: datetime  # published (clamped to first seen when in the future), else first seen
+    clamped: bool
+    duplicate_of: int | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story as listed."""
+
+    id: int
+    title: str
+    founder_id: int
+    first_at: datetime
+    last_at: datetime
+    size: int
+    merged_into: int | None
+
+
+def _state(story: Story) -> str:
+    return json.dumps(
+        {
+            "centroid": story.centroid,
+            "title_vector": dict(story.title_vector),
+            "lead_vector": dict(story.lead_vector),
+            "entities": dict(story.entities),
+            "names": dict(story.names),
+            "dates": {f"{m}-{d}": c for (m, d), c in story.dates.items()},
+            "numbers": dict(story.numbers),
+            "scored": story.scored,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _story(row: Any) -> Story:
+    from osiwire.stories.clusters import Story
+
+    state = json.loads(row.state)
+    dates: Counter[tuple[int, int]] = Counter()
+    for key, count in state["dates"].items():
+        month, day = key.split("-")
+        dates[(int(month), int(day))] = count
+    return Story(
+        id=row.id,
+        first_at=row.first_at,
+        last_at=row.last_at,
+        founder=row.founder_id,
+        title=row.title,
+        centroid=state["centroid"],
+        title_vector=state["title_vector"],
+        lead_vector=state["lead_vector"],
+        entities=Counter(state["entities"]),
+        names=Counter(state["names"]),
+        dates=dates,
+        numbers=Counter(state["numbers"]),
+        scored=state["scored"],
+        size=row.size,
+    )
+
+
+def _copy(row: Any) -> Copy:
+    from osiwire.stories import minhash
+    from osiwire.stories.duplicates import Fingerprint
+    from osiwire.stories.index import Copy
+
+    fp = Fingerprint(
+        row.text_hash, minhash.from_bytes(row.signature), row.shingles, frozenset(row.numbers.split())
+    )
+    return Copy(row.release_id, fp, row.at, row.duplicate_of)
+
+
+_COPY_COLUMNS = (
+    release_stories.c.release_id,
+    release_stories.c.text_hash,
+    release_stories.c.signature,
+    release_stories.c.shingles,
+    release_stories.c.numbers,
+    release_stories.c.at,
+    release_stories.c.duplicate_of,
+)
+
+
+class Stories:
+    """Stories in the store."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- DuplicateIndex -----------------------------------------------------------------------------------------
+
+    def same_text(self, text_hash: str) -> Sequence[Copy]:
+        with self._db.reading() as conn:
+            rows = conn.execute(select(*_COPY_COLUMNS).where(release_stories.c.text_hash == text_hash)).all()
+        return [_copy(r) for r in rows]
+
+    def candidates(self, keys: Sequence[int], limit: int) -> Sequence[Copy]:
+        if not keys:
+            return []
+        shared = func.count().label("shared")
+        with self._db.reading() as conn:
+            ids = conn.execute(
+                select(story_bands.c.release_id, shared)
+                .where(story_bands.c.band_key.in_(list(keys)))
+                .group_by(story_bands.c.release_id)
+                .order_by(shared.desc(), story_bands.c.release_id)
+                .limit(limit)
+            ).all()
+            if not ids:
+                return []
+            rows = conn.execute(
+                select(*_COPY_COLUMNS).where(release_stories.c.release_id.in_([r.release_id for r in ids]))
+            ).all()
+        order = {r.release_id: i for i, r in enumerate(ids)}
+        return sorted((_copy(r) for r in rows), key=lambda c: order[c.release_id])
+
+    def add(self, copy: Copy, keys: Sequence[int]) -> None:  # pragma: no cover - ``record`` writes both
+        raise NotImplementedError("the store records a release with its story: Stories.record")
+
+    # -- writing --------------------------------------------------------------------------------------------------
+
+    def record(
+        self,
+        copy: Copy,
+        keys: Sequence[int],
+        story_id: int,
+        score: float,
+        clamped: bool,
+        changed: Sequence[Story],
+        merged: Sequence[int] = (),
+        grown: int | None = None,
+    ) -> None:
+        """Store one release's place (its fingerprint, band keys, original and story) and the stories it changed,
+        in one transaction. ``merged`` stories now redirect to ``story_id``; ``grown`` is a closed story a
+        duplicate joined (its size and last time grow)."""
+        from osiwire.stories import minhash
+
+        fp = copy.fingerprint
+        with self._db.writing() as conn:
+            conn.execute(
+                insert(release_stories).values(
+                    release_id=copy.release_id,
+                    story_id=story_id,
+                    duplicate_of=copy.original,
+                    score=score,
+                    at=copy.at,
+                    clamped=clamped,
+                    text_hash=fp.text_hash,
+                    signature=minhash.to_bytes(fp.signature),
+                    shingles=fp.shingles,
+                    numbers=" ".join(sorted(fp.numbers)),
+                )
+            )
+            if keys and not fp.empty:
+                conn.execute(
+                    insert(story_bands), [{"band_key": k, "release_id": copy.release_id} for k in set(keys)]
+                )
+            for story in changed:
+                self._save_story(conn, story)
+            for gone in merged:
+                conn.execute(update(stories).where(stories.c.id == gone).values(merged_into=story_id))
+                conn.execute(
+                    update(release_stories)
+                    .where(release_stories.c.story_id == gone)
+                    .values(story_id=story_id)
+                )
+                conn.execute(
+                    update(stories).where(stories.c.merged_into == gone).values(merged_into=story_id)
+                )
+            if grown is not None:
+                last = conn.execute(select(stories.c.last_at).where(stories.c.id == grown)).scalar()
+                conn.execute(
+                    update(stories)
+                    .where(stories.c.id == grown)
+                    .values(size=stories.c.size + 1, last_at=max(last, copy.at) if last else copy.at)
+                )
+
+    @staticmethod
+    def _save_story(conn: Connection, story: Story) -> None:
+        values = {
+            "title": story.title,
+            "founder_id": story.founder,
+            "first_at": story.first_at,
+            "last_at": story.last_at,
+            "size": story.size,
+            "state": _state(story),
+        }
+        done = conn.execute(update(stories).where(stories.c.id == story.id).values(**values)).rowcount
+        if not done:
+            conn.execute(insert(stories).values(id=story.id, **values))
+
+    def clear(self) -> None:
+        """Forget every story, fingerprint and band key (``osiwire stories rebuild``)."""
+        with self._db.writing() as conn:
+            for table in (story_bands, release_stories, stories):
+                conn.execute(delete(table))
+
+    # -- reading --------------------------------------------------------------------------------------------------
+
+    def open_stories(self, since: datetime) -> list[Story]:
+        """Stories not merged away whose latest release is at ``since`` or later (the clusterer's state)."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(stories)
+                .where(stories.c.last_at >= since, stories.c.merged_into.is_(None))
+                .order_by(stories.c.id)
+            ).all()
+        return [_story(r) for r in rows]
+
+    def next_id(self) -> int:
+        with self._db.reading() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(stories.c.id), 0))).scalar_one()) + 1
+
+    def latest_at(self) -> datetime | None:
+        """The time of the newest release read so far."""
+        with self._db.reading() as conn:
+            value = conn.execute(select(func.max(release_stories.c.at))).scalar()
+        return value if isinstance(value, datetime) else None
+
+    def pending(self, after: int = 0, limit: int = 1000) -> list[int]:
+        """Ids of stored releases the stage has not read, in the order they arrived."""
+        known = select(release_stories.c.release_id).where(release_stories.c.release_id == releases.c.id)
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(releases.c.id)
+                .where(releases.c.id > after, ~known.exists())
+                .order_by(releases.c.id)
+                .limit(limit)
+            ).all()
+        return [r.id for r in rows]
+
+    def count_pending(self) -> int:
+        known = select(release_stories.c.release_id).where(release_stories.c.release_id == releases.c.id)
+        with self._db.reading() as conn:
+            return int(conn.execute(select(func.count()).where(~known.exists())).scalar_one())
+
+    def of_release(self, release_id: int) -> tuple[int, int | None] | None:
+        """(story id, original's release id or None) of a release, or None when not read yet."""
+        with self._db.reading() as conn:
+            row = conn.execute(
+                select(release_stories.c.story_id, release_stories.c.duplicate_of).where(
+                    release_stories.c.release_id == release_id
+                )
+            ).first()
+        return None if row is None else (row.story_id, row.duplicate_of)
+
+    def resolve(self, key: int | str) -> int | None:
+        """The story an id names, following merges to the story that took it; None when there is none."""
+        story_id = as_id(key)
+        with self._db.reading() as conn:
+            for _ in range(MAX_REDIRECTS):
+                if story_id is None:
+                    return None
+                row = conn.execute(select(stories.c.merged_into).where(stories.c.id == story_id)).first()
+                if row is None:
+                    return None
+                if row.merged_into is None:
+                    return story_id
+                story_id = row.merged_into
+        return story_id
+
+    def get(self, story_id: int) -> StoryRow | None:
+        with self._db.reading() as conn:
+            row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+        return None if row is None else _row(row)
+
+    def listing(self, since: datetime | None = None, limit: int = 50, min_size: int = 1) -> list[StoryRow]:
+        """Stories (not merged away), largest and newest first."""
+        query = select(stories).where(stories.c.merged_into.is_(None), stories.c.size >= min_size)
+        if since is not None:
+            query = query.where(stories.c.last_at >= since)
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                query.order_by(stories.c.size.desc(), stories.c.last_at.desc()).limit(limit)
+            ).all()
+        return [_row(r) for r in rows]
+
+    def members(self, story_id: int) -> list[StoryMember]:
+        """A story's releases, earliest first."""
+        return self.members_of([story_id]).get(story_id, [])
+
+    def members_of(self, story_ids: Sequence[int]) -> dict[int, list[StoryMember]]:
+        """The releases of several stories, earliest first in each."""
+        out: dict[int, list[StoryMember]] = {}
+        for start in range(0, len(story_ids), 500):
+            for story_id, member in self._members(story_ids[start : start + 500]):
+                out.setdefault(story_id, []).append(member)
+        return out
+
+    def _members(self, story_ids: Sequence[int]) -> list[tuple[int, StoryMember]]:
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(
+                    release_stories.c.story_id,
+                    release_stories.c.release_id,
+                    release_stories.c.at,
+                    release_stories.c.clamped,
+                    release_stories.c.duplicate_of,
+                    release_stories.c.score,
+                    releases.c.url,
+                    releases.c.title,
+                    releases.c.language,
+                    releases.c.published,
+                    releases.c.first_seen_at,
+                    func.coalesce(sources.c.name, "").label("source"),
+                    func.coalesce(sources.c.country, "").label("country"),
+                )
+                .join(releases, releases.c.id == release_stories.c.release_id)
+                .outerjoin(sources, sources.c.id == releases.c.source_id)
+                .where(release_stories.c.story_id.in_(list(story_ids)))
+                .order_by(release_stories.c.at, release_stories.c.release_id)
+            ).all()
+        return [
+            (
+                r.story_id,
+                StoryMember(
+                    r.release_id,
+                    r.url,
+                    r.title,
+                    r.language,
+                    r.source,
+                    r.country,
+                    r.published,
+                    r.first_seen_at,
+                    r.at,
+                    r.clamped,
+                    r.duplicate_of,
+                    r.score,
+                ),
+            )
+            for r in rows
+        ]
+
+    def release_url(self, release_id: int) -> str | None:
+        with self._db.reading() as conn:
+            return conn.execute(select(releases.c.url).where(releases.c.id == release_id)).scalar()
+
+
+def _row(row: Any) -> StoryRow:
+    return StoryRow(row.id, row.title, row.founder_id, row.first_at, row.last_at, row.size, row.merged_into)
