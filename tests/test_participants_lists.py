@@ -349,3 +349,34 @@ def test_english_names_then_titles_are_left_out_rather_than_shifted() -> None:
             ("Prikhodko", "Deputy Chief of Staff"), ("Ivanov", "Foreign Minister"), ("Ivanov", "Defence Minister"),
         } or p.position == ""  # fmt: skip
         assert not (p.name.first == "Sergei" and p.name.last == "Ivanov" and p.position == "Foreign Minister")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "position"),
+    [
+        (
+            "UK Ambassador to the Russian Federation Anne Fyfe Pringle",
+            "Anne Fyfe Pringle",
+            "UK Ambassador to the Russian Federation",
+        ),
+        (
+            "Chairman of the Council of Russian Muftis Ravil Gainutdin",
+            "Ravil Gainutdin",
+            "Chairman of the Council of Russian Muftis",
+        ),
+        (
+            "Director of the Power Corporation of Kenya Mary Wanjiru Kamau",
+            "Mary Wanjiru Kamau",
+            "Director of the Power Corporation of Kenya",
+        ),
+        (
+            "Chief of the Armed Forces General Staff Anatoly Kvashnin",
+            "Anatoly Kvashnin",
+            "Chief of the Armed Forces General Staff",
+        ),
+    ],
+)
+def test_english_three_word_names_only_after_a_country_name(sentence: str, name: str, position: str) -> None:
+    text = f"The meeting was attended by Foreign Minister Igor Ivanov and {sentence}."
+    rows = {p.name.display: p.position for p in extract_participants(text, "en")}
+    assert rows.get(name) == position

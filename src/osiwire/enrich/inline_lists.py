@@ -16,6 +16,7 @@ import re
 from osiwire.enrich.english import Found, running_name
 from osiwire.enrich.english_words import NOT_NAMES
 from osiwire.enrich.positions import (
+    COUNTRY_FORM_WORDS,
     RANKS_EN,
     country_of,
     is_country_word,
@@ -36,12 +37,24 @@ _SENTENCE_END = re.compile(r"\.(?=\s+[A-Z*]|\s*$)|\n|\s\*\s\*\s\*")
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "bin", "ibn", "al", "el", "da", "di", "le", "la"})
 # A title phrase's words: capitalised words and the function words of bodies' names.
 _PHRASE_JOINERS = frozenset({"of", "the", "for", "to", "on", "in", "and"})
+_ADJECTIVE = re.compile(r"(?:ian|ean|can|ish|ic|ese|i)$")  # Russian, Chilean, Mexican, Polish, Chinese, Saudi
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
 def _name_words(words: list[str]) -> int:
-    """How many words at the end of an item are the name: two, or three with a particle ("Malte von Trotha")."""
+    """How many words at the end of an item are the name: two, or three with a particle ("Malte von Trotha")
+    or after a country's name, where a title ends for sure ("Ambassador to the Russian Federation Anne Fyfe
+    Pringle", "Corporation of India Satish Kumar Sharma")."""
     if len(words) >= 3 and words[-2].lower() in _NAME_PARTICLES and words[-3][:1].isupper():
+        return 3
+    if (
+        len(words) >= 4
+        and _is_name_word(words[-3])
+        and (
+            (is_country_word(words[-4]) and not _ADJECTIVE.search(words[-4]))  # India, not "Russian Muftis"
+            or words[-4].lower() in COUNTRY_FORM_WORDS - {"the", "of", "and", "new"}
+        )
+    ):
         return 3
     return 2
 
@@ -84,7 +97,10 @@ def _row(item: str) -> tuple[str, str] | None:
         title = title[
             :-1
         ]  # "Chief of Staff of the Armed Forces General Anatoly Kvashnin": the rank is no post
-    if any(w.lower().endswith("s") and is_title_en(w[:-1]) for w in title):
+    plural = title[-1].lower().endswith("s") and is_title_en(title[-1][:-1])
+    if plural and not {"of", "for", "to"} & {
+        w.lower() for w in title
+    }:  # "Council of Russian Muftis" is a body
         return None  # "Deputy Prime Ministers": a title several names share
     first = item.find(title[0])
     return item[first : item.rfind(title[-1]) + len(title[-1])], " ".join(name)
