@@ -160,3 +160,20 @@ def test_quote_gate_on_hand_annotated_kremlin_releases() -> None:
     print("\n".join(scores["misses"]))
     assert scores["precision"] >= MIN_SPEAKER_PRECISION, scores["misses"]
     assert scores["recall"] >= MIN_SPAN_RECALL, scores["misses"]
+
+
+def test_analyze_gives_quotes_in_the_text_s_offsets(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from osiwire.cli import cli
+
+    record = _releases()["http://kremlin.ru/events/president/news/76574"]
+    line = json.dumps({"id": 1, "text": record["text"], "title": record["title"]}, ensure_ascii=False)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "analyze", "--jsonl", "-"], input=line)
+    (out,) = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+    quotes = out["quotes"]
+    assert len(quotes) >= 8 and {q["kind"] for q in quotes} == {"turn"}
+    for q in quotes:
+        assert out["text"][q["start"] : q["end"]] == q["text"]  # the offset invariant of every span
+        assert q["speaker"] and q["speaker_en"]
+    assert {q["speaker_en"].split()[-1] for q in quotes} == {"Putin", "Bakanov"}
