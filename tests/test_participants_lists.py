@@ -380,3 +380,15 @@ def test_english_three_word_names_only_after_a_country_name(sentence: str, name:
     text = f"The meeting was attended by Foreign Minister Igor Ivanov and {sentence}."
     rows = {p.name.display: p.position for p in extract_participants(text, "en")}
     assert rows.get(name) == position
+
+
+def test_capitals_inside_quotes_open_no_row_and_a_stray_quote_hides_nothing() -> None:
+    quoted = (
+        "ИВАНОВ Иван Иванович – генеральный директор АО «Концерн „РОСТЕХ Иван – Холдинг“»"
+        "ПЕТРОВ Пётр Петрович – ректор"
+    )
+    assert [p.name.last for p in extract_participants(quoted, "ru")] == ["Иванов", "Петров"]
+    stray = (
+        "ИВАНОВ Иван Иванович – директор «Проекта " + "и ещё слова " * 40 + "ПЕТРОВ Пётр Петрович – ректор"
+    )
+    assert [p.name.last for p in extract_participants(stray, "ru")] == ["Иванов", "Петров"]

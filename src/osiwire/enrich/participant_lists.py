@@ -94,10 +94,19 @@ class ListRow:
     end: int
 
 
+# A body's quoted name is shorter than this: a quote opened further back was never closed (a typo, a cut page)
+# and must not hide the rest of the list.
+QUOTED_NAME_MAX_CHARS = 300
+
+
 def _in_quotes(text: str, index: int) -> bool:
-    """Is ``index`` inside «...»? kremlin.ru writes «НК «Роснефть» with one » closing both quotes."""
-    opened = text.rfind("«", 0, index)
-    return opened >= 0 and text.rfind("»", 0, index) < opened
+    """Is ``index`` inside «...» or „...“? kremlin.ru writes «НК «Роснефть» with one » closing both quotes."""
+    floor = max(0, index - QUOTED_NAME_MAX_CHARS)
+    opened = text.rfind("«", floor, index)
+    if opened >= 0 and text.rfind("»", floor, index) < opened:
+        return True
+    low = text.rfind("„", floor, index)
+    return low >= 0 and max(text.rfind("“", floor, index), text.rfind("”", floor, index)) < low
 
 
 def _header_in(chunk: str, first: bool) -> int:
