@@ -392,3 +392,21 @@ def test_capitals_inside_quotes_open_no_row_and_a_stray_quote_hides_nothing() ->
         "ИВАНОВ Иван Иванович – директор «Проекта " + "и ещё слова " * 40 + "ПЕТРОВ Пётр Петрович – ректор"
     )
     assert [p.name.last for p in extract_participants(stray, "ru")] == ["Иванов", "Петров"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Встреча с Денисом Паслером Владимир Путин встретился в Кремле с Денисом Паслером.",
+        "Телефонный разговор с Президентом Состоялся телефонный разговор Владимира Путина с Денисом Паслером.",
+    ],
+)
+def test_the_host_after_a_headline_gets_no_untitled_row(text: str) -> None:
+    people = []
+    for written, normal in (("Владимир Путин", "Владимир Путин"), ("Владимира Путина", "Владимир Путин")):
+        if written in text:
+            start = text.index(written)
+            people.append(Mention(0, start, start + len(written), "PER", written, normal))
+    start = text.rindex("Денисом Паслером")
+    people.append(Mention(0, start, start + 16, "PER", "Денисом Паслером", "Денис Паслер"))
+    assert [p.name.last for p in extract_participants(text, "ru", people)] == ["Паслер"]

@@ -294,6 +294,21 @@ def classified(
     return out
 
 
+_NEXT_WORD = re.compile(r"\s*([^\W\d_]+)")
+
+
+def _hosts(text: str, end: int) -> bool:
+    """Is the name ending at ``end`` the one who holds the meeting ("Владимир Путин провёл ...", "разговор
+    Владимира Путина с ...")? A headline before it ("Встреча с ... Владимир Путин принял ...") is no guest list."""
+    following = _NEXT_WORD.match(text, end)
+    if following is None:
+        return False
+    word = following.group(1)
+    if word.lower() in {"с", "со"}:
+        return True
+    return any(p.tag.POS in {"VERB", "INFN"} for p in analyser().parse(word.lower())[:1])
+
+
 def _named_without_title(text: str, mention: Mention) -> Participant | None:
     """A person named with no title beside them (kept only when their sentence is a meeting's)."""
     written = _PARENTHESES.sub("", mention.text).strip()
@@ -328,7 +343,7 @@ def appositions(
             # совещание") is known from the release itself, and a row without a position says nothing new
             start, end = _sentence_at(spans, mention.start)
             meeting = MEETING_RU.search(text[start:end].replace("ё", "е"))
-            if meeting is None or start + meeting.start() > mention.start:
+            if meeting is None or start + meeting.start() > mention.start or _hosts(text, mention.end):
                 continue
             participant = _named_without_title(text, mention)
         if participant is not None:
