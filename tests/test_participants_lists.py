@@ -410,3 +410,18 @@ def test_the_host_after_a_headline_gets_no_untitled_row(text: str) -> None:
     start = text.rindex("Денисом Паслером")
     people.append(Mention(0, start, start + 16, "PER", "Денисом Паслером", "Денис Паслер"))
     assert [p.name.last for p in extract_participants(text, "ru", people)] == ["Паслер"]
+
+
+@pytest.mark.parametrize(
+    ("written", "display"),
+    [
+        ("СИ Цзиньпин", "Цзиньпин Си"),
+        ("ФАМ Минь Тинь", "Минь Тинь Фам"),
+        ("Д’АЛЕМА Массимо", "Массимо Д’Алема"),
+        ("Прают ЧАН-ОЧА", "Прают Чан-Оча"),
+    ],
+)
+def test_names_of_other_traditions(written: str, display: str) -> None:
+    text = f"ЛАВРОВ Сергей Викторович – Министр иностранных дел{written} – Председатель"
+    rows = [(p.name.display, p.position) for p in extract_participants(text, "ru")]
+    assert rows == [("Сергей Викторович Лавров", "Министр иностранных дел"), (display, "Председатель")]

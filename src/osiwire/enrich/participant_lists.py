@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 # follow them (Russian order, "ВАЙНО Антон Эдуардович") or stand before them (foreign order, "Фостен Арканж
 # ТУАДЕРА"; read by ``_given_before``). Scraped pages lose the line breaks between rows ("... Российской
 # ФедерацииВАЙНО Антон ..."): a row may start right after a lower-case letter or a closing quote.
-_CAPS = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*"
+_CAPS = r"(?:[А-ЯЁ][’'])?[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*"  # О’НИЛ, Д’АЛЕМА
 _GIVEN = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)*"
 # Lower-case words inside given names: Arabic and European particles, Turkic patronymic markers.
 _LOW_PARTICLES = (
