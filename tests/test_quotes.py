@@ -236,3 +236,31 @@ def test_page_boxes_inside_a_transcript_are_nobody_s_words() -> None:
         ("Путин", "На что обратить внимание?", "turn"),
         ("Цыбульский", "На дороги.", "turn"),
     ]
+
+
+def test_english_transcript_turns_by_paragraph() -> None:
+    siluanov = parse_name("Anton Siluanov", "en")
+    putin = parse_name("Vladimir Putin", "en")
+    found = run(
+        "The meeting was attended by Finance Minister Anton Siluanov.",
+        "* * *",
+        "President of Russia Vladimir Putin: Good afternoon, colleagues.",
+        "We will discuss the budget.",
+        "Finance Minister Anton Siluanov: Thank you, Mr President.",
+        "Alexei Kudrin: From 3% to 5%.",  # heads one turn, nobody found him: ends the turn before, no quote
+        "Vladimir Putin: Good.",
+        "Let us move on.",  # below the separator the last turn runs to the end
+        people=(putin, siluanov),
+        language="en",
+    )
+    assert [(q.segment, q.speaker.last, q.text) for q in found] == [
+        (3, "Putin", "Good afternoon, colleagues."),
+        (4, "Putin", "We will discuss the budget."),
+        (5, "Siluanov", "Thank you, Mr President."),
+        (7, "Putin", "Good."),
+        (8, "Putin", "Let us move on."),
+    ]
+
+
+def test_an_english_name_and_colon_once_in_a_text_is_no_turn() -> None:
+    assert run("Moscow Region: the roads were repaired.", "The work goes on.", language="en") == []

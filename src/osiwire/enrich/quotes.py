@@ -17,6 +17,7 @@ quote marks around a name ("«Роскосмос»") are never a quotation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -140,6 +141,15 @@ TOOLTIP_CHARS = (
 _NAME_HEADER = re.compile(
     r"(?<![\w.])(?P<name>[А-ЯЁA-Z][а-яёa-z-]+(?:\s[А-ЯЁA-Z][а-яёa-z-]+){1,2}):\s(?=[А-ЯЁA-Z«])"
 )
+# English transcripts: "President of Russia Vladimir Putin: …", "Sergei Ignatyev: …" at a paragraph's start or
+# after a sentence; the name is the two words before the colon. A header only where its name heads two turns of
+# the text or is a person the enrich stage found ("Moscow Region:" is neither).
+_EN_HEADER = re.compile(
+    r"(?:^|(?<=[.!?…]\s))(?P<title>(?:(?:[A-Z][\w'’.-]*|of|the|and|for|on|in|chairman|minister|head|director|"
+    r"governor|president|secretary|mayor|adviser|aide|deputy|chief|spokesman|spokeswoman|ambassador|commander|"
+    r"speaker|general)\s){0,14}?)"
+    r"(?P<name>[A-Z][a-z'’-]+\s[A-Z][a-z'’-]+)(?:\s\([^()]{0,80}\))?:\s(?=\S)"
+)
 # Boxes of the page flattened into a transcript: "Смотрите также <title> 5 марта 2025 года" (not the speaker's).
 _BOX = re.compile(
     r"\s(?:Смотрите также|Дополнительно)\s.{0,300}?\d{1,2}\s(?:января|февраля|марта|апреля|мая|июня|июля|августа|"
@@ -154,6 +164,7 @@ _FOOTER = re.compile(
     r"(?:^|\s)(?:<…>\s+)?(?:Смотрите также|Дополнительно|География|Темы|Лица|Статус материала)\s+(?=[А-ЯЁA-Z])"
 )
 _FOOTER_SIGN = "Статус материала"
+SEPARATOR = "* * *"  # kremlin.ru: the release above, the transcript below
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +266,11 @@ class _Speakers:
             self._resolved[key] = self._resolve(name)
         return self._resolved[key]
 
+    def stored(self, name: PersonName | None) -> bool:
+        """Whether ``name`` resolves to a person the enrich stage found (not only to itself)."""
+        found = self.resolve(name)
+        return found is not None and any(found is p for p in self.people)
+
     def _resolve(self, name: PersonName) -> PersonName | None:
         if (
             self._by_surname is None
@@ -324,6 +340,7 @@ class _Finder:
         self.segment = segment
         self.text = segment.text
         self.mentions = mentions  # the segment's own
+        self.repeated: set[str] = set()  # English header names that head two turns or more of the text
         self.speakers = speakers
         self.participants = participants
 
@@ -456,6 +473,16 @@ class _Finder:
                     found.append(_Header(match.start(), match.end(), self.tooltip_name(match)))
                     break
             at = text.find(" :", at + 2)
+        for match in _EN_HEADER.finditer(text):
+            if _inside(match, taken):
+                continue
+            parsed = self.speakers.parse(match.group("name"))
+            if match.group("name") in self.repeated or self.speakers.stored(parsed):
+                found.append(_Header(match.start(), match.end(), self.speakers.resolve(parsed)))
+            elif (
+                match.start() == 0
+            ):  # a paragraph opening "Alexei Kudrin: …": nobody's turn, but not the last one's
+                found.append(_Header(0, match.end(), None))
         for named in self.mentions:
             header = _NAME_HEADER.match(text, named.start) if named.type == "PER" else None
             if (
@@ -535,6 +562,9 @@ def find_quotes(
         for s in segments
         if s.kind != "title"
     ]
+    named = Counter(m.group("name") for f in finders if ":" in f.text for m in _EN_HEADER.finditer(f.text))
+    for finder in finders:
+        finder.repeated = {name for name, count in named.items() if count >= 2}
     headers = [f.headers() for f in finders]
     transcript = sum(len(h) for h in headers) >= 2
     # The footer ends the last turn only: the page's boxes ("Дополнительно …") may cut into a transcript too.
@@ -571,7 +601,23 @@ def find_quotes(
             for a, b in _without_boxes(text, header.body, end):
                 turns.setdefault(finder.segment.position, []).append((a, b))
                 out.append(Quote(finder.segment.position, a, b, text[a:b], header.speaker, "turn"))
+    if current is not None and _separated(finders, headers):
+        # below kremlin.ru's separator the last turn runs to the end of the text (a page without its footer)
+        for piece in pending:
+            for a, b in _without_boxes(piece.text, 0, len(piece.text)):
+                turns.setdefault(piece.segment.position, []).append((a, b))
+                out.append(Quote(piece.segment.position, a, b, piece.text[a:b], current, "turn"))
     for finder in finders:
         out += finder.quotes(turns.get(finder.segment.position, ()))
     out.sort(key=lambda q: (q.segment, q.start, q.end))
     return out
+
+
+def _separated(finders: Sequence[_Finder], headers: Sequence[Sequence[_Header]]) -> bool:
+    """Whether kremlin.ru's "* * *" parts the text before the first turn from the transcript after it."""
+    for finder, found in zip(finders, headers, strict=True):
+        if found:
+            return SEPARATOR in finder.text[: found[0].start]
+        if SEPARATOR in finder.text:
+            return True
+    return False
