@@ -166,3 +166,29 @@ def test_a_body_named_by_a_noun_is_not_stored_as_an_organisation(tmp_path: Path)
         got = store.enrichments.get(1)
         assert got is not None
         assert [m.normal for m in got.mentions] == ["совет безопасности", "ОДКБ"]
+
+
+@pytest.mark.parametrize(
+    ("run", "names"),
+    [
+        # a page's tooltip repeats the name shown, surname first
+        ("Сергей Шойгу Шойгу Сергей Кужугетович", ["Сергей Шойгу", "Шойгу Сергей Кужугетович"]),
+        ("Э.Рахмон Рахмон Эмомали Шарипович", ["Э.Рахмон", "Рахмон Эмомали Шарипович"]),
+        ("Мишустина Мишустин Михаил Владимирович", ["Мишустина", "Мишустин Михаил Владимирович"]),
+        ("Аль Тани Аль Тани Тамим бен Хамад", ["Аль Тани", "Аль Тани Тамим бен Хамад"]),
+        # a list of people run together
+        ("Иванов Иван Иванович Петрова Анна Сергеевна", ["Иванов Иван Иванович", "Петрова Анна Сергеевна"]),
+        ("Касым-Жомарт Токаев К.Токаев", ["Касым-Жомарт Токаев", "К.Токаев"]),
+        # the page's furniture and a title glued to a name
+        ("Лица Баканов Дмитрий Владимирович Статус", ["Баканов Дмитрий Владимирович"]),
+        ("Президент Садыр Жапаров", ["Садыр Жапаров"]),
+        # one name stays one name
+        ("Дмитрий Анатольевич Медведев", ["Дмитрий Анатольевич Медведев"]),
+        ("Жан-Мари Ле Пен", ["Жан-Мари Ле Пен"]),
+        ("Мухаммед бен Заид Аль Нахайян", ["Мухаммед бен Заид Аль Нахайян"]),
+        ("Ли Со Ён", ["Ли Со Ён"]),
+    ],
+)
+def test_names_run_together_are_people_apart(rules: EntityRules, run: str, names: list[str]) -> None:
+    text = f"В заседании участвовали {run}, министры."
+    assert apply(rules, text, mention(text, run, "PER")) == [("PER", n) for n in names]

@@ -15,6 +15,7 @@ Measured on factRuEval-2016 dev in tests/test_ner_quality.py, beside natasha alo
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
@@ -26,6 +27,13 @@ from osiwire.enrich.lexicon import Hit, Lemmas, PhraseIndex, Words, fold, longes
 from osiwire.model import Mention
 
 ENTITIES_FILE = "entities.toml"
+_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:[.-][^\W\d_]+)*\.?")  # "Э.Рахмон", "Абдель-Азизу", "В."
+# What a surname's oblique case adds to its nominative ("Борисов" -> "Борисовым", "Ельцин" -> "Ельцину"); a
+# longer difference is another word ("Иван", "Иванов", "Иванович").
+_CASE_ENDINGS = frozenset(("а", "у", "е", "ом", "ым", "ой", "ою", "ем", "ы", "и"))
+_PARTICLES = frozenset(
+    ("аль", "эль", "бен", "бин", "ибн", "де", "ван", "фон", "ле", "ла", "дер", "дос", "да", "ди")
+)
 HEAD = 3  # letters a word form shares with its lemma, as lexicon.HEAD_CHARS
 Normalise = Callable[[str, str], str]  # (span text, type) -> its nominative
 
@@ -45,6 +53,7 @@ def _data() -> dict[str, list[str]]:
         "loc": list(data["loc"]["names"]),
         "title": list(data["title"]["words"]),
         "descriptor": list(data["descriptor"]["words"]),
+        "boilerplate": list(data["boilerplate"]["words"]),
     }
 
 
@@ -72,6 +81,7 @@ class EntityRules:
             self._index.add(phrase, _Entry(""))
         self._titles = frozenset(fold(w) for w in data["title"])
         self._descriptors = frozenset(fold(w) for w in data["descriptor"])
+        self._boilerplate = frozenset(fold(w) for w in data["boilerplate"])
         # A word form shares its first letters with its lemma: forms starting otherwise are not parsed (most
         # words of a text; parsing each cost as much as the NER model itself).
         self._title_heads = frozenset(w[:HEAD] for w in self._titles)
@@ -106,7 +116,7 @@ class EntityRules:
         hits = [h for h in longest_per_group(self._index.find(words), lambda _: 0) if self._allowed(h, words)]
         known = {(spans[h.first][0], spans[h.last][1]): h.value.type for h in hits}
         out: list[Mention] = []
-        for mention in mentions:
+        for mention in self._people_apart(text, mentions, normalise):
             kind = known.get((mention.start, mention.end))
             if kind == "ORG" and mention.type != "ORG":
                 mention = replace(mention, type="ORG")
@@ -139,6 +149,106 @@ class EntityRules:
         out += self._descriptor_mentions(segment, text, words, spans, out, normalise)
         out.sort(key=lambda m: m.start)
         return out
+
+    def _people_apart(self, text: str, mentions: Sequence[Mention], normalise: Normalise) -> list[Mention]:
+        """PER mentions that run several names together cut into one per name, words that are no name trimmed.
+
+        kremlin.ru pages glue a tooltip's full name to the name shown ("Андрей Белоусов Белоусов Андрей
+        Рэмович"), list people run together ("Котюков Михаил Михайлович Цыбульский Александр Витальевич") and
+        end with boilerplate ("Лица Баканов Дмитрий Владимирович Статус материала"): natasha reads each run
+        as one person.
+        """
+        out: list[Mention] = []
+        for mention in mentions:
+            if mention.type != "PER" or mention.text.count(" ") < 2:
+                out.append(mention)
+                continue
+            tokens = [m.span() for m in _NAME_TOKEN.finditer(mention.text)]
+            names = self._names_in(mention.text, tokens)
+            if names == [(0, len(tokens) - 1)]:
+                out.append(mention)  # one name, as natasha found it
+                continue
+            for first, last in names:
+                start, end = mention.start + tokens[first][0], mention.start + tokens[last][1]
+                if (start, end) == (mention.start, mention.end):
+                    out.append(mention)
+                else:
+                    out.append(
+                        replace(
+                            mention,
+                            start=start,
+                            end=end,
+                            text=text[start:end],
+                            normal=normalise(text[start:end], "PER"),
+                        )
+                    )
+        return out
+
+    def _names_in(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """(first, last) token ranges of the names in one PER mention's tokens."""
+        words = [text[a:b] for a, b in tokens]
+        kinds = [self._name_kind(w) for w in words]
+        cuts = [0]
+        for k in range(1, len(words)):
+            if (
+                kinds[k] == "patronymic"
+                and k - 2 > cuts[-1]
+                and kinds[k - 1] == "name"
+                and kinds[k - 2] in ("name", "other")  # "Новак" reads as an organisation's abbreviation
+                and words[k - 2][:1].isupper()
+            ):
+                # "… Котюков Михаил Михайлович": a surname and a first name before a patronymic open a name
+                # (a lone first name before it, "Борис Николаевич Ельцин", opens nothing)
+                cuts.append(k - 2)
+                continue
+            if kinds[k] == "initials":
+                cuts.append(k)  # "Умару Сиссоку Эмбало В.Путин": initials open a name
+                continue
+            own = _surname_part(words[k])
+            earlier = [
+                j
+                for j in range(cuts[-1], k)
+                if _same_word(_surname_part(words[j]), own) and kinds[j] != "particle"
+            ]
+            if earlier and kinds[k] != "particle":
+                j, cut = earlier[0], k
+                while (
+                    cut - 1 > cuts[-1]
+                    and j > cuts[-1]
+                    and kinds[cut - 1] == "particle"
+                    and fold(words[cut - 1]) == fold(words[j - 1])
+                ):
+                    cut, j = cut - 1, j - 1  # "Аль Нахайян Аль Нахайян": the particle goes with its name
+                if cut > cuts[-1]:
+                    cuts.append(cut)  # the same surname again: the page's tooltip repeats the name
+        ranges = []
+        for a, b in zip(cuts, [*cuts[1:], len(words)], strict=True):
+            while a < b and kinds[a] == "other":
+                a += 1
+            while b > a and kinds[b - 1] in ("other", "particle"):
+                b -= 1
+            if a < b:
+                ranges.append((a, b - 1))
+        return ranges or [(0, len(words) - 1)]
+
+    def _name_kind(self, word: str) -> str:
+        """patronymic | particle | initials | other (a title, the page's boilerplate, a place) | name."""
+        folded = fold(word)
+        if folded in _PARTICLES:
+            return "particle"
+        if "." in word:
+            return "initials"
+        if folded in self._boilerplate or self._is_title(word):
+            return "other"  # "Лица", "Статус", "Президент" glued to a name
+        parses = self.lemmas.analyser.parse(folded)
+        if not parses:
+            return "name"
+        top = parses[0].tag.grammemes
+        if "Patr" in top:
+            return "patronymic"
+        if top & {"Geox", "Orgn"} and not top & {"Name", "Surn"}:
+            return "other"  # "Гвинея-Бисау Умару Сиссоку Эмбало", "Аль-Кайды Усамы бин Ладена"
+        return "name"  # any other word natasha put in a person's span: kept (foreign names are unknown words)
 
     def _descriptor_mentions(
         self,
@@ -179,3 +289,16 @@ class EntityRules:
         if not first[:1].isupper():
             return False  # "союз", "европа" in lower case are not these names
         return not (hit.value.mid_sentence and words.opens_sentence(hit.first))
+
+
+def _surname_part(word: str) -> str:
+    """A word without its initials, folded: "Э.Рахмон" and "Рахмон" are one surname."""
+    return fold(word.rsplit(".", 1)[-1])
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word, maybe in two cases ("Борисовым", "Борисов")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in _CASE_ENDINGS
