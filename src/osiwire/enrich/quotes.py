@@ -150,6 +150,7 @@ _EN_HEADER = re.compile(
     r"speaker|general)\s){0,14}?)"
     r"(?P<name>[A-Z][a-z'’-]+\s[A-Z][a-z'’-]+)(?:\s\([^()]{0,80}\))?:\s(?=\S)"
 )
+_LATIN_COLON = re.compile(r"[a-z'’]:\s")  # where an English header can be at all
 # Boxes of the page flattened into a transcript: "Смотрите также <title> 5 марта 2025 года" (not the speaker's).
 _BOX = re.compile(
     r"\s(?:Смотрите также|Дополнительно)\s.{0,300}?\d{1,2}\s(?:января|февраля|марта|апреля|мая|июня|июля|августа|"
@@ -473,7 +474,7 @@ class _Finder:
                     found.append(_Header(match.start(), match.end(), self.tooltip_name(match)))
                     break
             at = text.find(" :", at + 2)
-        for match in _EN_HEADER.finditer(text):
+        for match in _EN_HEADER.finditer(text) if _LATIN_COLON.search(text) else ():
             if _inside(match, taken):
                 continue
             parsed = self.speakers.parse(match.group("name"))
@@ -562,7 +563,9 @@ def find_quotes(
         for s in segments
         if s.kind != "title"
     ]
-    named = Counter(m.group("name") for f in finders if ":" in f.text for m in _EN_HEADER.finditer(f.text))
+    named = Counter(
+        m.group("name") for f in finders if _LATIN_COLON.search(f.text) for m in _EN_HEADER.finditer(f.text)
+    )
     for finder in finders:
         finder.repeated = {name for name, count in named.items() if count >= 2}
     headers = [f.headers() for f in finders]
