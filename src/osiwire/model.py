@@ -226,8 +226,8 @@ class SentencePair:
     source: str
     target: str  # equals ``source`` when not translated
     source_language: str
-    engine: str  # "ctranslate2", "libretranslate", "openai", "none", or "" when kept as is
-    model: str  # model id ("opus-mt-ru-en@1.9", "gpt-4o-mini", ...); "" when none
+    engine: str  # "ctranslate2", "libretranslate", "openai", "none", "human" (TMX), or "" when kept as is
+    model: str  # model id ("opus-mt-ru-en@1.9", "gpt-4o-mini", ...); a human translation's origin; or ""
     confidence: float | None = None  # 0..1 where the engine gives scores (CTranslate2), else None
     from_memory: bool = False  # served by the translation memory
     translated: bool = True  # False: kept as is (already in the target language, or no engine)

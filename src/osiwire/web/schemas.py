@@ -114,8 +114,13 @@ class SentencePairOut(_Out):
     source: str
     target: str = Field(description="The translation; equal to source when not translated.")
     source_language: str
-    engine: str = Field(description='ctranslate2, libretranslate, openai, none, or "" when kept as is.')
-    model: str
+    engine: str = Field(
+        description='ctranslate2, libretranslate, openai, none, "" when kept as is, or human: a human '
+        "translation from the translation memory (TMX)."
+    )
+    model: str = Field(
+        description="The engine's model; for a human translation, where it came from (file, tool)."
+    )
     confidence: float | None = Field(description="0..1 where the engine scores its output, else null.")
     from_memory: bool = Field(description="Served by the translation memory.")
     translated: bool = Field(
