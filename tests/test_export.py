@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -79,3 +80,31 @@ def test_export_command(store: Store, tmp_path: Path) -> None:
     assert result.stdout.startswith("OSIWIRE Translation. Region: Russian Federation –")
     missing = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "export", "42"])
     assert missing.exit_code == 1 and "release '42': not found" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("engines", "note"),
+    [
+        (
+            ("human", "human", "human", "human"),
+            "EDITOR'S NOTE: This article is a human translation from ru, from the translation memory (udhr.tmx).",
+        ),
+        (
+            ("human", "ct2", "human", "human"),
+            "EDITOR'S NOTE: This article is translated from ru, partly by people (from the translation memory: "
+            "udhr.tmx), partly by machine (ct2 m@1).",
+        ),
+    ],
+)
+def test_a_human_translation_is_never_called_a_machine_one(
+    store: Store, engines: tuple[str, ...], note: str
+) -> None:
+    pairs = tuple(
+        dataclasses.replace(p, engine=e, model="udhr.tmx" if e == "human" else p.model, confidence=None)
+        for p, e in zip(PAIRS, engines, strict=True)
+    )
+    for style in ("wire", "md"):
+        text = render(ExportItem(store.releases.get(1), Translation("en", pairs, "complete")), style)
+        assert note in text
+        if "ct2" not in engines:
+            assert "machine" not in text

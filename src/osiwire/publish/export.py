@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from osiwire.errors import OsiwireError
 from osiwire.model import Participant, Release, Translation
 from osiwire.publish.records import participant_record
+from osiwire.translate.memory import HUMAN_ENGINE
 
 TITLE = 0
 BODY_KINDS = ("paragraph", "participants")  # an official participant list is part of the release's text
@@ -40,9 +41,22 @@ def _paragraphs(item: ExportItem) -> tuple[str, list[str], bool]:
 
 def _engines(translation: Translation) -> str:
     used = sorted(
-        {f"{p.engine} {p.model}".strip() for p in translation.sentences if p.translated and p.engine}
+        {
+            f"{p.engine} {p.model}".strip()
+            for p in translation.sentences
+            if p.translated and p.engine and p.engine != HUMAN_ENGINE
+        }
     )
     return ", ".join(used) or "none"
+
+
+def _human_origins(translation: Translation) -> str:
+    """Where the human translations among the pairs came from; "" when there are none."""
+    human = [p for p in translation.sentences if p.translated and p.engine == HUMAN_ENGINE]
+    if not human:
+        return ""
+    origins = list(dict.fromkeys(p.model for p in human if p.model))
+    return "; ".join(origins) or "the translation memory"
 
 
 def _note(item: ExportItem, translated: bool) -> str:
@@ -54,6 +68,19 @@ def _note(item: ExportItem, translated: bool) -> str:
         )
     assert item.translation is not None
     partial = "" if item.translation.status == "complete" else " Some sentences are left in the original."
+    human = _human_origins(item.translation)
+    machine = any(p.translated and p.engine != HUMAN_ENGINE for p in item.translation.sentences)
+    if human and not machine:
+        return (
+            f"EDITOR'S NOTE: This article is a human translation from {language}, from the translation memory "
+            f"({human}).{partial}"
+        )
+    if human:
+        return (
+            f"EDITOR'S NOTE: This article is translated from {language}, partly by people (from the translation "
+            f"memory: {human}), partly by machine ({_engines(item.translation)}). Apologies should the grammar "
+            f"and/or sentence structure of the machine-translated sentences not be perfect.{partial}"
+        )
     return (
         f"EDITOR'S NOTE: This article is a machine translation from {language} ({_engines(item.translation)}). "
         f"Apologies should the grammar and/or sentence structure not be perfect.{partial}"
