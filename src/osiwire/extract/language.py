@@ -163,7 +163,7 @@ class LanguageDetector:
         latin = _count(_LATIN, sample) / letters if cyrillic < 1.0 else 0.0
         if cyrillic > MAJORITY:
             region, share = CYRILLIC_REGION, cyrillic
-            flat = _to_cyrillic(flat)
+            flat = _to_cyrillic(flat) if latin else flat
         elif latin > MAJORITY:
             region, share = LATIN_REGION, latin
         else:
