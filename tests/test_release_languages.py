@@ -115,3 +115,11 @@ def test_analyze_reports_language_and_confidence_per_paragraph(tmp_path: Path) -
     assert paragraphs[0]["confidence"] > 0.9 and paragraphs[1]["confidence"] > 0.9
     assert paragraphs[2]["confidence"] == 0.0
     assert all(0.0 <= p["confidence"] <= 1.0 for p in paragraphs)
+
+
+def test_a_headline_alone_is_identified_whatever_its_length() -> None:
+    for lang, headline in [("uk", "Уряд ухвалив рішення"), ("kk", "Үкімет отырысы"), ("uz", "Vazirlar Mahkamasi")]:
+        found = release_languages("", [headline], "", get_detector(), 20)
+        assert found.language == lang, headline
+        assert found.paragraphs[0].lang == lang and found.paragraphs[0].score > 0.5
+    assert release_languages("", ["Иә."], "", get_detector(), 20).language == UNDETERMINED

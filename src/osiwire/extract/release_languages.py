@@ -51,7 +51,10 @@ def _own(text: str, prior: str, detector: LanguageDetector, count: int | None = 
     """The text's own clear language, or None when it is too short or unclear."""
     if (letters(text) if count is None else count) < MIN_LANGUAGE_LETTERS:
         return None
-    guess = detector.detect(text, prior=prior)
+    return _clear(detector.detect(text, prior=prior))
+
+
+def _clear(guess: LanguageGuess) -> LanguageGuess | None:
     clear = guess.lang and guess.lang != UNDETERMINED and guess.score >= MIN_LANGUAGE_SCORE
     return guess if clear else None
 
@@ -83,9 +86,11 @@ def release_languages(
             weight[guess.lang] += n
     if weight:
         language = max(weight, key=lambda lang: (weight[lang], lang == hint))
-    else:  # only short paragraphs: together they may still tell
-        body = _own("\n".join(paragraphs), hint, detector)
+    else:  # only short paragraphs (a headline, a caption): together they may still tell, whatever their length
+        body = _clear(detector.detect("\n".join(paragraphs), prior=hint))
         language = body.lang if body is not None else hint or UNDETERMINED
+        if body is not None and len(paragraphs) == 1:
+            own = [body]  # the one paragraph is the whole text: the evidence is its own
     title_own = _own(title, language, detector) if len(title) >= title_min_chars else None
     return ReleaseLanguages(
         language=language,
