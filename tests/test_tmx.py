@@ -282,3 +282,11 @@ def _memory_origin() -> object:
     from osiwire.store import migrations
 
     return migrations._memory_origin
+
+
+def test_utf16_with_bom_as_trados_writes_it(tmp_path: Path, test_data: Path) -> None:
+    text = (test_data / "tmx" / "trados-ru-en.tmx").read_text(encoding="utf-8")
+    path = tmp_path / "utf16.tmx"
+    path.write_bytes(text.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16"))
+    units = read_tmx(path).units
+    assert units[0].source == "Министр провёл переговоры с Генеральным секретарём ООН."
