@@ -34,7 +34,8 @@ from osiwire.store import Store  # noqa: E402
 from osiwire.store.memory import SqlMemory, _stored  # noqa: E402
 from osiwire.store.schema import translation_memory as tm  # noqa: E402
 from osiwire.translate.memory import MemoryKey, human_key  # noqa: E402
-from osiwire.translate.tmx import read_tmx, tmx_entries  # noqa: E402
+from osiwire.translate.tmx import read_tmx  # noqa: E402
+from osiwire.translate.tmx_import import tmx_entries  # noqa: E402
 
 OLD_CHUNK = 200
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from factories import make_article
@@ -11,6 +13,8 @@ from osiwire.translate.engines.none import NoneEngine
 from osiwire.translate.glossary import Glossary
 from osiwire.translate.memory import DictMemory, MemoryEntry, MemoryHit, human_key
 from osiwire.translate.registry import EngineSet
+from osiwire.translate.tmx import read_tmx
+from osiwire.translate.tmx_import import tmx_entries
 from osiwire.translate.translator import Translator
 from osiwire.web.bilingual import translation_sources
 from test_translator import FakeEngine, _engines
@@ -138,3 +142,22 @@ def test_an_evaluation_translator_ignores_human_translations() -> None:
     translator = Translator(_engines(engine), memory, Glossary(), get_detector(), "en", human=False)
     (pair,) = translator.translate_sentences(["Спасибо."], "ru")
     assert (pair.target, pair.engine) == ("СПАСИБО.", "upper")
+
+
+def test_a_changed_paragraph_keeps_the_human_translation_of_its_unchanged_sentences(tmp_path: Path) -> None:
+    path = tmp_path / "p.tmx"
+    path.write_text(
+        '<tmx version="1.4"><header srclang="ru" creationtool="t"/><body><tu><tuv xml:lang="ru">'
+        f'<seg>{RU}</seg></tuv><tuv xml:lang="en"><seg>{EN}</seg></tuv></tu></body></tmx>',
+        encoding="utf-8",
+    )
+    memory = DictMemory()
+    memory.remember(tmx_entries(read_tmx(path), "p.tmx").entries)
+    edited = RU.replace("Начальное образование должно быть обязательным.", "Школьная форма обязательна.")
+    article = make_article("http://un.org/udhr", "Статья 26", [edited])
+    pairs = [p for p in _offline(memory).translate_article(article).sentences if p.segment == 1]
+    assert [(p.engine, p.target) for p in pairs] == [
+        ("human", "Everyone has the right to education."),
+        ("human", "Education shall be free, at least in the elementary and fundamental stages."),
+        ("none", "Школьная форма обязательна."),
+    ]

@@ -18,7 +18,8 @@ from osiwire.store import Store
 from osiwire.store.memory import SqlMemory
 from osiwire.store.migrations import MIGRATIONS
 from osiwire.translate.memory import MemoryEntry, MemoryHit, human_key, memory_key
-from osiwire.translate.tmx import map_language, read_tmx, segment_text, tmx_entries
+from osiwire.translate.tmx import map_language, read_tmx, segment_text
+from osiwire.translate.tmx_import import tmx_entries
 
 HUMAN = "human"
 
@@ -184,6 +185,7 @@ def test_import_counts_and_repeat(tmp_path: Path, test_data: Path) -> None:
         "kept_newer": 0,
         "duplicates_in_file": 0,
         "conflicts_in_file": 1,
+        "aligned_sentences": 0,
         "skipped_machine": 1,
         "skipped_incomplete": 1,
     }
@@ -290,3 +292,39 @@ def test_utf16_with_bom_as_trados_writes_it(tmp_path: Path, test_data: Path) -> 
     path.write_bytes(text.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16"))
     units = read_tmx(path).units
     assert units[0].source == "Министр провёл переговоры с Генеральным секретарём ООН."
+
+
+PARAGRAPH_RU = (
+    "Каждый человек имеет право на образование. Образование должно быть бесплатным по меньшей мере в том, что "
+    "касается начального и общего образования. Начальное образование должно быть обязательным."
+)
+PARAGRAPH_EN = (
+    "Everyone has the right to education. Education shall be free, at least in the elementary and fundamental "
+    "stages. Elementary education shall be compulsory."
+)
+
+
+def test_a_paragraph_unit_also_gives_its_sentences(tmp_path: Path) -> None:
+    path = tmp_path / "paragraphs.tmx"
+    path.write_text(
+        '<tmx version="1.4"><header srclang="ru" creationtool="t"/><body>'
+        f'<tu><tuv xml:lang="ru"><seg>{PARAGRAPH_RU}</seg></tuv><tuv xml:lang="en"><seg>{PARAGRAPH_EN}</seg></tuv></tu>'
+        '<tu><tuv xml:lang="ru"><seg>Начальное образование должно быть обязательным.</seg></tuv>'
+        '<tuv xml:lang="en"><seg>Primary education shall be compulsory.</seg></tuv></tu>'
+        "</body></tmx>",
+        encoding="utf-8",
+    )
+    resolved = tmx_entries(read_tmx(path), "p.tmx")
+    by_source = {e.source: e.hit.target for e in resolved.entries}
+    assert resolved.aligned == 2 and len(resolved.entries) == 4
+    assert by_source[PARAGRAPH_RU] == PARAGRAPH_EN
+    assert by_source["Каждый человек имеет право на образование."] == "Everyone has the right to education."
+    # the sentence the file holds as a unit of its own keeps that unit's translation
+    assert (
+        by_source["Начальное образование должно быть обязательным."]
+        == "Primary education shall be compulsory."
+    )
+    code, out, _ = run(tmp_path, "memory", "import", str(path), "--json")
+    assert code == 0 and json.loads(out)["aligned_sentences"] == 2
+    hit = human(tmp_path, "Каждый человек имеет право на образование.")
+    assert hit is not None and hit.target == "Everyone has the right to education."

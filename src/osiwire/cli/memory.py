@@ -26,7 +26,7 @@ def memory() -> None:
 def memory_import(obj: Context, tmx_file: Path, origin: str, as_json: bool) -> None:
     """Import the human translations of a TMX file (1.4; OmegaT, Trados, memoQ, Okapi), all or nothing."""
     from osiwire.store.memory import SqlMemory
-    from osiwire.translate.tmx import import_tmx
+    from osiwire.translate.tmx_import import import_tmx
 
     with errors_as_lines(), obj.store() as store:
         done = import_tmx(tmx_file, SqlMemory(store.db), " ".join(origin.split()))

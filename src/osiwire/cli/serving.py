@@ -71,7 +71,7 @@ def demo(obj: Context, do_serve: bool, host: str | None, port: int | None) -> No
     """Ingest the bundled demo corpus (offline), then serve it."""
     from osiwire.demo import demo_memory, demo_sources
     from osiwire.store.memory import SqlMemory
-    from osiwire.translate.tmx import import_tmx
+    from osiwire.translate.tmx_import import import_tmx
 
     with errors_as_lines(), obj.store() as store:
         tmx, origin = demo_memory()  # first, so the UN release is translated as it arrives

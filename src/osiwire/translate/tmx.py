@@ -26,12 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from lxml import etree
 
 from osiwire.errors import TmxError
-from osiwire.translate.memory import HUMAN_ENGINE, MemoryEntry, MemoryHit, MemoryKey, text_hash
+from osiwire.translate.memory import HUMAN_ENGINE, MemoryEntry
 
 TMX_VERSION = "1.4"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -70,75 +70,6 @@ class TmxRead:
     read: int = 0  # <tu> elements
     machine: int = 0  # skipped: marked as machine translation by their tool
     incomplete: int = 0  # skipped: no source segment or no target segment with text
-
-
-@dataclass
-class TmxEntries:
-    """A file's units as memory entries, one per sentence and pair, with how its repeats were resolved."""
-
-    entries: list[MemoryEntry] = field(default_factory=list)
-    duplicates: int = 0  # the same sentence with the same translation again: counted once
-    conflicts: int = (
-        0  # the same sentence translated differently: the newest date won (a tie: the later unit)
-    )
-
-
-class ImportCounts(Protocol):
-    added: int
-    replaced: int
-    unchanged: int
-    kept: int
-
-
-class HumanMemory(Protocol):
-    """Where imported human translations go (the store's SqlMemory)."""
-
-    def import_human(self, entries: list[MemoryEntry]) -> ImportCounts: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TmxImport:
-    """What importing one TMX file did."""
-
-    path: Path
-    read: TmxRead
-    resolved: TmxEntries
-    counts: ImportCounts
-
-    def report(self) -> dict[str, object]:
-        """The counts, for ``--json`` and the log."""
-        return {
-            "file": str(self.path),
-            "units": self.read.read,
-            "entries": len(self.resolved.entries),
-            "added": self.counts.added,
-            "replaced": self.counts.replaced,
-            "unchanged": self.counts.unchanged,
-            "kept_newer": self.counts.kept,
-            "duplicates_in_file": self.resolved.duplicates,
-            "conflicts_in_file": self.resolved.conflicts,
-            "skipped_machine": self.read.machine,
-            "skipped_incomplete": self.read.incomplete,
-        }
-
-    def describe(self) -> str:
-        """The counts in one line."""
-        c, r = self.counts, self.resolved
-        return (
-            f"{self.path}: {self.read.read} unit(s), {len(r.entries)} entr(ies): {c.added} added, "
-            f"{c.replaced} replaced, {c.unchanged} unchanged, {c.kept} kept (stored one newer); in the file "
-            f"{r.duplicates} duplicate(s), {r.conflicts} conflict(s) (newest changedate won); skipped "
-            f"{self.read.machine} machine-translated, {self.read.incomplete} without source or target"
-        )
-
-
-def import_tmx(path: Path, memory: HumanMemory, origin: str = "") -> TmxImport:
-    """Read a TMX file whole, then store its translations in one transaction (``origin``: the file and tool)."""
-    if not path.is_file():
-        raise TmxError(f"{path}: no such file")
-    read = read_tmx(path)
-    resolved = tmx_entries(read, origin or path.name + (f", {read.tool}" if read.tool else ""))
-    return TmxImport(path, read, resolved, memory.import_human(resolved.entries))
 
 
 def map_language(code: str) -> str:
@@ -319,36 +250,6 @@ def _float(value: str | None) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
-
-
-def tmx_entries(read: TmxRead, origin: str) -> TmxEntries:
-    """One memory entry per (source sentence, pair, engine) of a file: repeats resolved as ``TmxEntries`` says."""
-    out = TmxEntries()
-    chosen: dict[MemoryKey, tuple[MemoryEntry, datetime | None]] = {}
-    for unit in read.units:
-        for target_lang, target in unit.targets.items():
-            key = MemoryKey(text_hash(unit.source), unit.source_lang, target_lang, unit.engine, unit.model)
-            entry = MemoryEntry(key, MemoryHit(target, unit.confidence, origin), unit.source, unit.changed_at)
-            earlier = chosen.get(key)
-            if earlier is not None:
-                if earlier[0].hit.target == target:
-                    out.duplicates += 1
-                    if not _later(unit.changed_at, earlier[1]):
-                        continue
-                else:
-                    out.conflicts += 1
-                    if not _later(unit.changed_at, earlier[1]):
-                        continue
-            chosen[key] = (entry, unit.changed_at)
-    out.entries = [entry for entry, _ in chosen.values()]
-    return out
-
-
-def _later(incoming: datetime | None, earlier: datetime | None) -> bool:
-    """Whether a later unit replaces an earlier one of the same key: a newer or equal date, or both undated."""
-    if incoming is None:
-        return earlier is None
-    return earlier is None or incoming >= earlier
 
 
 def write_tmx(
