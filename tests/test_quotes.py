@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from osiwire.enrich.names import parse_name
 from osiwire.enrich.quotes import find_quotes, quoted_spans
@@ -264,3 +266,22 @@ def test_english_transcript_turns_by_paragraph() -> None:
 
 def test_an_english_name_and_colon_once_in_a_text_is_no_turn() -> None:
     assert run("Moscow Region: the roads were repaired.", "The work goes on.", language="en") == []
+
+
+# Pieces of quotes and headers that hostile or broken text may mix in any order.
+_PIECES = st.sampled_from(
+    ["«", "»", "„", "“", "”", '"', "‘", "’", ":", " : ", "— сказал", "said", "В.Путин:", "Д.Песков Песков Дмитрий ",
+     "Вопрос:", "* * *", "<…>", "Статус материала", "Смотрите также", "5 марта 2025 года", "Vladimir Putin: ",
+     "по словам Лаврова,", "According to Peskov,", "министр", "\n", " ", ".", "Лавров", "Lavrov", "Mr Peskov"]
+)  # fmt: skip
+
+
+@settings(deadline=None)
+@given(st.lists(st.lists(_PIECES | st.text(max_size=8), max_size=30).map("".join), min_size=1, max_size=4))
+def test_any_text_gives_quotes_inside_it(paragraphs: list[str]) -> None:
+    found = run(*paragraphs, people=(PUTIN, PESKOV, LAVROV, PESKOV_EN, LAVROV_EN))
+    for quote in found:
+        text = paragraphs[quote.segment - 1]
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert text[quote.start : quote.end] == quote.text and quote.text == quote.text.strip()
+        assert quote.kind in {"quote", "turn"} and quote.speaker.last

@@ -248,6 +248,8 @@ class _Speakers:
         self._cache: dict[tuple[str, bool], PersonName | None] = {}
         self._resolved: dict[tuple[str, str, str, str], PersonName | None] = {}
         self._by_surname: dict[str, list[PersonName]] | None = None
+        self._by_fold: dict[str, list[PersonName]] | None = None
+        self._stored: dict[tuple[str, str, str, str], PersonName | None] = {}
 
     def parse(self, text: str, base: bool = False) -> PersonName | None:
         key = (text, base)
@@ -272,20 +274,36 @@ class _Speakers:
         found = self.resolve(name)
         return found is not None and any(found is p for p in self.people)
 
-    def _resolve(self, name: PersonName) -> PersonName | None:
-        if (
-            self._by_surname is None
-        ):  # same_person compares surnames transliterated: index people by that once
+    def written(self, initials: str, last: str) -> PersonName | None:
+        """The stored person "В.Путин" means, found without parsing the name (a transcript's every turn)."""
+        key = ("", "", last, initials)
+        if key not in self._stored:
+            self._stored[key] = self._resolve(PersonName(last=last, initials=initials), fallback=False)
+        return self._stored[key]
+
+    def _candidates(self, last: str) -> list[PersonName]:
+        """People whose surname may be ``last``: by the folded spelling, else transliterated (another script)."""
+        if self._by_fold is None:
+            self._by_fold = {}
+            for person in self.people:
+                if person.last:
+                    self._by_fold.setdefault(fold(person.last), []).append(person)
+        found = self._by_fold.get(fold(last))
+        if found:
+            return found
+        if self._by_surname is None:
             self._by_surname = {}
             for person in self.people:
                 if person.last:
                     self._by_surname.setdefault(fold_latin(person.last), []).append(person)
-        candidates = self._by_surname.get(fold_latin(name.last), [])
-        found = [p for p in candidates if self.same_person(p, name)]
+        return self._by_surname.get(fold_latin(last), [])
+
+    def _resolve(self, name: PersonName, fallback: bool = True) -> PersonName | None:
+        found = [p for p in self._candidates(name.last) if self.same_person(p, name)]
         if not found and not (name.first or name.initials):  # a bare surname: one person of that surname
             found = [p for p in self.people if p.last and _same_surname(p.last, name.last)]
         if not found:
-            return name if (name.first or name.initials) else None
+            return name if fallback and (name.first or name.initials) else None
         first = found[0]
         return first if all(self.same_person(first, other) for other in found[1:]) else None
 
@@ -455,9 +473,11 @@ class _Finder:
             return found
         for match in _HEADER.finditer(text):
             if self.opens_turn(match):
-                found.append(
-                    _Header(match.start(), match.end(), self.speakers.resolve(self.header_name(match)))
-                )
+                initials = match.group("initials").replace(" ", "")
+                speaker = self.speakers.written(initials, match.group("last"))
+                if speaker is None:  # nobody stored: the name as the header (or its tooltip) gives it
+                    speaker = self.speakers.resolve(self.header_name(match))
+                found.append(_Header(match.start(), match.end(), speaker))
         for match in _ANONYMOUS.finditer(text):
             if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                 found.append(_Header(match.start(), match.end(), None))
