@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from osiwire.cli import cli
 from osiwire.config import load_settings
 from osiwire.model import Article, Segment, Source, SourceKind
-from osiwire.stories.firsts import SourceDelay, first_publication, source_records
 from osiwire.store import Store
+from osiwire.stories.firsts import SourceDelay, first_publication, source_records
 from osiwire.storying import Storying
 
 CALL = (
@@ -69,7 +69,7 @@ def _fill(data_dir: Path) -> list[int]:
                 T0 + timedelta(minutes=20),
                 tass.id,
                 T0 + timedelta(minutes=25),
-            ),  # fmt: skip
+            ),
             # published "in the future": clamped to when it was first seen
             _article(
                 "https://tanjug.example/1",
@@ -78,7 +78,7 @@ def _fill(data_dir: Path) -> list[int]:
                 T0 + timedelta(days=9),
                 serbia.id,
                 T0 + timedelta(hours=2),
-            ),  # fmt: skip
+            ),
             _article(
                 "https://tass.example/2",
                 "Паводок в Орске",
@@ -86,7 +86,7 @@ def _fill(data_dir: Path) -> list[int]:
                 T0 + timedelta(hours=3),
                 tass.id,
                 T0 + timedelta(hours=3),
-            ),  # fmt: skip
+            ),
         ]
         ids = [r.release_id for r in store.releases.save_many(articles)]
         stage = Storying(store)
@@ -135,7 +135,7 @@ def test_an_unknown_story_is_one_line_error(tmp_path: Path) -> None:
 
 def test_source_records_median_and_p90() -> None:
     def story(first: str, *others: tuple[str, float]) -> Any:
-        delays = (SourceDelay(first, 1, T0, 0.0),) + tuple(SourceDelay(s, 2, T0, d) for s, d in others)
+        delays = (SourceDelay(first, 1, T0, 0.0), *tuple(SourceDelay(s, 2, T0, d) for s, d in others))
         return type("F", (), {"delays": delays, "release_id": 1})()
 
     records = {

@@ -80,13 +80,14 @@ class Storying:
             logger.info(
                 "stories: %s is published in the future: its time is when it was first seen", article.url
             )
-        fp = fingerprint(text_features(article.body, lemmatiser))
+        body = text_features(article.body, lemmatiser)
+        fp = fingerprint(body)
         keys = minhash.band_keys(fp.signature) if not fp.empty else []
         found = find_original(fp, self.store.stories, keys)
         duplicate_of = original_id(found) if found is not None else None
         enrichment = self.store.enrichments.get(release_id)
         features = replace(
-            story_features(story_text(article, enrichment, translation), lemmatiser), published=at
+            story_features(story_text(article, enrichment, translation), lemmatiser, body=body), published=at
         )
         story_of_original = None
         if duplicate_of is not None and (place := self.store.stories.of_release(duplicate_of)) is not None:

@@ -7,16 +7,14 @@ import logging
 import sys
 import time
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 
 from osiwire.cli.base import EXIT_PARTIAL, Context, cli, errors_as_lines, parse_day, to_json
-from osiwire.errors import OsiwireError, StoreError
+from osiwire.errors import OsiwireError
 from osiwire.progress import progress_for
-from osiwire.store import Store
-from osiwire.stories.firsts import SourceRecord, first_publication, source_records
+from osiwire.publish.stories import resolve_story, source_table, story_list, story_record
 
 logger = logging.getLogger(__name__)
 
@@ -54,60 +52,6 @@ def compare(obj: Context, jsonl: TextIO) -> None:
     sys.exit(EXIT_PARTIAL if failed else 0)
 
 
-def _story_json(store: Store, story_id: int) -> dict[str, Any]:
-    """A story with its members and first publication, as `story --json` and the API give it."""
-    row = store.stories.get(story_id)
-    if row is None:
-        raise StoreError(f"story {story_id}: not found")
-    members = store.stories.members(story_id)
-    first = first_publication(members)
-    return {
-        "id": row.id,
-        "title": row.title,
-        "first_at": row.first_at,
-        "last_at": row.last_at,
-        "size": row.size,
-        "sources": len({m.source for m in members}),
-        "first_publication": None
-        if first is None
-        else {
-            "release_id": first.release_id,
-            "source": first.source,
-            "at": first.at,
-            "clamped_to_first_seen": first.clamped,
-        },
-        "languages": list(first.languages) if first else [],
-        "countries": list(first.countries) if first else [],
-        "delays": [
-            {"source": d.source, "release_id": d.release_id, "at": d.at, "delay_s": d.delay_s}
-            for d in (first.delays if first else ())
-        ],
-        "releases": [
-            {
-                "id": m.release_id,
-                "url": m.url,
-                "title": m.title,
-                "language": m.language,
-                "source": m.source,
-                "published": m.published,
-                "first_seen_at": m.first_seen_at,
-                "at": m.at,
-                "clamped": m.clamped,
-                "duplicate_of": m.duplicate_of,
-                "score": round(m.score, 4),
-            }
-            for m in members
-        ],
-    }
-
-
-def _resolve(store: Store, key: str) -> int:
-    story_id = store.stories.resolve(key)
-    if story_id is None:
-        raise StoreError(f"story {key!r}: not found")
-    return story_id
-
-
 @cli.group("stories", invoke_without_command=True)
 @click.option("--since", default=None, help="YYYY-MM-DD: stories with a release on or after it.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True)
@@ -119,18 +63,7 @@ def stories(ctx: click.Context, since: str | None, limit: int, as_json: bool) ->
         return
     obj: Context = ctx.obj
     with errors_as_lines(), obj.store() as store:
-        rows = store.stories.listing(parse_day(since), limit)
-        members = store.stories.members_of([r.id for r in rows])
-    out = []
-    for row in rows:
-        first = first_publication(members.get(row.id, []))
-        out.append({
-            "id": row.id, "title": row.title, "size": row.size, "first_at": row.first_at, "last_at": row.last_at,
-            "sources": len({m.source for m in members.get(row.id, [])}),
-            "first_source": first.source if first else None,
-            "languages": list(first.languages) if first else [],
-            "countries": list(first.countries) if first else [],
-        })  # fmt: skip
+        out = story_list(store, parse_day(since), limit)
     if as_json:
         click.echo(to_json(out))
         return
@@ -175,14 +108,6 @@ def firsts(obj: Context, since: str | None, limit: int, as_json: bool) -> None:
         )
 
 
-def source_table(store: Store, since: datetime | None, limit: int) -> list[SourceRecord]:
-    """The per-source first-publisher table over the stories with two releases or more."""
-    rows = store.stories.listing(since, limit, min_size=2)
-    members = store.stories.members_of([r.id for r in rows])
-    found = (first_publication(m) for m in members.values())
-    return source_records(f for f in found if f is not None)
-
-
 def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.0f} s"
@@ -198,7 +123,7 @@ def _duration(seconds: float) -> str:
 def story(obj: Context, key: str, as_json: bool) -> None:
     """One story: its releases by time with each source's delay, the first publisher marked."""
     with errors_as_lines(), obj.store() as store:
-        data = _story_json(store, _resolve(store, key))
+        data = story_record(store, resolve_story(store, key))
     if as_json:
         click.echo(to_json(data))
         return

@@ -51,7 +51,10 @@ class Lemmatiser:
 
     def lemma(self, token: str) -> str:
         """The folded lemma of one token."""
-        folded = fold(token)
+        return self.lemma_of_folded(fold(token))
+
+    def lemma_of_folded(self, folded: str) -> str:
+        """The lemma of a token already folded (``fold``): the stories stage folds whole texts at once."""
         cached = self._cache.get(folded)
         if cached is not None:
             return cached

@@ -21,7 +21,7 @@ from typing import Any
 
 from osiwire.model import Article, Enrichment
 from osiwire.store.textindex import CYRILLIC_RE, Lemmatiser, fold
-from osiwire.stories.text import DIGIT_RE, STOP_WORDS, words
+from osiwire.stories.text import DIGIT_RE, STOP_WORDS, TextFeatures, words
 
 MAX_TERMS = (
     400  # strongest terms kept per vector: a transcript's tail does not add to the cost of comparing it
@@ -112,15 +112,13 @@ def shipped_background() -> Background:
 
 def content_terms(text: str, lemmatiser: Lemmatiser) -> list[str]:
     """The lemmas of a text that carry content: no stop words, numbers or single letters."""
-    lemma = lemmatiser.lemma
-    out = []
-    for word in words(text):
-        if len(word) < MIN_TERM_CHARS or DIGIT_RE.search(word):
-            continue
-        term = lemma(word)
-        if term not in STOP_WORDS:
-            out.append(term)
-    return out
+    lemma = lemmatiser.lemma_of_folded  # ``words`` folds the text
+    return content_lemmas([lemma(w) for w in words(text) if not DIGIT_RE.search(w)])
+
+
+def content_lemmas(lemmas: Iterable[str]) -> list[str]:
+    """The lemmas that carry content, of a text's lemmas (``TextFeatures.lemmas``)."""
+    return [t for t in lemmas if len(t) >= MIN_TERM_CHARS and t not in STOP_WORDS and not DIGIT_RE.search(t)]
 
 
 MONTHS = {
@@ -183,18 +181,27 @@ def entity_keys(enrichment: Enrichment) -> frozenset[str]:
 
 
 def story_features(
-    doc: StoryText, lemmatiser: Lemmatiser, background: Background | None = None
+    doc: StoryText,
+    lemmatiser: Lemmatiser,
+    background: Background | None = None,
+    body: TextFeatures | None = None,
 ) -> StoryFeatures:
-    """The features of one release."""
+    """The features of one release (``body``: its text's features when already computed, so the text is
+    lemmatised once for duplicates and stories)."""
     background = background or shipped_background()
     title_terms = content_terms(doc.title, lemmatiser)
-    lead = " ".join(doc.text.split()[:LEAD_WORDS])
-    terms = title_terms + content_terms(doc.text, lemmatiser) + content_terms(doc.translation, lemmatiser)
+    if body is None:
+        body_terms = content_terms(doc.text, lemmatiser)
+        lead_terms = content_terms(" ".join(doc.text.split()[:LEAD_WORDS]), lemmatiser)
+    else:
+        body_terms = content_lemmas(body.lemmas)
+        lead_terms = content_lemmas(body.lemmas[:LEAD_WORDS])
+    terms = title_terms + body_terms + content_terms(doc.translation, lemmatiser)
     raw = f"{doc.title}\n{doc.text}\n{doc.translation}"
     return StoryFeatures(
         vector=tfidf(terms, background),
         title_vector=tfidf(title_terms, background),
-        lead_vector=tfidf(title_terms + content_terms(lead, lemmatiser), background),
+        lead_vector=tfidf(title_terms + lead_terms, background),
         entities=doc.entities,
         names=frozenset(lemmatiser.lemma(n) for n in NAME_RE.findall(raw)),
         numbers=numbers_of(f"{doc.title} {doc.text}"),

@@ -245,7 +245,7 @@ def text_features(text: str, lemmatiser: Lemmatiser) -> TextFeatures:
     tokens = words(text)
     digest = hashlib.sha256(" ".join(tokens).encode()).hexdigest() if tokens else ""
     tokens = tokens[:MAX_WORDS]
-    lemma = lemmatiser.lemma
+    lemma = lemmatiser.lemma_of_folded  # ``words`` folded the text already
     lemmas = tuple(t if DIGIT_RE.search(t) else lemma(t) for t in tokens)
     numbers = frozenset(t for t in tokens if DIGIT_RE.search(t))
     return TextFeatures(lemmas, numbers, digest)

@@ -29,6 +29,7 @@ from osiwire.web import (
     api_people,
     api_saved,
     api_sources,
+    api_stories,
     feeds,
     ops,
     pages,
@@ -62,7 +63,7 @@ SECURITY_HEADERS = {
 OPENAPI_URL = api.API_PREFIX + "/openapi.json"
 # `osiwire serve --workers N` hands its settings to the worker processes here (not OSIWIRE_*: not a setting).
 SETTINGS_ENV = "_OSIWIRE_SERVE_SETTINGS"
-_API_MODULES = (api_people, api_sources, api_saved)  # importing them adds their routes to api.router
+_API_MODULES = (api_people, api_sources, api_saved, api_stories)  # importing them adds their routes to api.router
 
 
 class SecurityHeaders:
