@@ -42,7 +42,7 @@ class TranslationSources:
 
     human: int  # sentence pairs a person translated
     machine: int  # sentence pairs an engine translated
-    origins: tuple[str, ...]  # where the human translations came from (TMX file, tool), in order of appearance
+    origins: tuple[str, ...]  # where the human translations came from (TMX file, tool), in order
 
 
 def translation_sources(translation: Translation | None) -> TranslationSources:
