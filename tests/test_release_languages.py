@@ -118,8 +118,18 @@ def test_analyze_reports_language_and_confidence_per_paragraph(tmp_path: Path) -
 
 
 def test_a_headline_alone_is_identified_whatever_its_length() -> None:
-    for lang, headline in [("uk", "Уряд ухвалив рішення"), ("kk", "Үкімет отырысы"), ("uz", "Vazirlar Mahkamasi")]:
+    for lang, headline in [
+        ("uk", "Уряд ухвалив рішення"),
+        ("kk", "Үкімет отырысы"),
+        ("uz", "Vazirlar Mahkamasi"),
+    ]:
         found = release_languages("", [headline], "", get_detector(), 20)
         assert found.language == lang, headline
         assert found.paragraphs[0].lang == lang and found.paragraphs[0].score > 0.5
     assert release_languages("", ["Иә."], "", get_detector(), 20).language == UNDETERMINED
+
+
+def test_configured_language_is_read_as_the_registry_reads_it() -> None:
+    found = release_languages("", ["12:00", "Иә."], "KK-kz", get_detector(), 20)
+    assert found.language == "kk"
+    assert release_languages("", [RU[0]], "ru_RU", get_detector(), 20).language == "ru"

@@ -78,6 +78,7 @@ def release_languages(
     supplement: str = "",
 ) -> ReleaseLanguages:
     """Decide the release's language and each segment's; ``hint`` is the source's configured language."""
+    hint = re.split(r"[-_]", hint.strip().lower(), maxsplit=1)[0]  # "ru-RU", "KK" as the registry reads them
     counts = [letters(text) for text in paragraphs]
     own = [_own(text, hint, detector, n) for text, n in zip(paragraphs, counts, strict=True)]
     weight: Counter[str] = Counter()
