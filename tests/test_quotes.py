@@ -54,6 +54,13 @@ SPEAKER_CASES = [
     ("«Переговоры прошли хорошо», – подчеркнул Песков.", (PESKOV,), [("Песков", "Переговоры прошли хорошо")]),
     ("«Работа идёт», - сказал Сергей Шойгу журналистам.", (SHOIGU,), [("Шойгу", "Работа идёт")]),
     ("«Мы готовы!» — ответил Токаев.", (TOKAYEV,), [("Токаев", "Мы готовы!")]),
+    ("«Когда начнём?» — спросил Шойгу.", (SHOIGU,), [("Шойгу", "Когда начнём?")]),
+    ("«Сроки сдвинуты», — написала Захарова в своём канале.", (ZAKHAROVA,), [("Захарова", "Сроки сдвинуты")]),
+    (
+        "«Работа продолжается, — сказал Лавров. — Итоги подведём позже».",
+        (LAVROV,),
+        [("Лавров", "Работа продолжается"), ("Лавров", "Итоги подведём позже")],
+    ),
     ("По словам Лаврова, «диалог будет продолжен».", (LAVROV,), [("Лавров", "диалог будет продолжен")]),
     ("Как отметил Силуанов, «бюджет сбалансирован».", (SILUANOV,), [("Силуанов", "бюджет сбалансирован")]),
     ("Шойгу заявил: «Задачи выполнены».", (SHOIGU,), [("Шойгу", "Задачи выполнены")]),
@@ -71,6 +78,12 @@ SPEAKER_CASES = [
         [("Peskov", "The schedule has not changed.")],
     ),
     ("According to Peskov, “nothing is decided”.", (PESKOV_EN,), [("Peskov", "nothing is decided")]),
+    (
+        '"Talks will go on," said the Kremlin spokesman, Dmitry Peskov.',
+        (PESKOV_EN,),
+        [("Peskov", "Talks will go on")],
+    ),
+    ("“Are we ready?” asked Peskov.", (PESKOV_EN,), [("Peskov", "Are we ready?")]),
     (
         "“The plan ‘North’ works,” said Dmitry Peskov.",
         (PESKOV_EN,),
@@ -103,6 +116,8 @@ def test_quote_forms_with_their_speaker(
         ("Премия «Золотой орёл» вручена, — Лавров приехал.", (LAVROV,)),  # no speech verb
         ('The "Arctic" forum opened, Lavrov arrived.', (LAVROV_EN,)),
         ("«Открытая кавычка без закрытой, — сказал Лавров.", (LAVROV,)),
+        ("«Работа продолжается, — сказал он. — Итоги позже».", (LAVROV,)),  # a pronoun names nobody
+        ('"It went well," he said.', (LAVROV_EN,)),
     ],
 )
 def test_no_speaker_no_quote(text: str, people: tuple[PersonName, ...]) -> None:
@@ -285,3 +300,9 @@ def test_any_text_gives_quotes_inside_it(paragraphs: list[str]) -> None:
         assert 0 <= quote.start < quote.end <= len(text)
         assert text[quote.start : quote.end] == quote.text and quote.text == quote.text.strip()
         assert quote.kind in {"quote", "turn"} and quote.speaker.last
+
+
+def test_a_full_name_before_a_colon_is_the_speaker_of_the_quote() -> None:
+    text = "Мария Захарова: «Ответ будет дан»."
+    found = run(text, people=(ZAKHAROVA,), mentions=(per(text, "Мария Захарова", "Мария Захарова"),))
+    assert said(found) == [("Захарова", "Ответ будет дан", "quote")]

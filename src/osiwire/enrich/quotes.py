@@ -44,18 +44,22 @@ ROLE_TO_NAME_CHARS = 80
 SURNAME_CASE_ENDINGS = frozenset({"а", "у", "ым", "ом", "е", "ой", "ую", "ых"})
 _ONE_NAME_WORD = re.compile(r"^[А-ЯЁA-Z][а-яёa-z'’]+(?:-[А-ЯЁA-Z][а-яёa-z'’]+)*$")
 OPENERS = {"«": "»", "„": "“”", "“": "”", '"': '"'}
+# The author's words inside a quotation, between dashes: "«Part one, — сказал Лавров. — Part two»".
+_INNER_AUTHOR = re.compile(r"[,.!?…]\s[—–]\s(?P<clause>[^—–«»\"“”.!?]{3,120}?)[.,:]\s[—–]\s")
 _OPENER = re.compile('[«„“"]')
 _SENTENCE_END = re.compile(r"[.!?…]\s|[»”\"]\s(?=[А-ЯЁA-Z])")
 _SPEECH_RU = (
     r"(?:сказа|заяви|заявля|отмети|отмеча|подчеркну|подчёркива|подчеркива|добави|добавля|поясни|поясня|сообщи|"
     r"сообща|ответи|отвеча|призна|признаё|уточни|уточня|напомни|напомина|замети|замеча|констатирова|рассказа|"
-    r"рассказыва|говори|предупреди|резюмирова|завери|заключи|указа|указыва|процитирова|продолжи|сказ|заяв)"
+    r"рассказыва|говори|предупреди|резюмирова|завери|заключи|указа|указыва|процитирова|продолжи|сказ|заяв|"
+    r"спроси|спрашива|поинтересова|воскликну|пообеща|обеща|объясни|объясня|подытожи|посетова|написа|пише)"
     r"(?:л|ла|ли|ло|лся|лась|лись|т|ет|ит|ют|ят|ете)"
 )
 _SPEECH_EN = (
     r"(?:said|says|added|adds|told|tells|stressed|stresses|noted|notes|explained|explains|warned|warns|stated|"
     r"states|declared|replied|answered|emphasi[sz]ed|emphasi[sz]es|insisted|remarked|asserted|commented|wrote|"
-    r"continued|concluded|argued|recalled|underlined|pointed out)"
+    r"continued|concluded|argued|recalled|underlined|pointed out|asked|asks|announced|promised|admitted|observed|"
+    r"acknowledged|claimed|suggested)"
 )
 SPEECH = re.compile(rf"(?<![\w-])(?:{_SPEECH_RU}|{_SPEECH_EN})(?![\w-])", re.IGNORECASE)
 # Roles a quote may name its speaker by, as the stem every case form of it shares.
@@ -335,15 +339,14 @@ def _name_in(text: str, start: int, end: int, *, last: bool = False) -> tuple[in
     runs = [r for r in runs if r.start() == start or not text[r.start() - 1].isalpha()]
     if not runs:
         return None
-    run = runs[-1] if last else runs[0]
-    words = list(re.finditer(r"\S+", text[run.start() : run.end()]))
-    keep = list(words)
-    while len(keep) > 1 and keep[0].group().lower().strip(".") in _TITLE_WORDS:
-        keep = keep[1:]
-    if not keep or keep[0].group().lower().strip(".") in _TITLE_WORDS:
-        return None
-    keep = keep[-3:]
-    return run.start() + keep[0].start(), run.start() + keep[-1].end()
+    for run in reversed(runs) if last else runs:  # "said the Russian president, Vladimir Putin": the name
+        keep = list(re.finditer(r"\S+", text[run.start() : run.end()]))
+        while keep and keep[0].group().lower().strip(".,") in _TITLE_WORDS:
+            keep = keep[1:]
+        if keep:
+            keep = keep[-3:]
+            return run.start() + keep[0].start(), run.start() + keep[-1].end()
+    return None
 
 
 class _Finder:
@@ -548,6 +551,23 @@ class _Finder:
             speaker = self.lead_speaker(start - 1) or self.tail_speaker(end)
             a, b = _strip(self.text, start, end)
             if speaker is not None and a < b:
+                out.append(Quote(self.segment.position, a, b, self.text[a:b], speaker, "quote"))
+            elif speaker is None:
+                out += self.split_quote(start, end)
+        return out
+
+    def split_quote(self, start: int, end: int) -> list[Quote]:
+        """«Part one, — сказал Лавров. — Part two»: the author's words inside the marks name the speaker; the
+        quote is the parts around them."""
+        inner = _INNER_AUTHOR.search(self.text, start, end)
+        if inner is None:
+            return []
+        speaker = self.clause_speaker(inner.start("clause"), inner.end("clause"))
+        if speaker is None:
+            return []
+        out = []
+        for a, b in (_strip(self.text, start, inner.start() + 1), _strip(self.text, inner.end(), end)):
+            if a < b:
                 out.append(Quote(self.segment.position, a, b, self.text[a:b], speaker, "quote"))
         return out
 
