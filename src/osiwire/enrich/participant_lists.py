@@ -35,7 +35,8 @@ _LOW_PARTICLES = (
 _ROW_START = r"(?:(?<![\w-])|(?<=[а-яё»)”]))"
 _DASH = r"(?:\s*[–—]\s*|\s+-\s+)"
 KREMLIN_ROW = re.compile(
-    rf"{_ROW_START}(?P<last>{_CAPS}(?:[ \t]+{_CAPS}){{0,3}})"
+    # the look-ahead fails fast where no capital letters start: the look-behinds then run at few places
+    rf"(?=[А-ЯЁ][А-ЯЁ’']){_ROW_START}(?P<last>{_CAPS}(?:[ \t]+{_CAPS}){{0,3}})"
     # one-letter given names are Chinese and Korean syllables ("ВАН И", "ЛИ Ци"): after a surname only
     rf"(?P<given>(?:[ \t]+(?:{_GIVEN}|[А-ЯЁ](?=\s*[–—-])|{_LOW_PARTICLES}(?=[ \t]))){{0,4}})"
     rf"(?P<note>\s*\([^()\n]{{1,80}}\))?{_DASH}"

@@ -72,7 +72,8 @@ MEETING_EN = re.compile(
 _SIDE_EN = re.compile(
     r"\b(?:on|from)\s+the\s+([A-Z][\w-]+)\s+side\b|\bRepresenting\s+([A-Z][\w-]+)|\b([A-Z][\w-]+)\s+delegation\b"
 )
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+# A full stop not followed by a space is inside the sentence ("В.Путин", "г.Москва"); the loop never backtracks.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s.!?]|$))+(?:[.!?]+|\n|$)")
 # Words of address: a host named in "Уважаемый господин Президент" is spoken to, not listed.
 # "Уважаемый господин Президент Мнангагва", "Dear Mr President": a vocative opening, then up to three words
 # (an honorific, a title); "господин" alone is how running text refers to people ("переговоры с госпожой ...").
@@ -330,7 +331,7 @@ def appositions(
     people = [m for m in mentions if m.type == "PER" and 0 <= m.start < m.end <= len(text)]
     people = [m for m in people if text[m.start : m.end] == m.text]
     blocked = [(m.start, m.end) for m in people]
-    spans = _sentences(text)
+    spans = _sentences(text) if people else []
     found: list[tuple[int, Participant]] = []
     for mention in people:
         if any(a <= mention.start < b for a, b in skip):
