@@ -425,3 +425,13 @@ def test_names_of_other_traditions(written: str, display: str) -> None:
     text = f"ЛАВРОВ Сергей Викторович – Министр иностранных дел{written} – Председатель"
     rows = [(p.name.display, p.position) for p in extract_participants(text, "ru")]
     assert rows == [("Сергей Викторович Лавров", "Министр иностранных дел"), (display, "Председатель")]
+
+
+def test_international_officials_and_foreign_order_names_get_no_russian_side() -> None:
+    text = (
+        "БЕЛОУСОВ Андрей Рэмович – Министр обороны Российской Федерации"
+        "ГРОССИ Рафаэль – Генеральный директор МАГАТЭ"
+        "Рафаэль МАРИАНО – советник"
+        "СОБЯНИН Сергей Семёнович – мэр Москвы"
+    )
+    assert [p.country for p in extract_participants(text, "ru")] == ["RU", "", "", "RU"]

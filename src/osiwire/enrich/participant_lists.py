@@ -62,6 +62,11 @@ HEADER_START = re.compile(
     # "Из Екатеринбурга:", "На площадке …:"; positions never hold a capitalised preposition
     r"(?:С|Со|Из|На|В|Во|От)\s+(?=[«\"„]?[А-ЯЁа-яё]))"
 )
+# International bodies: their officials on a Russian list are of no side the list shows.
+INTERNATIONAL = re.compile(
+    r"(?i)международн|всемирн|европейск|евразийск|межпарламентск|(?<![А-ЯЁ])(?:ООН|ОДКБ|СНГ|ЕАЭС|ЕЭК|ШОС|БРИКС|"
+    r"МАГАТЭ|ЮНЕСКО|ВОЗ|МВФ|НАТО|ОБСЕ|МОК|ФИФА|ОПЕК|АСЕАН|ЕАБР|НБР|МККК)(?![А-ЯЁ])"
+)
 # A side header with its colon lost, at the very end of a row's text.
 SIDE_AT_END = re.compile(
     _HEADER_OPEN + r"(?:(?:С|Со|От)\s+[а-яё-]+\s+сторон[ыи]|[А-ЯЁ][а-яё-]+ая\s+(?:сторона|делегация))\s*$"
@@ -254,6 +259,7 @@ class _Opener:
     start: int
     end: int
     name: PersonName
+    surname_first: bool = True  # Russian order; foreign guests are often written given names first
 
 
 def _openers(text: str) -> list[_Opener]:
@@ -280,7 +286,7 @@ def _openers(text: str) -> list[_Opener]:
         name = names[key]
         if name is None:
             continue
-        opener = _Opener(start, match.end(), name)
+        opener = _Opener(start, match.end(), name, surname_first=bool(match["given"].strip()))
         if given:
             found.append(opener)
         elif len(surname) == 1 and len(surname[0]) >= 3:
@@ -292,20 +298,21 @@ def _openers(text: str) -> list[_Opener]:
     return found
 
 
-def _list_country(rows: list[ListRow]) -> list[ListRow]:
+def _list_country(rows: list[ListRow], russian_order: list[bool]) -> list[ListRow]:
     """Rows of a list with no side headers whose positions name Russia and no other country are Russian officials.
 
     kremlin.ru lists name the Russian side's posts ("Министр обороны Российской Федерации"); rows between them
-    whose posts name no country ("мэр Москвы", "президент ПАО «Сбербанк»") are on the same side.
+    whose posts name no country ("мэр Москвы", "президент ПАО «Сбербанк»") are on the same side, unless the
+    post is in an international body ("Генеральный директор МАГАТЭ") or the name is written in foreign order.
     """
     named = {row.participant.country for row in rows} - {""}
     if named != {"RU"} or any(row.participant.group and side_country(row.participant.group) for row in rows):
         return rows
     return [
         ListRow(replace(row.participant, country="RU"), row.start, row.end)
-        if not row.participant.country
+        if not row.participant.country and russian and not INTERNATIONAL.search(row.participant.position)
         else row
-        for row in rows
+        for row, russian in zip(rows, russian_order, strict=True)
     ]
 
 
@@ -331,7 +338,7 @@ def kremlin_rows(text: str) -> list[ListRow]:
             group, country = header, side_country(header)
         if ended:
             break
-    return _list_country(rows)
+    return _list_country(rows, [opener.surname_first for opener in openers[: len(rows)]])
 
 
 def bullet_rows(text: str, lang: str) -> list[ListRow]:
