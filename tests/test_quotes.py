@@ -306,3 +306,20 @@ def test_a_full_name_before_a_colon_is_the_speaker_of_the_quote() -> None:
     text = "Мария Захарова: «Ответ будет дан»."
     found = run(text, people=(ZAKHAROVA,), mentions=(per(text, "Мария Захарова", "Мария Захарова"),))
     assert said(found) == [("Захарова", "Ответ будет дан", "quote")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "normal"),
+    [
+        (
+            'Помощник Хиллари Клинтон заявил, что "переговоры продолжатся".',
+            "Хиллари Клинтон",
+            "Хиллари Клинтон",
+        ),
+        ("Песков прокомментировал слова Лаврова: «Ответ будет».", "Лаврова", "Лавров"),
+        ("«Ответ будет», — сказал адвокат Сергея Лаврова.", "Сергея Лаврова", "Сергей Лавров"),
+    ],
+)
+def test_a_name_that_is_not_the_subject_is_not_the_speaker(text: str, name: str, normal: str) -> None:
+    people = (parse_name(normal), PESKOV)
+    assert run(text, people=people, mentions=(per(text, name, normal),)) == []

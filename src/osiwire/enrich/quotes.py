@@ -154,6 +154,14 @@ _EN_HEADER = re.compile(
     r"speaker|general)\s){0,14}?)"
     r"(?P<name>[A-Z][a-z'’-]+\s[A-Z][a-z'’-]+)(?:\s\([^()]{0,80}\))?:\s(?=\S)"
 )
+# Two or three capitalised words and a colon opening a paragraph: a turn header, named or not.
+_PARAGRAPH_HEADER = re.compile(r"[А-ЯЁA-Z][\w-]*(?:\s[А-ЯЁA-Z][\w-]*){1,2}:\s")
+# Words that make the name after them somebody else's: "помощник Хиллари Клинтон заявил", "Lavrov's aide".
+_RELATION = re.compile(
+    r"(?:помощник|советник|заместител|пресс-секретар|представител|супруг|жен|вдов|сын|дочь|дочер|адвокат|"
+    r"сторонник|соратник|оппонент|критик)[а-яё]*|aide|adviser|advisor|deputy|spokesman|spokeswoman|lawyer|wife|"
+    r"husband|son|daughter"
+)
 _LATIN_COLON = re.compile(r"[a-z'’]:\s")  # where an English header can be at all
 # Boxes of the page flattened into a transcript: "Смотрите также <title> 5 марта 2025 года" (not the speaker's).
 _BOX = re.compile(
@@ -326,6 +334,11 @@ def _without_boxes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if a < b]
 
 
+def _nominative(mention: Mention) -> bool:
+    """Whether a mention is written in its base form (the subject of a clause, not "слова Лаврова")."""
+    return fold(mention.text) == fold(mention.normal)
+
+
 def _mention_in(mentions: Sequence[Mention], start: int, end: int, *, last: bool = False) -> Mention | None:
     inside = [m for m in mentions if m.type == "PER" and m.start >= start and m.end <= end]
     if not inside:
@@ -376,6 +389,11 @@ class _Finder:
             return None
         return self.speakers.resolve(self.speakers.parse(self.text[span[0] : span[1]]))
 
+    def relation_before(self, at: int, start: int) -> bool:
+        """Whether the word before ``at`` (within the clause from ``start``) makes the name someone else's."""
+        words = self.text[max(start, at - 40) : at].split()
+        return bool(words) and bool(_RELATION.fullmatch(words[-1].lower().strip(",")))
+
     def role_speaker(self, role: str, before: int) -> PersonName | None:
         """The one person named beside ``role`` earlier in the text or in the participants' positions."""
         found: list[PersonName] = []
@@ -399,9 +417,16 @@ class _Finder:
         return first if all(same(first, other) for other in found[1:]) else None
 
     def clause_speaker(self, start: int, end: int) -> PersonName | None:
-        """The speaker of a clause holding a speech verb: a name in it, else a role it names."""
+        """The speaker of a clause holding a speech verb: the name that is its subject (as written in the
+        nominative, not after "помощник", "aide"), else a role it names."""
         if not SPEECH.search(self.text, start, end):
             return None
+        named = [m for m in self.mentions if m.type == "PER" and m.start >= start and m.end <= end]
+        if named:
+            subjects = [m for m in named if _nominative(m) and not self.relation_before(m.start, start)]
+            if not subjects:
+                return None  # "слова Лаврова", "помощник Хиллари Клинтон": somebody else speaks
+            return self.speakers.resolve(self.speakers.parse(subjects[0].normal, True))
         name = self.speaker_at(start, end)
         if name is not None:
             return name
@@ -429,6 +454,8 @@ class _Finder:
                 return self.speakers.resolve(self.header_name(header))
             mention = _mention_in(self.mentions, lead_start, name_end, last=True)
             if mention is not None and mention.end == name_end:
+                if not _nominative(mention) or self.relation_before(mention.start, lead_start):
+                    return None  # "прокомментировал слова Лаврова: «…»"
                 return self.speakers.resolve(self.speakers.parse(mention.normal, True))
             return self.clause_speaker(lead_start, end)
         if stripped.endswith(","):
@@ -517,6 +544,11 @@ class _Finder:
             ):
                 speaker = self.speakers.resolve(self.speakers.parse(named.normal, True))
                 found.append(_Header(named.start, header.end(), speaker))
+        opening = _PARAGRAPH_HEADER.match(text)
+        if opening is not None and not any(h.start == 0 for h in found):
+            found.append(
+                _Header(0, opening.end(), None)
+            )  # "Голос Америки: …": an interviewer's turn, nobody's
         found.sort(key=lambda h: h.start)
         return found
 
