@@ -435,3 +435,19 @@ def test_international_officials_and_foreign_order_names_get_no_russian_side() -
         "СОБЯНИН Сергей Семёнович – мэр Москвы"
     )
     assert [p.country for p in extract_participants(text, "ru")] == ["RU", "", "", "RU"]
+
+
+@pytest.mark.parametrize(
+    "place", ["в Буркина-Фасо", "в Республике Кот-д’Ивуар", "при ЮНЕСКО", "в Гвинее-Бисау"]
+)
+def test_a_place_ending_a_position_is_no_given_name_of_the_next_row(place: str) -> None:
+    text = (
+        f"ИВАНОВ Иван Иванович – Чрезвычайный и Полномочный Посол Российской Федерации {place} "
+        "Ибрагим ТРАОРЕ – Президент переходного периода"
+    )
+    rows = [(p.name.display, p.position) for p in extract_participants(text, "ru")]
+    assert rows[0] == (
+        "Иван Иванович Иванов",
+        f"Чрезвычайный и Полномочный Посол Российской Федерации {place}",
+    )
+    assert rows[1] == ("Ибрагим Траоре", "Президент переходного периода")

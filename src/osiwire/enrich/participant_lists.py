@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from osiwire.enrich.countries import default_finder
 from osiwire.enrich.morphology import analyser, name_parses
 from osiwire.enrich.names import list_name, parse_name
 from osiwire.enrich.positions import country_of, is_title, is_title_en, organisation_of, side_country
@@ -208,8 +209,12 @@ def _given_before(text: str, start: int, floor: int) -> tuple[int, list[str]]:
         before = text[max(floor, word.start() - 1) : word.start()]
         opens = not before or before.isalpha() or before in {":", "»", ")", "”", "\n"}
         particle = word.group().islower()
+        if not opens and before not in {" ", "\u00a0"}:
+            break  # "Кот-д’Ивуар": the end of a longer word
         if not opens and not particle and (is_title(word.group()) or not _looks_given(word.group())):
             break
+        if not opens and (_AFTER_PREPOSITION.search(text, 0, word.start()) or _country_word(word.group())):
+            break  # "Посол ... в Буркина-Фасо Ибрагим ТРАОРЕ": a place of the previous position, no given name
         found.insert(0, word)
         edge = word.start()
         if opens:
@@ -217,6 +222,14 @@ def _given_before(text: str, start: int, floor: int) -> tuple[int, list[str]]:
     while found and found[0].group().islower():
         found = found[1:]  # a particle cannot open a name
     return (found[0].start(), [w.group() for w in found]) if found else (start, [])
+
+
+# A position never ends in a preposition: a word right after one still belongs to the previous position.
+_AFTER_PREPOSITION = re.compile(r"(?<![\w-])(?:в|во|на|при|по|с|со|у|к|для|из|от|до|между)\s+$")
+
+
+def _country_word(word: str) -> bool:
+    return bool(default_finder().counts(word))
 
 
 def _looks_given(word: str) -> bool:
