@@ -14,7 +14,10 @@ word pairs of the real titles, some with a filter or sorted by date), drawn with
 a few searches repeat often and most are rare; 20 % ask for pages 2-5. The server's search cache (on by
 default) answers repeats; the first time a worker sees a search it runs in full. The plan's share of
 first-time searches is printed. The same load is then sent for --baseline-duration seconds to a server with the
-search cache off (``web.search_cache = 0``): the uncached figures, measured in the same run.
+search cache off (``web.search_cache = 0``): the uncached figures, measured in the same run. --engines runs the
+cached load once per ``search.engine`` (default: tantivy, then fts5, the earlier path, as its baseline); before
+the tantivy run, ``osiwire reindex --copies WORKERS`` builds the index (its releases/s printed) and the bare
+engine's floor (top 20 by bm25 of each curated query) is printed beside FTS5's.
 
     .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30] [--workers 2]
 
@@ -499,6 +502,42 @@ def fts_floor(data_dir: Path) -> dict[str, float]:
     return result
 
 
+def prepare_engine(data_dir: Path, workers: int) -> dict[str, float]:
+    """``osiwire reindex --copies workers`` (timed: the reindex rate), then the bare engine's floor: each curated
+    query's top 20 by bm25 on the index just built, one thread, warmed once."""
+    from osiwire.store.engine import SearchIndex
+    from osiwire.store.query import parse_query
+    from osiwire.store.textindex import Lemmatiser
+
+    started = time.perf_counter()
+    subprocess.run(_osiwire(data_dir, "reindex", "--copies", str(workers)), check=True, capture_output=True)
+    reindex_s = time.perf_counter() - started
+    with Store(f"sqlite:///{data_dir / 'osiwire.db'}") as store:
+        count = store.releases.count()
+    print(
+        f"osiwire reindex --copies {workers}: {count:,} releases in {reindex_s:.1f} s ({count / reindex_s:,.0f}/s)"
+    )
+    lemmatiser = Lemmatiser()
+    times = []
+    with closing(SearchIndex(data_dir / "osiwire.db", data_dir / "search")) as index:
+        index.open(block=True)
+        for text in QUERIES:
+            query = parse_query(text, lemmatiser)
+            index.top(query, 20)
+            begun = time.perf_counter()
+            index.top(query, 20)
+            times.append((time.perf_counter() - begun) * 1000)
+    times.sort()
+    floor = {"reindex_s": reindex_s, "reindex_rate": count / reindex_s, "median": times[len(times) // 2]}
+    floor["max"] = times[-1]
+    print(
+        f"engine floor (tantivy top 20 by bm25, {len(QUERIES)} curated queries): median {floor['median']:.2f} ms, "
+        f"max {floor['max']:.2f} ms per first-time search",
+        flush=True,
+    )
+    return floor
+
+
 def run_phase(
     data_dir: Path,
     plan: list[tuple[float, str, str]],
@@ -577,6 +616,12 @@ def main() -> None:
         "--baseline-duration", type=float, default=10.0, help="seconds of the uncached run (0: none)"
     )
     parser.add_argument(
+        "--engines",
+        default="tantivy,fts5",
+        help="search.engine of the server, one cached run each (the first is the headline; the others are "
+        "reported with their name as a prefix)",
+    )
+    parser.add_argument(
         "--warmup",
         type=float,
         default=5.0,
@@ -608,10 +653,18 @@ def main() -> None:
             f"searches are first-time (each worker's cache misses at least those)"
         )
         server = {"OSIWIRE_WEB__THREADS": str(args.threads)} if args.threads else {}
-        title = "search cache on (default)" + (
-            f", a release stored every {args.ingest_every:g} s" if args.ingest_every > 0 else ""
-        )
-        results = run_phase(data_dir, plan, args.workers, server, duration, title, args.ingest_every)
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        engine_floor = prepare_engine(data_dir, args.workers) if "tantivy" in engines else None
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for engine in engines:
+            title = f"search cache on (default), search.engine = {engine}" + (
+                f", a release stored every {args.ingest_every:g} s" if args.ingest_every > 0 else ""
+            )
+            settings = server | {"OSIWIRE_SEARCH__ENGINE": engine}
+            runs[engine] = run_phase(
+                data_dir, plan, args.workers, settings, duration, title, args.ingest_every
+            )
+        results = runs[engines[0]]
         baseline: list[dict[str, Any]] = []
         if args.baseline_duration > 0:
             cut = int(args.rate * min(args.baseline_duration, duration))
@@ -627,8 +680,21 @@ def main() -> None:
     if baseline:
         print("\nsearch cache off (baseline):")
         uncached = report(baseline, len(baseline) / args.rate, args.rate)
-    print("\nsearch cache on:")
     warmup = min(args.warmup, duration / 2)
+    others: dict[str, Any] = {}
+    for engine in engines[1:]:
+        print(f"\nsearch cache on, search.engine = {engine}:")
+        other = report(runs[engine], duration, args.rate, warmup)
+        others |= {
+            f"{engine}_search_p50_ms": round(other["search"]["p50"], 1),
+            f"{engine}_search_p95_ms": round(other["search"]["p95"], 1),
+            f"{engine}_search_p99_ms": round(other["search"]["p99"], 1),
+            f"{engine}_search_sustained_p95_ms": round(other["search"]["sustained_p95"], 1),
+            f"{engine}_search_sustained_p99_ms": round(other["search"]["sustained_p99"], 1),
+            f"{engine}_release_p95_ms": round(other["release"]["p95"], 1),
+            f"{engine}_errors": other["search"]["errors"] + other["release"]["errors"],
+        }
+    print(f"\nsearch cache on, search.engine = {engines[0]}:")
     summary = report(results, duration, args.rate, warmup)
     search = summary["search"]
     release = summary["release"]
@@ -659,6 +725,7 @@ def main() -> None:
         "release_p99_ms": round(summary["release"]["p99"], 1),
         "errors": search["errors"] + summary["release"]["errors"],
         "workers": args.workers,
+        "engine": engines[0],
         "fts_floor_median_ms": round(floor["median"], 1),
         "fts_floor_max_ms": round(floor["max"], 1),
         "queries": args.queries,
@@ -671,7 +738,15 @@ def main() -> None:
         "goal": f"search_p95<={GOAL_SEARCH_P95_MS:.0f}ms,p99<={GOAL_SEARCH_P99_MS:.0f}ms",
         "goal_met": "yes" if met else "no",  # over the whole run, the fresh server's first seconds included
         "goal_met_sustained": "yes" if met_sustained else "no",
+        **others,
     }
+    if engine_floor is not None:
+        fields |= {
+            "engine_floor_median_ms": round(engine_floor["median"], 2),
+            "engine_floor_max_ms": round(engine_floor["max"], 2),
+            "reindex_s": round(engine_floor["reindex_s"], 1),
+            "reindex_rate": round(engine_floor["reindex_rate"]),
+        }
     print(
         "RESULT " + " ".join(f"{k}={json.dumps(v) if isinstance(v, str) else v}" for k, v in fields.items())
     )
