@@ -179,6 +179,17 @@ class SearchConfig(_Section):
     )
 
 
+class PipelineConfig(_Section):
+    """How the pipeline runs on this machine."""
+
+    workers: int = Field(
+        1,
+        ge=0,
+        description="Processes that extract and enrich pages in parallel (models loaded once in each); the "
+        "main process fetches, stores and runs the later stages. 1: all in one process; 0: one per core.",
+    )
+
+
 class Settings(_Section):
     """Everything osiwire reads from ``osiwire.toml`` and ``OSIWIRE_*``."""
 
@@ -191,6 +202,7 @@ class Settings(_Section):
     enrich: EnrichConfig = EnrichConfig()
     web: WebConfig = WebConfig()
     search: SearchConfig = SearchConfig()
+    pipeline: PipelineConfig = PipelineConfig()
 
     @property
     def search_index_dir(self) -> Path | None:

@@ -67,8 +67,12 @@ class Enriching:
     def enrich(self, article: Article, release_id: int, version_no: int) -> Enrichment:
         """Enrich one stored version and store what was found."""
         enrichment = self.enricher.enrich(article)
-        self.store.enrichments.save(release_id, version_no, enrichment, datetime.now(UTC))
+        self.save(release_id, version_no, enrichment)
         return enrichment
+
+    def save(self, release_id: int, version_no: int, enrichment: Enrichment) -> None:
+        """Store what was found in one stored version (by this process, or by a worker process)."""
+        self.store.enrichments.save(release_id, version_no, enrichment, datetime.now(UTC))
 
     def enrich_due(
         self,

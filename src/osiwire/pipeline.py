@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from osiwire.alerts.delivery import deliver_pending
 from osiwire.alerts.evaluate import evaluate_new
-from osiwire.collect.archive import count_lines, read_archive
+from osiwire.collect.archive import ArchiveLine, count_lines, read_archive
 from osiwire.collect.feeds import parse_feed
 from osiwire.collect.fetcher import Fetcher
 from osiwire.collect.listing import parse_listing
@@ -33,8 +34,9 @@ from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.extract.urls import canonical_url
 from osiwire.failing import RELEASE_STAGES, FailureLog, describe
-from osiwire.model import Article, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
+from osiwire.model import Article, Enrichment, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
+from osiwire.runner import StagePool, Worked, worker_count
 from osiwire.store import Store
 from osiwire.store.stages import PipelineStats
 from osiwire.storying import Storying
@@ -43,9 +45,14 @@ from osiwire.translating import Translating
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 SAVE_BATCH = 50  # articles per write transaction: fewer fsyncs, at most this many redone after a crash
 MAX_NEW_PER_PASS = 200  # new pages fetched from one source per pass, newest first; the rest wait a pass
 MAX_CHILD_SITEMAPS = 20  # sitemap index children read per pass
+# A pass with fewer documents runs them in this process even where worker processes are asked for: starting
+# one (and loading its models) costs seconds.
+POOL_MIN_DOCUMENTS = 16
 RETRY_PER_PASS = 50  # failed stages retried at the end of a pass (per stage): a pass must stay short
 # A long pass (an archive import) writes its stage times this often, not only at its end.
 RECORD_EVERY_S = 60.0
@@ -102,7 +109,24 @@ class _Outcome:
     article: Article | None = None
     error: str = ""
     stage: str = "extract"  # the stage that failed, when one did
-    item: str = ""  # what it failed on: the page's URL, or "archive:line"
+    item: str = ""  # what it was fetched or read as (the entry's URL): its failure, or the failures it clears
+    enrichment: Enrichment | None = None  # enriched already (by a worker process)
+    enrich_error: str = ""  # the enricher raised on it (in a worker process)
+
+
+def _from_worked(worked: Worked | _Outcome) -> _Outcome:
+    if isinstance(worked, _Outcome):
+        return worked
+    if worked.article is None:
+        if worked.unexpected:
+            logger.debug("extract %s failed in a worker process", worked.url)
+        return _Outcome(error=worked.error, item=worked.url)
+    return _Outcome(
+        article=worked.article,
+        item=worked.url,
+        enrichment=worked.enrichment,
+        enrich_error=worked.enrich_error,
+    )
 
 
 def _unexpected(stage: str, item: str, exc: Exception) -> str:
@@ -136,6 +160,8 @@ class Pipeline:
         self._pass_since = datetime.now(UTC)
         self._written_at = time.monotonic()
         self.failures = FailureLog(store)
+        self._stage_pool: StagePool | None = None  # worker processes, started by the first large pass
+        self._pool: StagePool | None = None  # set while a pass uses them
         self._listed: list[str] = []  # the listings (feeds, sitemaps, pages) read conditionally in this pass
 
     @property
@@ -163,6 +189,9 @@ class Pipeline:
         return self._translating
 
     def close(self) -> None:
+        if self._stage_pool is not None:
+            self._stage_pool.close()
+            self._stage_pool = None
         if self._fetcher is not None:
             self._fetcher.close()
         if self._translating is not None:
@@ -175,6 +204,9 @@ class Pipeline:
         return extract_article(doc, self.settings.extract, self.detector)
 
     def _extract_outcome(self, doc: RawDocument) -> _Outcome:
+        if self._pool is not None:  # extracted and enriched by a worker process while this thread waits
+            with self.timer.measure("extract"):
+                return _from_worked(self._pool.work(doc))
         try:
             with self.timer.measure("extract"):
                 return _Outcome(article=self.extract(doc))
@@ -223,25 +255,51 @@ class Pipeline:
             source_id=source.id,
         )
 
+    @contextmanager
+    def _pooled(self, documents: int) -> Iterator[StagePool | None]:
+        """Worker processes for a pass of ``documents`` (None: this process does the work)."""
+        workers = worker_count(self.settings)
+        if workers < 2 or documents < POOL_MIN_DOCUMENTS:
+            yield None
+            return
+        if self._stage_pool is None:
+            self._stage_pool = StagePool(self.settings, workers)
+        self._pool = self._stage_pool
+        try:
+            yield self._pool
+        finally:
+            self._pool = None
+
+    def _outcomes(
+        self, items: Iterable[T], document: Callable[[T], RawDocument | _Outcome]
+    ) -> Iterator[_Outcome]:
+        """Each item's document extracted (and enriched, by worker processes while a pass has them), in order;
+        what ``document`` gives that is no document (an unreadable line) passes through."""
+        if self._pool is not None:
+            for worked in self._pool.map(document, items):
+                yield _from_worked(worked)
+            return
+        for item in items:
+            value = document(item)
+            yield self._extract_outcome(value) if isinstance(value, RawDocument) else value
+
     # -- writing --------------------------------------------------------------------------------------------
 
     def _store(
         self, outcomes: Iterable[_Outcome], report: PassReport, progress: Progress, source_id: int | None
     ) -> None:
-        batch: list[Article] = []
-        items: list[str] = []  # what each article of the batch was fetched or read as
+        batch: list[_Outcome] = []
         for outcome in outcomes:
             if outcome.article is not None:
-                batch.append(outcome.article)
-                items.append(outcome.item or outcome.article.url)
+                batch.append(outcome)
             else:
                 report.fail(outcome.error, outcome.stage, outcome.item)
                 if outcome.stage:  # "": the input's own fault (a bad archive line), reported only
                     self.failures.failed(outcome.stage, outcome.item, outcome.error, source_id=source_id)
             progress.advance()
             if len(batch) >= SAVE_BATCH:
-                self._flush(batch, report, items)
-        self._flush(batch, report, items)
+                self._flush(batch, report)
+        self._flush(batch, report)
 
     def _save(self, batch: list[Article], report: PassReport) -> list[tuple[int, SaveResult]]:
         """Store a batch in one transaction; when that fails, each article alone, so that one article the
@@ -259,47 +317,65 @@ class Pipeline:
                     return []
         return [(n, result) for n, article in enumerate(batch) for _, result in self._save([article], report)]
 
-    def _flush(self, batch: list[Article], report: PassReport, items: list[str] | None = None) -> None:
-        """Store a batch, then run the later stages over what is new in it.
-
-        ``items``: what each article was fetched as (its entry's URL), whose earlier failures it clears.
-        """
+    def _flush(self, batch: list[_Outcome], report: PassReport) -> None:
+        """Store a batch of extracted articles, then run the later stages over what is new in it."""
         if not batch:
             return
         succeeded: dict[str, list[str]] = {}
-        for n, result in self._save(batch, report):
-            article = batch[n]
+        articles = [o.article for o in batch if o.article is not None]
+        for n, result in self._save(articles, report):
+            outcome, article = batch[n], articles[n]
             report.count(result)
             succeeded.setdefault("store", []).append(article.url)
-            if items is not None and items[n] != article.url:
-                succeeded["store"].append(items[n])
+            if outcome.item and outcome.item != article.url:
+                succeeded["store"].append(outcome.item)
             if result.new_version:
-                for stage in self.process(article, result.release_id, result.version_no, report):
+                stages = self.process(
+                    article,
+                    result.release_id,
+                    result.version_no,
+                    report,
+                    enrichment=outcome.enrichment,
+                    enrich_error=outcome.enrich_error,
+                )
+                for stage in stages:
                     succeeded.setdefault(stage, []).append(article.url)
         for stage, urls in succeeded.items():
             self.failures.succeeded(("fetch", "extract", "store") if stage == "store" else (stage,), urls)
         batch.clear()
-        if items is not None:
-            items.clear()
         if self._pass is not None and time.monotonic() - self._written_at >= RECORD_EVERY_S:
             self._write_times(*self._pass)
 
     def process(
-        self, article: Article, release_id: int, version_no: int, report: PassReport | None = None
+        self,
+        article: Article,
+        release_id: int,
+        version_no: int,
+        report: PassReport | None = None,
+        *,
+        enrichment: Enrichment | None = None,
+        enrich_error: str = "",
     ) -> list[str]:
         """The stages after store, in order, over one stored version; the stages that succeeded.
 
         Stored first, so a failing later stage loses nothing; enriched before translation, so the names of the
         people found are kept exactly in the translation (the glossary hook). A stage that raises is recorded
-        as failed on the release (and retried later); the next stages still run.
+        as failed on the release (and retried later); the next stages still run. ``enrichment``: found by a
+        worker process already (stored here); ``enrich_error``: the worker's enricher raised.
         """
         report = report or PassReport("")
         done: list[str] = []
         names: dict[str, str] = {}
-        if self.settings.enrich.enabled:
+        if enrich_error:  # the worker's enricher raised: recorded here, on the stored release
+            logger.warning("stage failed: stage=enrich item=%s error=%s", article.url, enrich_error)
+            self._failed("enrich", article, release_id, version_no, enrich_error, report)
+        elif self.settings.enrich.enabled:
             try:
                 with self.timer.measure("enrich"):
-                    enrichment = self.enriching.enrich(article, release_id, version_no)
+                    if enrichment is None:
+                        enrichment = self.enriching.enrich(article, release_id, version_no)
+                    else:
+                        self.enriching.save(release_id, version_no, enrichment)
                 if self.settings.enrich.names_in_glossary:
                     names = glossary_names(enrichment.people)
                 done.append("enrich")
@@ -333,7 +409,7 @@ class Pipeline:
         article: Article,
         release_id: int,
         version_no: int,
-        exc: Exception,
+        exc: Exception | str,
         report: PassReport,
     ) -> None:
         report.failed += 1
@@ -444,15 +520,11 @@ class Pipeline:
         self.timer.add("collect", len(items), 0.0)
         report.entries = len(items)
         progress.add_total(len(items))
-        self._store(
-            (
-                self._extract_outcome(i.document) if i.document else _Outcome(error=str(i.error), stage="")
-                for i in items
-            ),
-            report,
-            progress,
-            source.id,
-        )
+        with self._pooled(len(items)):
+            outcomes = self._outcomes(
+                items, lambda i: i.document or _Outcome(error=str(i.error), stage="", item=i.where)
+            )
+            self._store(outcomes, report, progress, source.id)
 
     def _run_network(self, source: Source, report: PassReport, progress: Progress, now: datetime) -> None:
         self._listed.clear()
@@ -471,7 +543,7 @@ class Pipeline:
         new = new[:MAX_NEW_PER_PASS]
         progress.add_total(len(new))
         failed_before = report.failed
-        with ThreadPoolExecutor(max_workers=self.settings.fetch.concurrency) as pool:
+        with self._pooled(len(new)), ThreadPoolExecutor(max_workers=self.settings.fetch.concurrency) as pool:
             outcomes = pool.map(lambda e: self._page_outcome(e, source, now), new)
             self._store(outcomes, report, progress, source.id)
         if report.failed > failed_before or len(unique) - report.known > len(new):
@@ -577,17 +649,16 @@ class Pipeline:
         """Import a JSONL archive through extract → store; safe to rerun after a crash."""
         progress = progress or NoProgress()
         report = PassReport(source.name)
-        progress.add_total(count_lines(path))
+        total = count_lines(path)
+        progress.add_total(total)
         lines = self.timer.timed("collect", read_archive(path, language=source.language, source_id=source.id))
 
-        def outcomes() -> Iterator[_Outcome]:
-            for line in lines:
-                report.entries += 1
-                if line.document is None:
-                    yield _Outcome(error=str(line.error), stage="")  # the archive's own fault: reported
-                else:
-                    yield self._extract_outcome(line.document)
+        def document(line: ArchiveLine) -> RawDocument | _Outcome:
+            report.entries += 1
+            if line.document is None:  # the archive's own fault: reported, not recorded as a stage failure
+                return _Outcome(error=str(line.error), stage="", item=f"{path.name}:{line.line_no}")
+            return line.document
 
-        with self._timed_pass("import", source.id):
-            self._store(outcomes(), report, progress, source.id)
+        with self._timed_pass("import", source.id), self._pooled(total):
+            self._store(self._outcomes(lines, document), report, progress, source.id)
         return report
