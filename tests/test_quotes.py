@@ -118,6 +118,8 @@ def test_quote_forms_with_their_speaker(
         ("«Открытая кавычка без закрытой, — сказал Лавров.", (LAVROV,)),
         ("«Работа продолжается, — сказал он. — Итоги позже».", (LAVROV,)),  # a pronoun names nobody
         ('"It went well," he said.', (LAVROV_EN,)),
+        ("«Удары нанесены», — сообщили в Минобороны России.", ()),  # a body, not a person
+        ('"Strikes were made," the Defence Ministry of Russia said.', ()),
     ],
 )
 def test_no_speaker_no_quote(text: str, people: tuple[PersonName, ...]) -> None:
@@ -323,3 +325,26 @@ def test_a_full_name_before_a_colon_is_the_speaker_of_the_quote() -> None:
 def test_a_name_that_is_not_the_subject_is_not_the_speaker(text: str, name: str, normal: str) -> None:
     people = (parse_name(normal), PESKOV)
     assert run(text, people=people, mentions=(per(text, name, normal),)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "people", "speaker"),
+    [
+        ("Как сообщил А. Кудрин, «бюджет будет исполнен».", (parse_name("Алексей Кудрин"),), "Кудрин"),
+        (
+            "«Мы на критическом этапе», сказал руководитель комитета Джоэл Саймон.",
+            (parse_name("Джоэл Саймон"),),
+            "Саймон",
+        ),
+        (
+            "«Это было неожиданно», – сказал в беседе с корреспондентом «Голоса Америки» лидер движения Александр Белов.",
+            (),
+            "Белов",
+        ),
+    ],
+)
+def test_news_conventions_seen_in_real_russian_news(
+    text: str, people: tuple[PersonName, ...], speaker: str
+) -> None:
+    found = run(text, people=people)
+    assert [q.speaker.last for q in found] == [speaker]

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from osiwire.enrich.english_words import GEO_WORDS, ORG_WORDS, STOP_WORDS
 from osiwire.enrich.lexicon import fold
 from osiwire.enrich.transliteration import fold_latin
 from osiwire.model import Mention, Participant, PersonName, Quote, Segment
@@ -34,7 +35,7 @@ MAX_QUOTE_CHARS = 4000
 # Words before a quote that may hold its speaker ("По словам министра иностранных дел Сергея Лаврова, ").
 LEAD_CHARS = 200
 # Words after a quote that may hold its speaker ("», — сказал министр иностранных дел Сергей Лавров.").
-TAIL_CHARS = 120
+TAIL_CHARS = 160
 # How far back "министр" looks for the minister it means (about two paragraphs of a release).
 ROLE_LOOKBACK_CHARS = 1500
 # A role names the person right after it: "Министр иностранных дел Российской Федерации Сергей Лавров" (60 chars).
@@ -47,7 +48,8 @@ OPENERS = {"«": "»", "„": "“”", "“": "”", '"': '"'}
 # The author's words inside a quotation, between dashes: "«Part one, — сказал Лавров. — Part two»".
 _INNER_AUTHOR = re.compile(r"[,.!?…]\s[—–]\s(?P<clause>[^—–«»\"“”.!?]{3,120}?)[.,:]\s[—–]\s")
 _OPENER = re.compile('[«„“"]')
-_SENTENCE_END = re.compile(r"[.!?…]\s|[»”\"]\s(?=[А-ЯЁA-Z])")
+# A sentence's end; not the full stop of an initial ("Как сообщил А. Кудрин, «…»").
+_SENTENCE_END = re.compile(r"(?<![\s.(«\"][А-ЯЁA-Z])[.!?…]\s|[»”\"]\s(?=[А-ЯЁA-Z])")
 _SPEECH_RU = (
     r"(?:сказа|заяви|заявля|отмети|отмеча|подчеркну|подчёркива|подчеркива|добави|добавля|поясни|поясня|сообщи|"
     r"сообща|ответи|отвеча|призна|признаё|уточни|уточня|напомни|напомина|замети|замеча|констатирова|рассказа|"
@@ -61,6 +63,8 @@ _SPEECH_EN = (
     r"continued|concluded|argued|recalled|underlined|pointed out|asked|asks|announced|promised|admitted|observed|"
     r"acknowledged|claimed|suggested)"
 )
+_VERB_FIRST = re.compile(rf"(?:{_SPEECH_RU}|{_SPEECH_EN})\s", re.IGNORECASE)
+_VERB_AFTER_NAME_EN = re.compile(rf"[^.;!?\n]{{1,60}}?\s{_SPEECH_EN}\b", re.IGNORECASE)
 SPEECH = re.compile(rf"(?<![\w-])(?:{_SPEECH_RU}|{_SPEECH_EN})(?![\w-])", re.IGNORECASE)
 # Roles a quote may name its speaker by, as the stem every case form of it shares.
 ROLES = {
@@ -162,6 +166,7 @@ _RELATION = re.compile(
     r"сторонник|соратник|оппонент|критик)[а-яё]*|aide|adviser|advisor|deputy|spokesman|spokeswoman|lawyer|wife|"
     r"husband|son|daughter"
 )
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _LATIN_COLON = re.compile(r"[a-z'’]:\s")  # where an English header can be at all
 # Boxes of the page flattened into a transcript: "Смотрите также <title> 5 марта 2025 года" (not the speaker's).
 _BOX = re.compile(
@@ -315,9 +320,24 @@ class _Speakers:
         if not found and not (name.first or name.initials):  # a bare surname: one person of that surname
             found = [p for p in self.people if p.last and _same_surname(p.last, name.last)]
         if not found:
-            return name if fallback and (name.first or name.initials) else None
+            return name if fallback and _looks_like_name(name) else None
         first = found[0]
         return first if all(self.same_person(first, other) for other in found[1:]) else None
+
+
+def _looks_like_name(name: PersonName) -> bool:
+    """Whether a name nobody of the release has is a person's all the same: initials and a surname, a first name
+    Russian morphology knows ("Александр Белов", not "Минобороны России"), or Latin words no body's name has."""
+    if name.initials:
+        return True
+    if not name.first:
+        return False
+    if _CYRILLIC.search(name.first):
+        from osiwire.enrich.morphology import name_parses
+
+        return bool(name_parses(name.first.split()[0], "Name"))
+    words = {w.lower().strip(".,") for w in f"{name.first} {name.last}".split()}
+    return not words & (STOP_WORDS | ORG_WORDS | GEO_WORDS | _TITLE_WORDS)
 
 
 def _inside(match: re.Match[str], spans: Sequence[tuple[int, int]]) -> bool:
@@ -346,20 +366,20 @@ def _mention_in(mentions: Sequence[Mention], start: int, end: int, *, last: bool
     return inside[-1] if last else inside[0]
 
 
-def _name_in(text: str, start: int, end: int, *, last: bool = False) -> tuple[int, int] | None:
-    """A run of capitalised words in ``text[start:end]`` (English title words cut off its front)."""
-    runs = list(_NAME_RUN.finditer(text, start, end))
-    runs = [r for r in runs if r.start() == start or not text[r.start() - 1].isalpha()]
-    if not runs:
-        return None
-    for run in reversed(runs) if last else runs:  # "said the Russian president, Vladimir Putin": the name
+def _names_in(text: str, start: int, end: int, *, last: bool = False) -> list[tuple[int, int]]:
+    """Runs of capitalised words in ``text[start:end]`` that may be names, nearest first when ``last``: English
+    title words cut off their front, runs inside quote marks (organisations: «Голоса Америки») left out."""
+    spans = []
+    for run in _NAME_RUN.finditer(text, start, end):
+        if run.start() > start and (text[run.start() - 1].isalpha() or text[run.start() - 1] in '«„“"'):
+            continue
         keep = list(re.finditer(r"\S+", text[run.start() : run.end()]))
         while keep and keep[0].group().lower().strip(".,") in _TITLE_WORDS:
             keep = keep[1:]
         if keep:
             keep = keep[-3:]
-            return run.start() + keep[0].start(), run.start() + keep[-1].end()
-    return None
+            spans.append((run.start() + keep[0].start(), run.start() + keep[-1].end()))
+    return spans[::-1] if last else spans
 
 
 class _Finder:
@@ -384,10 +404,11 @@ class _Finder:
         mention = _mention_in(self.mentions, start, end, last=last)
         if mention is not None:
             return self.speakers.resolve(self.speakers.parse(mention.normal, True))
-        span = _name_in(self.text, start, end, last=last)
-        if span is None:
-            return None
-        return self.speakers.resolve(self.speakers.parse(self.text[span[0] : span[1]]))
+        for a, b in _names_in(self.text, start, end, last=last):
+            name = self.speakers.resolve(self.speakers.parse(self.text[a:b]))
+            if name is not None:
+                return name
+        return None
 
     def relation_before(self, at: int, start: int) -> bool:
         """Whether the word before ``at`` (within the clause from ``start``) makes the name someone else's."""
@@ -451,7 +472,7 @@ class _Finder:
             name_end = lead_start + len(tail)
             header = _HEADER.search(text, lead_start, end + 1)
             if header is not None and header.end() >= end:
-                return self.speakers.resolve(self.header_name(header))
+                return self.header_name(header)
             mention = _mention_in(self.mentions, lead_start, name_end, last=True)
             if mention is not None and mention.end == name_end:
                 if not _nominative(mention) or self.relation_before(mention.start, lead_start):
@@ -472,28 +493,30 @@ class _Finder:
         text = self.text
         after = close_at + 1
         dash = re.compile(r"[,.!?…]?\s*[—–-]\s+").match(text, after)
-        english = re.compile(r"[,]?\s+").match(text, after)
+        comma = re.compile(r",?\s+").match(text, after)
         if dash is not None:
             start = dash.end()
-        elif english is not None and text[close_at] in '”"':
-            start = english.end()
-            verb_first = re.compile(rf"{_SPEECH_EN}\s", re.IGNORECASE).match(text, start)
-            if verb_first is None and not re.compile(rf"[^.;!?\n]{{1,60}}?\s{_SPEECH_EN}\b").match(
-                text, start
-            ):
-                return None
+        elif comma is not None and _VERB_FIRST.match(text, comma.end()):  # "», сказал X", '," said X'
+            start = comma.end()
+        elif comma is not None and text[close_at] in '”"' and _VERB_AFTER_NAME_EN.match(text, comma.end()):
+            start = comma.end()  # '," Lavrov said'
         else:
             return None
-        stop = re.compile(r"[.;!?\n«“„\"]").search(text, start, min(len(text), start + TAIL_CHARS))
+        # a name of an organisation in «» may stand in the clause ("в беседе с корреспондентом «Голоса Америки»")
+        stop = re.compile(r"[.;!?\n“\"]").search(text, start, min(len(text), start + TAIL_CHARS))
         end = stop.start() if stop else min(len(text), start + TAIL_CHARS)
         return self.clause_speaker(start, end)
 
     def header_name(self, header: re.Match[str]) -> PersonName | None:
+        """The speaker of an initials header: the tooltip's full name where it resolves, else the initials."""
         if header.group("given"):
-            full = self.speakers.parse(f"{header.group('last')}{header.group('given')}")
+            full = self.speakers.resolve(
+                self.speakers.parse(f"{header.group('last')}{header.group('given')}")
+            )
             if full is not None:
                 return full
-        return self.speakers.parse(f"{header.group('initials').replace(' ', '')}{header.group('last')}")
+        initials = header.group("initials").replace(" ", "")
+        return self.speakers.resolve(self.speakers.parse(f"{initials}{header.group('last')}"))
 
     def headers(self) -> list[_Header]:
         """Turn headers of the segment, in order."""
@@ -506,7 +529,7 @@ class _Finder:
                 initials = match.group("initials").replace(" ", "")
                 speaker = self.speakers.written(initials, match.group("last"))
                 if speaker is None:  # nobody stored: the name as the header (or its tooltip) gives it
-                    speaker = self.speakers.resolve(self.header_name(match))
+                    speaker = self.header_name(match)
                 found.append(_Header(match.start(), match.end(), speaker))
         for match in _ANONYMOUS.finditer(text):
             if _HEADER_BEFORE.search(text, max(0, match.start() - 40), match.start()):
