@@ -348,3 +348,9 @@ def test_news_conventions_seen_in_real_russian_news(
 ) -> None:
     found = run(text, people=people)
     assert [q.speaker.last for q in found] == [speaker]
+
+
+def test_a_header_name_is_read_as_written_in_the_nominative() -> None:
+    # "А.Слугина" is a woman's name in the nominative, not the genitive of "Слугин"
+    found = run("В.Путин: Как дела? А.Слугина: Всё налажено. Н.Черкашина: Спасибо.", people=(PUTIN,))
+    assert [q.speaker.last for q in found] == ["Путин", "Слугина", "Черкашина"]

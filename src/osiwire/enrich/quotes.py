@@ -399,13 +399,14 @@ class _Finder:
         self.speakers = speakers
         self.participants = participants
 
-    def speaker_at(self, start: int, end: int, *, last: bool = False) -> PersonName | None:
-        """The person named in ``text[start:end]``: a PER mention there, else a run of capitalised words."""
+    def speaker_at(self, start: int, end: int, *, last: bool = False, base: bool = True) -> PersonName | None:
+        """The person named in ``text[start:end]``: a PER mention there, else a run of capitalised words (in the
+        nominative unless ``base`` is False: "по словам Лаврова")."""
         mention = _mention_in(self.mentions, start, end, last=last)
         if mention is not None:
             return self.speakers.resolve(self.speakers.parse(mention.normal, True))
         for a, b in _names_in(self.text, start, end, last=last):
-            name = self.speakers.resolve(self.speakers.parse(self.text[a:b]))
+            name = self.speakers.resolve(self.speakers.parse(self.text[a:b], base))
             if name is not None:
                 return name
         return None
@@ -483,7 +484,7 @@ class _Finder:
             by = _BY_WORDS_RU.search(lead) or _BY_WORDS_EN.search(lead)
             if by is not None:
                 who_start = lead_start + by.start("who")
-                return self.speaker_at(who_start, lead_start + by.end("who"), last=True)
+                return self.speaker_at(who_start, lead_start + by.end("who"), last=True, base=False)
         if re.search(r",\s*что\s*$", lead, re.IGNORECASE):
             return self.clause_speaker(lead_start, open_at)
         return None
@@ -511,12 +512,12 @@ class _Finder:
         """The speaker of an initials header: the tooltip's full name where it resolves, else the initials."""
         if header.group("given"):
             full = self.speakers.resolve(
-                self.speakers.parse(f"{header.group('last')}{header.group('given')}")
+                self.speakers.parse(f"{header.group('last')}{header.group('given')}", True)
             )
             if full is not None:
                 return full
         initials = header.group("initials").replace(" ", "")
-        return self.speakers.resolve(self.speakers.parse(f"{initials}{header.group('last')}"))
+        return self.speakers.resolve(self.speakers.parse(f"{initials}{header.group('last')}", True))
 
     def headers(self) -> list[_Header]:
         """Turn headers of the segment, in order."""
@@ -550,7 +551,7 @@ class _Finder:
         for match in _EN_HEADER.finditer(text) if _LATIN_COLON.search(text) else ():
             if _inside(match, taken):
                 continue
-            parsed = self.speakers.parse(match.group("name"))
+            parsed = self.speakers.parse(match.group("name"), True)
             if match.group("name") in self.repeated or self.speakers.stored(parsed):
                 found.append(_Header(match.start(), match.end(), self.speakers.resolve(parsed)))
             elif (
@@ -589,7 +590,9 @@ class _Finder:
         """The speaker of a tooltip header: surname, name and patronymic from the tooltip, else the name shown."""
         given = match.group("given").split()
         if len(given) == 2 and _PATRONYMIC.search(given[1].lower()):
-            full = self.speakers.resolve(self.speakers.parse(f"{match.group('last')} {' '.join(given)}"))
+            full = self.speakers.resolve(
+                self.speakers.parse(f"{match.group('last')} {' '.join(given)}", True)
+            )
             if full is not None:
                 return full
         shown = _mention_in(self.mentions, match.start("name"), match.end("name"))
