@@ -41,16 +41,20 @@ def uzbek_cyrillic(sentence: str) -> str:
 
 
 def train(sentences: dict[str, list[str]], bits: int, alpha: float) -> NgramModel:
-    """Naive Bayes over hashed n-grams: log P(row | language), smoothed by ``alpha`` per row."""
+    """Naive Bayes over hashed n-grams: log P(row | language), smoothed by ``alpha`` per row, scaled by each
+    language's share of the counts: a row no language has seen then costs every language the same, where equal
+    smoothing would favour the languages with least data (Tajik, Uzbek) on every unseen word."""
     size = 1 << bits
-    table = np.empty((size, len(LANGUAGES)), dtype=np.float64)
+    counts = np.empty((size, len(LANGUAGES)), dtype=np.float64)
     for column, lang in enumerate(LANGUAGES):
         texts = sentences[lang]
         if lang == "uz":
             texts = texts + [uzbek_cyrillic(s) for s in texts if _LATIN_UZBEK.search(s)]
         rows = np.concatenate([features(s, bits) for s in texts])
-        counts = np.bincount(rows, minlength=size).astype(np.float64)
-        table[:, column] = np.log((counts + alpha) / (counts.sum() + alpha * size))
+        counts[:, column] = np.bincount(rows, minlength=size)
+    totals = counts.sum(axis=0)
+    smoothing = alpha * totals / totals.mean()
+    table = np.log((counts + smoothing) / (totals + smoothing * size))
     return NgramModel.from_log_probs(LANGUAGES, table, bits)
 
 

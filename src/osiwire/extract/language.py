@@ -15,7 +15,8 @@ How a text is decided (each rule named after what it handles; figures in README 
    added to the lite model's log-probabilities for the same languages, less a cost for each letter the
    language never writes (the letters each language owns: Kazakh ә ұ һ, Tajik ӣ ӯ ҷ, Ukrainian ї є ґ...).
 7. A prior (the source's configured language, or the release's for a paragraph) multiplies its language's
-   probability by PRIOR_WEIGHT: it settles a text that could be either, and a clear signal still overrides it.
+   probability by PRIOR_WEIGHT, and stands unless another language is clear (CLEAR_SIGNAL) or the prior's
+   implausible (under PRIOR_PLAUSIBLE): it settles a text that could be either; a clear signal overrides it.
 8. When the best language's probability stays under UNDECIDED_BELOW, the answer is ``und``.
 
 Uzbek is ``uz`` in both scripts. ``get_detector`` is the one function the pipeline calls.
@@ -63,6 +64,10 @@ SURE_MIN_LETTERS = 60
 LITE_TOP_K = 10  # the lite model's candidates read; a region language below them counts LITE_FLOOR
 LITE_FLOOR = 1e-3
 PRIOR_WEIGHT = 4.0  # a prior's language counts 4x: a 0.8 / 0.2 split against it becomes 0.5 / 0.5
+# ...and is kept whenever the best other language stays under CLEAR_SIGNAL while the prior's own probability is
+# at least PRIOR_PLAUSIBLE: a clear signal overrides the prior, a lean does not.
+CLEAR_SIGNAL = 0.95
+PRIOR_PLAUSIBLE = 0.02
 UNDECIDED_BELOW = 0.5  # the best language's probability under this: "und"
 # Letters a language never writes (lower case), each occurrence costing FOREIGN_LETTER_COST (log-probability):
 # the letters the other languages own, and the Russian letters Ukrainian (ё ъ ы э) and Belarusian (и щ ъ) lack.
@@ -204,13 +209,22 @@ class LanguageDetector:
             value = float(scores[column]) / NGRAM_TEMPERATURE
             value += LITE_WEIGHT * math.log(max(lite.get(lang, 0.0), LITE_FLOOR))
             value -= FOREIGN_LETTER_COST * sum(n for ch, n in foreign.items() if ch in FOREIGN[lang])
-            if lang == prior:
-                value += math.log(PRIOR_WEIGHT)
             logp.append(value)
         top = max(logp)
         weights = [math.exp(v - top) for v in logp]
+        total = sum(weights)
         i = weights.index(1.0)
-        probability = 1.0 / sum(weights)
+        if prior in region and region[i] != prior:
+            own = weights[region.index(prior)] / total
+            if 1.0 / total < CLEAR_SIGNAL and own >= PRIOR_PLAUSIBLE:
+                # Not clear enough to override the prior: "Кабинет министров" in a Russian release is Russian,
+                # though the Kyrgyz model, full of Russian loanwords, leans Kyrgyz.
+                return LanguageGuess(prior, round(own * PRIOR_WEIGHT / (1 + own * (PRIOR_WEIGHT - 1)), 4))
+        if prior in region:
+            weights[region.index(prior)] *= PRIOR_WEIGHT
+            total = sum(weights)
+            i = max(range(len(weights)), key=weights.__getitem__)
+        probability = weights[i] / total
         if probability < UNDECIDED_BELOW:
             return LanguageGuess(UNDETERMINED, 0.0)
         return LanguageGuess(region[i], round(probability, 4))
