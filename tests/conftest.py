@@ -7,10 +7,31 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / "tests" / "data"
 SHARED_ENV = "OSIWIRE_SHARED_DATA"
+
+# Property tests (tests/test_fuzz_*.py): "ci", the default, keeps the suite's time reasonable; "fuzz" (make fuzz,
+# HYPOTHESIS_PROFILE=fuzz) draws thousands of texts per test. No deadline: a 100k-character text through NER
+# takes most of a second, and timings on a shared CI machine vary. Examples are not stored between runs in CI
+# (derandomize keeps "ci" runs repeatable); a failing example is printed with its seed either way.
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=3000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _find_shared_data() -> Path:
