@@ -25,6 +25,7 @@ def demo_sources() -> list[Source]:
         as_file(folder / "kremlin-ru-2025-02-03.jsonl") as kremlin,
         as_file(folder / "ibash-windows-1251.xml") as feed,
         as_file(folder / "udhr-ru.jsonl") as udhr,
+        as_file(folder / "tgcontest-ru-media.jsonl") as media,
     ):
         return [
             Source(
@@ -53,6 +54,16 @@ def demo_sources() -> list[Source]:
                 region="International",
                 language="ru",
                 organisation="United Nations",
+                interval_s=DEMO_INTERVAL_S,
+            ),
+            # Russian outlets' articles, many told by two or more of them: the stories of the demo.
+            Source(
+                name="Russian media (demo: tgcontest pairs)",
+                url=media.resolve().as_uri(),
+                kind=SourceKind.FILE,
+                region="Russian Federation",
+                country="RU",
+                language="ru",
                 interval_s=DEMO_INTERVAL_S,
             ),
         ]

@@ -65,6 +65,7 @@ def _state(story: Story) -> str:
             "entities": dict(story.entities),
             "names": dict(story.names),
             "dates": {f"{m}-{d}": c for (m, d), c in story.dates.items()},
+            "title_dates": [f"{m}-{d}" for m, d in sorted(story.title_dates)],
             "numbers": dict(story.numbers),
             "scored": story.scored,
         },
@@ -72,14 +73,16 @@ def _state(story: Story) -> str:
     )
 
 
+def _day(key: str) -> tuple[int, int]:
+    month, day = key.split("-")
+    return int(month), int(day)
+
+
 def _story(row: Any) -> Story:
     from osiwire.stories.clusters import Story
 
     state = json.loads(row.state)
-    dates: Counter[tuple[int, int]] = Counter()
-    for key, count in state["dates"].items():
-        month, day = key.split("-")
-        dates[(int(month), int(day))] = count
+    dates: Counter[tuple[int, int]] = Counter({_day(key): count for key, count in state["dates"].items()})
     return Story(
         id=row.id,
         first_at=row.first_at,
@@ -89,6 +92,7 @@ def _story(row: Any) -> Story:
         centroid=state["centroid"],
         title_vector=state["title_vector"],
         lead_vector=state["lead_vector"],
+        title_dates=frozenset(_day(key) for key in state.get("title_dates", [])),
         entities=Counter(state["entities"]),
         names=Counter(state["names"]),
         dates=dates,

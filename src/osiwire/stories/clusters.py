@@ -46,6 +46,7 @@ class Story:
     centroid: dict[str, float]  # sum of the scored members' unit vectors (their strongest terms)
     title_vector: Mapping[str, float]
     lead_vector: Mapping[str, float]
+    title_dates: frozenset[tuple[int, int]] = frozenset()  # its founder's
     entities: Counter[str] = field(default_factory=Counter)
     names: Counter[str] = field(default_factory=Counter)
     dates: Counter[tuple[int, int]] = field(default_factory=Counter)
@@ -66,6 +67,7 @@ class Story:
                 names=_shared(self.names, self.scored),
                 numbers=_shared(self.numbers, self.scored),
                 dates=_shared(self.dates, self.scored),
+                title_dates=self.title_dates,
                 published=self.last_at,
             )
         return self._features
@@ -122,6 +124,7 @@ def new_story(story_id: int, release_id: int, title: str, features: StoryFeature
         centroid=dict(features.vector),
         title_vector=features.title_vector,
         lead_vector=features.lead_vector,
+        title_dates=features.title_dates,
         entities=Counter(features.entities),
         names=Counter(features.names),
         dates=Counter(features.dates),
