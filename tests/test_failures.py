@@ -26,6 +26,7 @@ from osiwire.config import Settings, load_settings
 from osiwire.enriching import Enriching
 from osiwire.model import Article, Source, SourceKind
 from osiwire.pipeline import Pipeline
+from osiwire.retrying import RetryReport
 from osiwire.store import Store
 from osiwire.store.failures import Failures, StageFailure, one_line
 from osiwire.store.releases import Releases
@@ -300,7 +301,7 @@ def test_run_keeps_going_when_a_pass_raises(tmp_path: Path, monkeypatch: pytest.
         if len(calls) == 1:
             raise Injected("the first pass breaks")
         os.kill(os.getpid(), signal.SIGTERM)  # the second pass happened: stop the loop
-        return pipeline_module.RetryReport()
+        return RetryReport()
 
     monkeypatch.setattr(Pipeline, "retry_failed", retry_failed)
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)

@@ -17,7 +17,7 @@ from osiwire.store.failures import one_line
 logger = logging.getLogger(__name__)
 
 # The stages whose failures are recorded on a stored release, and retried by the passes and ``--failed``.
-RELEASE_STAGES = ("enrich", "translate", "alerts")
+RELEASE_STAGES = ("enrich", "stories", "translate", "alerts")
 
 
 def describe(exc: BaseException) -> str:

@@ -36,6 +36,7 @@ from osiwire.extract.urls import canonical_url
 from osiwire.failing import RELEASE_STAGES, FailureLog, describe
 from osiwire.model import Article, Enrichment, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
+from osiwire.retrying import RETRY_PER_PASS, RetryReport, retry_failed
 from osiwire.runner import StagePool, Worked, worker_count
 from osiwire.store import Store
 from osiwire.store.stages import PipelineStats
@@ -53,7 +54,6 @@ MAX_CHILD_SITEMAPS = 20  # sitemap index children read per pass
 # A pass with fewer documents runs them in this process even where worker processes are asked for: starting
 # one (and loading its models) costs seconds.
 POOL_MIN_DOCUMENTS = 16
-RETRY_PER_PASS = 50  # failed stages retried at the end of a pass (per stage): a pass must stay short
 # A long pass (an archive import) writes its stage times this often, not only at its end.
 RECORD_EVERY_S = 60.0
 FEED_ACCEPT = (
@@ -94,14 +94,6 @@ class PassReport:
             logger.warning("stage failed: stage=%s item=%s error=%s", stage, item, message)
         else:
             logger.warning("%s", message)
-
-
-@dataclass
-class RetryReport:
-    """What a retry of failed stages did."""
-
-    succeeded: int = 0
-    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,62 +578,8 @@ class Pipeline:
         limit: int = RETRY_PER_PASS,
         progress: Progress | None = None,
     ) -> RetryReport:
-        """Run again the stages that failed on stored releases (those whose retry time has come, or all).
-
-        Pages that could not be fetched or extracted are not stored: a source's next pass fetches them again.
-        """
-        from osiwire.translating import article_from_version
-
-        progress = progress or NoProgress()
-        report = RetryReport()
-        now = datetime.now(UTC)
-        todo = [
-            failure
-            for stage in stages
-            for failure in self.store.failures.find(stage, due_at=now if due_only else None, limit=limit)
-            if failure.release_id is not None
-        ]
-        progress.add_total(len(todo))
-        for failure in todo:
-            assert failure.release_id is not None
-            try:
-                release = self.store.releases.get(failure.release_id)
-            except OsiwireError:  # deleted since
-                self.store.failures.clear(failure.stage, [failure.item])
-                continue
-            version = release.versions[-1]  # the current version: an older one failing matters no more
-            article = article_from_version(release, version)
-            if self._retry(failure.stage, article, release.id, version.version_no):
-                self.failures.succeeded((failure.stage,), [failure.item])
-                report.succeeded += 1
-            else:
-                report.failed += 1
-            progress.advance()
-        return report
-
-    def _retry(self, stage: str, article: Article, release_id: int, version_no: int) -> bool:
-        try:
-            if stage == "enrich":
-                self.enriching.enrich(article, release_id, version_no)
-            elif stage == "translate":
-                if self.translating.can_translate(article.language):
-                    names = self.translating.names(release_id, version_no)
-                    self.translating.translate(article, release_id, version_no, names=names)
-            elif stage == "alerts":
-                evaluate_new(self.store, release_id)
-            else:
-                raise ValueError(f"no retry for stage {stage!r}")
-            return True
-        except Exception as exc:
-            self.failures.failed(
-                stage,
-                article.url,
-                exc,
-                release_id=release_id,
-                version_no=version_no,
-                source_id=article.source_id,
-            )
-            return False
+        """Run again the stages that failed on stored releases (those whose retry time has come, or all)."""
+        return retry_failed(self, stages, due_only=due_only, limit=limit, progress=progress)
 
     # -- archives -------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from osiwire.cli.base import Context, cli, errors_as_lines, to_json
 from osiwire.progress import Progress
 
 if TYPE_CHECKING:
-    from osiwire.pipeline import RetryReport
+    from osiwire.retrying import RetryReport
     from osiwire.store import Store
     from osiwire.translating import Translating
 
