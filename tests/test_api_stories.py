@@ -35,3 +35,27 @@ def test_stories_api(tmp_path: Path) -> None:
         assert client.get("/api/v1/stories", params={"since": "yesterday"}).status_code == 400
         firsts = client.get("/api/v1/stories/firsts").json()
         assert {r["source"]: r["first"] for r in firsts} == {"Kremlin": 1, "TASS": 0, "Tanjug": 0}
+
+
+def test_story_pages_escape_mark_the_first_and_redirect_merged_ids(tmp_path: Path) -> None:
+    ids = _fill(tmp_path)
+    settings = load_settings(tmp_path)
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        listed = client.get("/api/v1/stories").json()
+        with store.db.writing() as conn:  # a source's title is untrusted input
+            conn.execute(
+                stories.update().where(stories.c.id == listed[1]["id"]).values(title="<script>x()</script>")
+            )
+        top = client.get("/stories")
+        assert top.status_code == 200 and "<script>x()" not in top.text and "&lt;script&gt;x()" in top.text
+        assert "Kremlin" in top.text and 'href="/stories/' in top.text
+        page = client.get(f"/stories/{listed[0]['id']}")
+        assert page.status_code == 200 and '<tr class="first">' in page.text and "+20 min" in page.text
+        assert f'href="/releases/{ids[0]}"' in page.text
+        with store.db.writing() as conn:
+            conn.execute(
+                stories.update().where(stories.c.id == listed[1]["id"]).values(merged_into=listed[0]["id"])
+            )
+        moved = client.get(f"/stories/{listed[1]['id']}", follow_redirects=False)
+        assert moved.status_code == 301 and moved.headers["location"] == f"/stories/{listed[0]['id']}"
+        assert client.get("/stories/999").status_code == 404

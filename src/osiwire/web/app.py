@@ -36,6 +36,7 @@ from osiwire.web import (
     pages_entities,
     pages_people,
     pages_saved,
+    pages_stories,
     pages_topics,
     saved_searches,
     session,
@@ -203,6 +204,7 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     app.include_router(pages_people.router)
     app.include_router(pages_topics.router)
     app.include_router(pages_entities.router)
+    app.include_router(pages_stories.router)
     app.include_router(feeds.router)
     app.include_router(wire.router)
     app.include_router(ops.router)
