@@ -76,3 +76,27 @@ def test_the_release_page_shows_participants_apart_from_people_mentioned(tmp_pat
         and "маршал &lt;i&gt;Советского Союза&lt;/i&gt;" in facts
     )
     assert "<script>alert(1)" not in page
+
+
+def test_role_alerts_and_the_wire_read_participants_not_people_mentioned(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from osiwire.alerts.facts import load_facts
+    from osiwire.config import load_settings
+    from osiwire.web.app import create_app
+
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store.releases.save(make_article("https://a/1", "Совещание", ["Белоусов и Жуков."], published=NOW))
+    rows = (
+        Participant(BELOUSOV, "Министр обороны", "", "RU", "", "list", "participant"),
+        Participant(ZHUKOV, "маршал", "", "", "", "apposition", "mentioned"),
+    )
+    store.enrichments.save(1, 1, Enrichment(people=(BELOUSOV, ZHUKOV), participants=rows), NOW)
+    facts = load_facts(store, 1)
+    assert facts is not None
+    assert [p.name.last for p in facts.participants] == ["Белоусов"]
+    assert sorted(n.last for n in facts.people) == ["Белоусов", "Жуков"]  # a person rule still finds Жуков
+    with TestClient(create_app(load_settings(tmp_path, environ={}), store=store)) as client:
+        wire = client.get("/releases/1.txt").text
+    store.close()
+    assert "Министр обороны" in wire and "маршал" not in wire

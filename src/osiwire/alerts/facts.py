@@ -70,7 +70,8 @@ def load_facts(store: Store, release_id: int) -> ReleaseFacts | None:
         source_country=source.country if source else "",
         enriched=enrichment is not None,
         people=enrichment.people if enrichment else (),
-        participants=enrichment.participants if enrichment else (),
+        # role rules read participants of the meeting; people named in passing are among ``people``
+        participants=tuple(p for p in enrichment.participants if p.kind != "mentioned") if enrichment else (),
         topics=enrichment.topics if enrichment else (),
         countries=enrichment.countries if enrichment else (),
     )

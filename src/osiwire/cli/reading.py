@@ -293,6 +293,8 @@ def export(obj: Context, keys: tuple[str, ...], fmt: str) -> None:
         for key in keys:
             release = store.releases.get(key)
             enrichment = store.enrichments.get(release.id)
-            participants = enrichment.participants if enrichment else ()
+            participants = (
+                tuple(p for p in enrichment.participants if p.kind != "mentioned") if enrichment else ()
+            )
             item = ExportItem(release, store.translations.get(release.id, target), participants)
             click.echo(render(item, fmt), nl=False)

@@ -25,7 +25,9 @@ def wire_text(web: WebState, release: Release) -> str:
     """One release in the wire format, with its stored translation and participants."""
     translation = web.store.translations.get(release.id, web.settings.translate.target_language)
     enrichment = web.store.enrichments.get(release.id)
-    participants = enrichment.participants if enrichment is not None else ()
+    participants = (
+        tuple(p for p in enrichment.participants if p.kind != "mentioned") if enrichment is not None else ()
+    )
     return render_wire(ExportItem(release, translation, participants))
 
 
