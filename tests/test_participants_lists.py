@@ -451,3 +451,31 @@ def test_a_place_ending_a_position_is_no_given_name_of_the_next_row(place: str) 
         f"Чрезвычайный и Полномочный Посол Российской Федерации {place}",
     )
     assert rows[1] == ("Ибрагим Траоре", "Президент переходного периода")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Главу государства сопровождали губернатор Санкт-Петербурга Александр Беглов и другие.",
+            "Александр Беглов",
+        ),
+        ("О ходе работ доложил генеральный директор «Росатома» Алексей Лихачёв.", "Алексей Лихачёв"),
+        (
+            "Владимир Путин общался с капитаном ледокола «Арктика» Александром Скрябиным.",
+            "Александром Скрябиным",
+        ),
+        ("Экскурсию для Президента провела директор музея Наталья Шашкова.", "Наталья Шашкова"),
+    ],
+)
+def test_people_at_the_event_with_the_host_are_participants(text: str, name: str) -> None:
+    start = text.index(name)
+    mention = Mention(0, start, start + len(name), "PER", name, name)
+    assert [p.kind for p in extract_participants(text, "ru", [mention])] == ["participant"]
+
+
+def test_historical_figures_in_a_speech_stay_mentioned() -> None:
+    text = "Это генерал армии Афанасий Белобородов, который отстоял Москву на Волоколамском направлении."
+    start = text.index("Афанасий")
+    mention = Mention(0, start, start + 20, "PER", "Афанасий Белобородов", "Афанасий Белобородов")
+    assert [p.kind for p in extract_participants(text, "ru", [mention])] == ["mentioned"]
