@@ -26,9 +26,9 @@ from osiwire.enrich.topics import default_matcher
 from osiwire.enrich.transliteration import fold_latin, latin_spellings, transliterate, transliterate_yo
 from osiwire.model import Article, Mention, Participant, PersonName, Segment, TopicMatch
 
-# Languages the enricher reads differently: natasha (ru), the English rules (en, en-GB), participant lists and
-# topics only (uk, kk, hy, ka, ar), a region tag, and none at all.
-LANGUAGES = ["ru", "en", "en-GB", "uk", "kk", "hy", "ka", "ar", "", "xx"]
+# Languages the enricher reads differently: natasha (ru), the English rules (en), participant lists and topics
+# only (uk, kk, hy, ka, ar), written with a region or in capitals, undetermined, and none at all.
+LANGUAGES = ["ru", "en", "en-GB", "ru-RU", "EN", "en_US", "uk", "kk", "hy", "ka", "ar", "und", "", "xx"]
 
 
 @functools.cache

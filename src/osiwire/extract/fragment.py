@@ -35,6 +35,9 @@ BLOCK_TAGS = frozenset(
 )
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed")
 SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0]+")
+# C0 control characters other than tab and line ends: no text holds them, and lxml refuses them (ValueError) when
+# dropping a script or style moves the text after it ("<script></script>\x08" in a feed entry ended the pass).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def fragment_text(html: str) -> str:
@@ -43,6 +46,7 @@ def fragment_text(html: str) -> str:
         return ""
     if "<" not in html:
         return html.strip()
+    html = CONTROL_RE.sub(" ", html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
