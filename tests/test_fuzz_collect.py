@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -19,11 +20,14 @@ from osiwire.analyze import AnalyzeError, parse_line
 from osiwire.collect.archive import read_archive
 from osiwire.collect.feeds import parse_feed
 from osiwire.collect.listing import parse_listing
+from osiwire.collect.local import entry_document
 from osiwire.collect.sitemaps import parse_sitemap
 from osiwire.errors import ParseError, SourceError
-from osiwire.model import Entry
+from osiwire.model import Entry, Source, SourceKind
 
 FEED_URL = "https://example.org/feed.xml"
+SOURCE = Source(name="fuzz", url=FEED_URL, kind=SourceKind.RSS, language="ru")
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 LINKS = st.one_of(
     st.sampled_from(
         ["https://example.org/news/1", "/news/2", "http://[::1", "javascript:x()", "", "news/3?a=1#b"]
@@ -84,6 +88,9 @@ def test_feeds(body: bytes) -> None:
     except ParseError:
         return
     assert all(isinstance(e, Entry) and e.url.startswith(("http://", "https://")) for e in feed.entries)
+    for entry in feed.entries:  # what a feed source stores of an entry that carries its own text
+        doc = entry_document(entry, SOURCE, NOW)
+        assert doc is None or (doc.text and doc.text == doc.text.strip())
 
 
 SITEMAPS = st.one_of(
