@@ -201,3 +201,23 @@ def test_address_form_without_surname_is_not_a_person(text: str) -> None:
 def test_a_word_of_address_is_not_part_of_the_name() -> None:
     name = _parse("Уважаемый Сергей Кужугетович Шойгу")
     assert (name.first, name.patronymic, name.last) == ("Сергей", "Кужугетович", "Шойгу")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("Виктор Янукович", "Виктор", "Янукович"),
+        ("Виктора Януковича", "Виктор", "Янукович"),
+        ("Слободан Милошевич", "Слободан", "Милошевич"),
+        ("Станислав Шушкевич", "Станислав", "Шушкевич"),
+        ("Адам Мицкевич", "Адам", "Мицкевич"),
+    ],
+)
+def test_a_surname_with_a_patronymic_ending_is_a_surname(text: str, first: str, last: str) -> None:
+    name = parse_name(text, "ru")
+    assert name is not None and (name.first, name.patronymic, name.last) == (first, "", last)
+
+
+def test_a_first_name_and_a_patronymic_alone_are_still_no_person() -> None:
+    assert parse_name("Александр Юрьевич", "ru") is None
+    assert parse_name("Владимир Владимирович", "ru") is None

@@ -57,7 +57,15 @@ def _is_patronymic(word: str) -> bool:
     low = word.lower()
     if low in TURKIC_PATRONYMIC_MARKERS:
         return True
-    return bool(_PATRONYMIC_RU.search(low) if _CYRILLIC.search(low) else _PATRONYMIC_LAT.search(low))
+    if _CYRILLIC.search(low):
+        return bool(_PATRONYMIC_RU.search(low)) and not _known_surname(low)
+    return bool(_PATRONYMIC_LAT.search(low))
+
+
+def _known_surname(low: str) -> bool:
+    """A surname with a patronymic's ending ("Янукович", "Милошевич", "Мицкевич"): morphology knows it as one."""
+    parses = analyser().parse(low)
+    return bool(parses) and "Surn" in parses[0].tag and analyser().word_is_known(low)
 
 
 def _one_name(words: list[str]) -> list[str]:
