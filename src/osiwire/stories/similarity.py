@@ -21,7 +21,7 @@ from typing import Any
 
 from osiwire.model import Article, Enrichment
 from osiwire.store.textindex import CYRILLIC_RE, Lemmatiser, fold
-from osiwire.stories.text import DIGIT_RE, STOP_WORDS, TextFeatures, words
+from osiwire.stories.text import STOP_WORDS, TextFeatures, words
 
 MAX_TERMS = (
     400  # strongest terms kept per vector: a transcript's tail does not add to the cost of comparing it
@@ -119,12 +119,12 @@ def shipped_background() -> Background:
 def content_terms(text: str, lemmatiser: Lemmatiser) -> list[str]:
     """The lemmas of a text that carry content: no stop words, numbers or single letters."""
     lemma = lemmatiser.lemma_of_folded  # ``words`` folds the text
-    return content_lemmas([lemma(w) for w in words(text) if not DIGIT_RE.search(w)])
+    return content_lemmas([lemma(w) for w in words(text) if w.isalpha()])
 
 
 def content_lemmas(lemmas: Iterable[str]) -> list[str]:
     """The lemmas that carry content, of a text's lemmas (``TextFeatures.lemmas``)."""
-    return [t for t in lemmas if len(t) >= MIN_TERM_CHARS and t not in STOP_WORDS and not DIGIT_RE.search(t)]
+    return [t for t in lemmas if len(t) >= MIN_TERM_CHARS and t.isalpha() and t not in STOP_WORDS]
 
 
 MONTHS = {
@@ -155,7 +155,7 @@ def dates_of(text: str) -> frozenset[tuple[int, int]]:
 def numbers_of(text: str) -> frozenset[str]:
     """Numbers of a text that tell events apart (years alone are too common to count)."""
     return frozenset(
-        w for w in words(text) if DIGIT_RE.search(w) and not (len(w) == 4 and w[:2] in ("19", "20"))
+        w for w in words(text) if not w.isalpha() and not (len(w) == 4 and w[:2] in ("19", "20"))
     )
 
 

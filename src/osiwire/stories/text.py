@@ -18,7 +18,6 @@ import numpy.typing as npt
 from osiwire.store.textindex import Lemmatiser, fold
 
 WORD_RE = re.compile(r"[^\W_]+(?:[.:,][0-9]+)*", re.UNICODE)  # "14:50", "2,5" and "1.5" stay one token
-DIGIT_RE = re.compile(r"[0-9]")
 # Shingles are runs of this many lemmas. 3 keeps templates apart better than 2; with MinHash banding tuned for
 # it (minhash.py), synthetic copies with 15 % of their words changed are still found.
 SHINGLE_WORDS = 3
@@ -246,8 +245,9 @@ def text_features(text: str, lemmatiser: Lemmatiser) -> TextFeatures:
     digest = hashlib.sha256(" ".join(tokens).encode()).hexdigest() if tokens else ""
     tokens = tokens[:MAX_WORDS]
     lemma = lemmatiser.lemma_of_folded  # ``words`` folded the text already
-    lemmas = tuple(t if DIGIT_RE.search(t) else lemma(t) for t in tokens)
-    numbers = frozenset(t for t in tokens if DIGIT_RE.search(t))
+    # A token that is not all letters has digits (WORD_RE keeps letters, digits and separators between digits).
+    lemmas = tuple(lemma(t) if t.isalpha() else t for t in tokens)
+    numbers = frozenset(t for t in tokens if not t.isalpha())
     return TextFeatures(lemmas, numbers, digest)
 
 
