@@ -19,6 +19,9 @@ from sqlalchemy.engine import URL
 from osiwire.errors import ConfigError
 
 ENV_PREFIX = "OSIWIRE_"
+# Variables with the prefix that are no setting: the data directory (--data-dir), and where the test suite
+# finds ../shared/data (tests/conftest.py). Any other unknown OSIWIRE_* is an error (a mistyped setting).
+NOT_SETTINGS = frozenset({ENV_PREFIX + "DATA_DIR", ENV_PREFIX + "SHARED_DATA"})
 CONFIG_FILE = "osiwire.toml"
 DEFAULT_DATA_DIR = "./osiwire-data"
 
@@ -221,7 +224,7 @@ class Settings(_Section):
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in environ.items():
-        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "DATA_DIR":
+        if not key.startswith(ENV_PREFIX) or key in NOT_SETTINGS:
             continue
         path = key[len(ENV_PREFIX) :].lower().split("__")
         node = out
