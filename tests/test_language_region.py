@@ -136,6 +136,20 @@ def test_languages_outside_the_region_stay_themselves(lang: str, text: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("id", "Presiden meresmikan jembatan baru"),  # short Indonesian: not Azerbaijani
+        ("id", "Menteri luar negeri bertemu duta besar Jepang"),
+        ("pt", "Ministro recebe embaixador do Japão"),
+        ("sr", "Министар спољних послова примио амбасадора"),  # љ: no region language writes it
+        ("mk", "Министерот за надворешни работи се сретна со амбасадорот на Јапонија"),
+    ],
+)
+def test_short_text_outside_the_region_is_not_forced_into_it(lang: str, text: str) -> None:
+    assert get_detector().detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Onlar şahmat oynayırlar.",  # Azerbaijani, Turkish to the lite model

@@ -49,6 +49,13 @@ REGION = frozenset(CYRILLIC_REGION + LATIN_REGION + ("hy", "ka"))
 OUTSIDE_MIN_SCORE = 0.9
 OUTSIDE_MIN_SCORE_LONG = 0.5
 LONG_WORDS = 8
+# Below OUTSIDE_MIN_SCORE, an outside language still stands when the lite model gives it OUTSIDE_LEAN or more
+# and the region's languages of the script (but English, which it knows well) less than REGION_MASS_BELOW
+# together, and no region-only letter shows (dev: 0.001 lost on the first three words, nothing on sentences).
+OUTSIDE_LEAN = 0.5
+REGION_MASS_BELOW = 0.01
+_REGION_LETTERS = re.compile(r"[əňýžäўіїєґәғқңөұүһӣӯҳҷ]|[og]['ʻʼ‘’`]")
+_SOUTH_SLAVIC = re.compile(r"[јљњћђџѓќѕЈЉЊЋЂЏЃЌЅ]")
 # Turkish needs a long text and no letter it lacks: shorter, Azerbaijani/Turkmen/Uzbek texts are Turkish to the
 # lite model as often as not (dev: 81 of 1,194 first-three-words snippets).
 _NOT_TURKISH = re.compile(r"[əqxwňýžäʻ]|[og]['ʼ‘’`]", re.IGNORECASE)
@@ -131,6 +138,9 @@ class LanguageGuess:
     score: float
 
 
+_UND = LanguageGuess(UNDETERMINED, 0.0)
+
+
 class LanguageDetector:
     """The lite model and the region's n-gram model, loaded once; ``detect`` may be called from several threads."""
 
@@ -193,6 +203,25 @@ class LanguageDetector:
         turkish_ok = best != "tr" or (long and not _NOT_TURKISH.search(flat))
         if best and best not in REGION and enough and prior not in region and turkish_ok:
             return LanguageGuess(best, round(lite[best], 4))
+        if region is CYRILLIC_REGION and _SOUTH_SLAVIC.search(sample):
+            # ј љ њ ћ ђ џ ѓ ќ ѕ: Serbian, Macedonian; no region language writes them.
+            outside = {lang: p for lang, p in lite.items() if lang not in REGION}
+            other = max(outside, key=outside.__getitem__, default="")
+            share = outside[other] / sum(outside.values()) if other else 0.0
+            return LanguageGuess(other, round(share, 4)) if share >= UNDECIDED_BELOW else _UND
+        if (
+            best
+            and best not in REGION
+            and best != "tr"
+            and prior not in region
+            and lite[best] >= OUTSIDE_LEAN
+            and sum(lite.get(lang, 0.0) for lang in region if lang != "en") < REGION_MASS_BELOW
+            and not _REGION_LETTERS.search(sample.lower())
+        ):
+            # Indonesian, Portuguese, Serbian... the lite model leans to, giving the region next to nothing, in a
+            # text without a letter only the region writes: the n-gram model knows no such language and would
+            # force one of its own on it ("Penghinaan terhadap Istri dan Sahabat Nabi" read as Azerbaijani).
+            return LanguageGuess(best, round(lite[best], 4)) if lite[best] >= UNDECIDED_BELOW else _UND
         # The n-gram model reads only the region's script: a Cyrillic word would pull a Latin text to Uzbek.
         other = _LATIN if region is CYRILLIC_REGION else _CYRILLIC
         return self._region(other.sub(" ", flat) if share < 1.0 else flat, region, lite, prior)
