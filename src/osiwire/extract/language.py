@@ -9,6 +9,8 @@ How a text is decided (each rule named after what it handles; figures in README 
 4. The lite model names a language outside the region (German, Mongolian, Bulgarian, Turkish...) and is sure of
    it (surer on short texts): that language. Turkish is held to more: Azerbaijani, Turkmen and Uzbek share most
    of its words' shapes, so a short text, or one with a letter Turkish lacks (ə q x w ň ý ž ä, oʻ), goes on.
+   A lean (OUTSIDE_LEAN) is enough when the region gets next to nothing and no region-only letter shows; a
+   Serbian or Macedonian letter (ј љ њ ...) rules the region out.
 5. A Russian or English text the lite model is sure of, with no letter of another language: as it says.
 6. Otherwise the region model decides among the script's region languages (Cyrillic: ru uk be kk ky tg uz;
    Latin: en az tk uz): naive Bayes over hashed character 1-5-grams (``ngrams.py``), its scores tempered and
