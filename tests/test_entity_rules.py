@@ -192,3 +192,20 @@ def test_a_body_named_by_a_noun_is_not_stored_as_an_organisation(tmp_path: Path)
 def test_names_run_together_are_people_apart(rules: EntityRules, run: str, names: list[str]) -> None:
     text = f"В заседании участвовали {run}, министры."
     assert apply(rules, text, mention(text, run, "PER")) == [("PER", n) for n in names]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kept"),
+    [
+        ("ПРЕАМБУЛА", False),
+        ("ЗАЯВЛЕНИЕ", False),
+        ("ОДКБ", True),
+        ("МИД", True),
+        ("РОССИЯ", True),
+        ("ГАЗПРОМ", True),
+    ],
+)
+def test_a_common_word_in_capitals_is_no_name(rules: EntityRules, heading: str, kept: bool) -> None:
+    text = f"{heading}\nТекст документа."
+    found = apply(rules, text, mention(text, heading, "ORG"))
+    assert bool([s for _, s in found if s == heading]) == kept

@@ -31,6 +31,7 @@ _NAME_TOKEN = re.compile(r"[^\W\d_]+(?:[.-][^\W\d_]+)*\.?")  # "Э.Рахмон"
 # What a surname's oblique case adds to its nominative ("Борисов" -> "Борисовым", "Ельцин" -> "Ельцину"); a
 # longer difference is another word ("Иван", "Иванов", "Иванович").
 _CASE_ENDINGS = frozenset(("а", "у", "е", "ом", "ым", "ой", "ою", "ем", "ы", "и"))
+_PROPER = frozenset({"Abbr", "Orgn", "Geox", "Name", "Surn", "Patr", "Trad"})
 _PARTICLES = frozenset(
     ("аль", "эль", "бен", "бин", "ибн", "де", "ван", "фон", "ле", "ла", "дер", "дос", "да", "ди")
 )
@@ -117,6 +118,8 @@ class EntityRules:
         known = {(spans[h.first][0], spans[h.last][1]): h.value.type for h in hits}
         out: list[Mention] = []
         for mention in self._people_apart(text, mentions, normalise):
+            if mention.type != "PER" and self._capitalised_heading(mention.text):
+                continue
             kind = known.get((mention.start, mention.end))
             if kind == "ORG" and mention.type != "ORG":
                 mention = replace(mention, type="ORG")
@@ -149,6 +152,16 @@ class EntityRules:
         out += self._descriptor_mentions(segment, text, words, spans, out, normalise)
         out.sort(key=lambda m: m.start)
         return out
+
+    def _capitalised_heading(self, surface: str) -> bool:
+        """A common word in capitals ("ПРЕАМБУЛА", "СТАТЬЯ 5" headings), not an abbreviation or a name."""
+        if not (surface.isupper() and len(surface) > 3 and " " not in surface and surface.isalpha()):
+            return False
+        folded = fold(surface)
+        analyser = self.lemmas.analyser
+        if not analyser.word_is_known(folded):
+            return False  # "ОДКБ", "БРИКС": abbreviations morphology does not know
+        return not any(p.tag.grammemes & _PROPER for p in analyser.parse(folded))
 
     def _people_apart(self, text: str, mentions: Sequence[Mention], normalise: Normalise) -> list[Mention]:
         """PER mentions that run several names together cut into one per name, words that are no name trimmed.
