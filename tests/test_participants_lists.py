@@ -479,3 +479,21 @@ def test_historical_figures_in_a_speech_stay_mentioned() -> None:
     start = text.index("Афанасий")
     mention = Mention(0, start, start + 20, "PER", "Афанасий Белобородов", "Афанасий Белобородов")
     assert [p.kind for p in extract_participants(text, "ru", [mention])] == ["mentioned"]
+
+
+@pytest.mark.parametrize("title", ["Deputy Prime Ministers", "deputy prime ministers"])
+def test_english_shared_plural_titles(title: str) -> None:
+    text = (
+        f"Taking part in the meeting were Prime Minister Mikhail Mishustin, {title} Viktoria Abramchenko, "
+        "Yury Borisov and Tatyana Golikova, Sergei Prikhodko, deputy chief of staff, and Finance Minister "
+        "Anton Siluanov."
+    )
+    rows = [(p.name.display, p.position) for p in extract_participants(text, "en")]
+    singular = title[:-1]  # as written, in the singular
+    assert rows == [
+        ("Mikhail Mishustin", "Prime Minister"),
+        ("Viktoria Abramchenko", singular),
+        ("Yury Borisov", singular),
+        ("Tatyana Golikova", singular),
+        ("Anton Siluanov", "Finance Minister"),
+    ]

@@ -80,30 +80,57 @@ def _row(item: str) -> tuple[str, str] | None:
     if not all(_is_name_word(w) for w in (name[0], name[-1])):
         return None
     start = len(title)
+    # "the heads of the ... member states President of Armenia": the title is the capitalised run
     while start > 0 and (title[start - 1][:1].isupper() or title[start - 1].lower() in _PHRASE_JOINERS):
-        start -= (
-            1  # "the heads of the ... member states President of Armenia": the title is the capitalised run
-        )
+        start -= 1
     while start < len(title) and title[start].lower() in _PHRASE_JOINERS:
         start += 1
     title = title[start:]
     if not title or not any(is_title_en(w) for w in title) or title[-1].lower() in _PHRASE_JOINERS:
         return None
-    if (
-        len(title) > 1
-        and title[-1].lower() in RANKS_EN
-        and not (is_title_en(title[-2]) or is_modifier_en(title[-2]))
-    ):
-        title = title[
-            :-1
-        ]  # "Chief of Staff of the Armed Forces General Anatoly Kvashnin": the rank is no post
-    plural = title[-1].lower().endswith("s") and is_title_en(title[-1][:-1])
-    if plural and not {"of", "for", "to"} & {
-        w.lower() for w in title
-    }:  # "Council of Russian Muftis" is a body
-        return None  # "Deputy Prime Ministers": a title several names share
+    # "Chief of Staff of the Armed Forces General Anatoly Kvashnin": the rank is no post
+    last_is_rank = title[-1].lower() in RANKS_EN
+    if len(title) > 1 and last_is_rank and not (is_title_en(title[-2]) or is_modifier_en(title[-2])):
+        title = title[:-1]
+    if _shared(title):
+        return None  # "Deputy Prime Ministers": a title several names share (see ``_shared_title``)
     first = item.find(title[0])
     return item[first : item.rfind(title[-1]) + len(title[-1])], " ".join(name)
+
+
+def _shared(title: list[str]) -> bool:
+    """Is this a plural title several names share ("Deputy Prime Ministers")? "Council of Russian Muftis" is a body."""
+    plural = title[-1].lower().endswith("s") and is_title_en(title[-1][:-1])
+    return plural and not {"of", "for", "to"} & {w.lower() for w in title}
+
+
+# "Deputy Prime Ministers Alexei Kudrin", "deputy prime ministers Viktoria Abramchenko": a shared plural title
+# (written in either case) and the first of the names it covers.
+_SHARED = re.compile(
+    r"^(?P<title>(?:[A-Za-z-]+\s+){0,3}[A-Za-z-]+s)\s+(?P<name>[A-Z][\w'’-]+\s+[A-Z][\w'’-]+)$"
+)
+
+
+def _shared_title(item: str) -> tuple[str, str] | None:
+    """(the title in the singular, the first name) of an item opening with a shared plural title, or None."""
+    match = _SHARED.match(item)
+    if match is None:
+        return None
+    words = match["title"].split()
+    if not _shared(words) or not all(is_title_en(w) or is_modifier_en(w) for w in words[:-1]):
+        return None
+    name = match["name"].split()
+    if not all(_is_name_word(w) for w in name):
+        return None
+    return " ".join([*words[:-1], words[-1][:-1]]), match["name"]  # as written, in the singular
+
+
+def _name_only(item: str) -> str | None:
+    """The name of an item that is a name alone ("Valentina Matviyenko"), or None."""
+    words = _WORD.findall(item)
+    if len(words) == 2 and all(_is_name_word(w) for w in words) and item.strip() == " ".join(words):
+        return item.strip()
+    return None
 
 
 def _items(chunk: str) -> list[str]:
@@ -141,12 +168,24 @@ def inline_list_rows(text: str, skip: list[tuple[int, int]] | None = None) -> li
             continue
         opener = OPENER.match(text, start)
         offset = opener.end() if opener else start
-        for piece in _items(text[offset:stop]):
+        pieces = _items(text[offset:stop])
+        shared = ""  # a plural title the names after it share, until an item with a title of its own
+        for index, piece in enumerate(pieces):
             at = text.find(piece, offset, stop)
             if at < 0:
                 continue
             offset = at + len(piece)
             row = _row(piece.strip())
+            if row is None and (opening := _shared_title(piece.strip())) is not None:
+                shared, row = opening[0], opening
+            elif row is None and shared and (alone := _name_only(piece)) is not None:
+                following = pieces[index + 1].strip() if index + 1 < len(pieces) else ""
+                if following and _row(following) is None and _name_only(following) is None:
+                    shared = ""  # "..., Sergei Prikhodko, deputy chief of staff": his title follows him
+                    continue
+                row = (shared, alone)
+            elif row is not None:
+                shared = ""
             if row is None:
                 continue
             position, written = row
