@@ -95,7 +95,7 @@ DEV_RU_COUNTRY_FLOOR = 0.95
 # shown as participants) P 0.727 R 0.681 F1 0.703; after (list and meeting-sentence rows, kind participant)
 # P 0.986 R 0.875 F1 0.927 (list-sentence rows alone: P 1.000). The 2 false positives are participants named
 # outside the annotated sentences ("had a telephone conversation with ...", "... was also present at the
-# meeting": true, not in the gold). Misses: titles shared by several names or written after them.
+# meeting": true, not in the gold). Misses: titles written after the names, names with no title word before them.
 DEV_EN_PRECISION_FLOOR = 0.96
 DEV_EN_F1_FLOOR = 0.90
 
