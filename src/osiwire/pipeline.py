@@ -127,6 +127,20 @@ def _unexpected(stage: str, item: str, exc: Exception) -> str:
     return describe(exc)
 
 
+def page_document(page: Fetched, entry: Entry, source: Source) -> RawDocument:
+    """The document to extract from a page a source's entry points at."""
+    return RawDocument(
+        url=page.final_url,
+        fetched_at=page.fetched_at,
+        html=page.text,
+        title=entry.title,
+        published=entry.published,
+        author=entry.author,
+        language_hint=source.language,
+        source_id=source.id,
+    )
+
+
 class Pipeline:
     """Runs sources and archives through collect → extract → store."""
 
@@ -220,7 +234,7 @@ class Pipeline:
             with self.timer.measure("fetch"):
                 page = self.fetcher.fetch(entry.url)
             if page.ok:
-                outcome = self._extract_outcome(self._page_document(page, entry, source))
+                outcome = self._extract_outcome(page_document(page, entry, source))
                 if outcome.article is not None:
                     return replace(outcome, item=entry.url)
                 error, stage = outcome.error, outcome.stage
@@ -233,19 +247,6 @@ class Pipeline:
             logger.info("%s: using the feed's own text (%s)", entry.url, error)
             return replace(self._extract_outcome(fallback), item=entry.url)
         return _Outcome(error=error, stage=stage, item=entry.url)
-
-    @staticmethod
-    def _page_document(page: Fetched, entry: Entry, source: Source) -> RawDocument:
-        return RawDocument(
-            url=page.final_url,
-            fetched_at=page.fetched_at,
-            html=page.text,
-            title=entry.title,
-            published=entry.published,
-            author=entry.author,
-            language_hint=source.language,
-            source_id=source.id,
-        )
 
     @contextmanager
     def _pooled(self, documents: int) -> Iterator[StagePool | None]:

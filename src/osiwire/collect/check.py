@@ -28,7 +28,7 @@ from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector
 from osiwire.extract.urls import canonical_url
 from osiwire.model import Article, Entry, Fetched, RawDocument, Source, SourceKind
-from osiwire.pipeline import FEED_ACCEPT, MAX_CHILD_SITEMAPS
+from osiwire.pipeline import FEED_ACCEPT, MAX_CHILD_SITEMAPS, page_document
 
 if TYPE_CHECKING:
     from osiwire.store import Store
@@ -215,17 +215,7 @@ class SourceChecker:
         now = datetime.now(UTC)
         try:
             page = self._fetch(entry.url, "page")
-            doc = RawDocument(
-                url=page.final_url,
-                fetched_at=page.fetched_at,
-                html=page.text,
-                title=entry.title,
-                published=entry.published,
-                author=entry.author,
-                language_hint=source.language,
-                source_id=source.id,
-            )
-            return self._extract_page(doc), ""
+            return self._extract_page(page_document(page, entry, source)), ""
         except _Refused as refused:
             fallback = entry_document(entry, source, now)
             if fallback is None:
