@@ -93,6 +93,9 @@ class Storying:
         if duplicate_of is not None and (place := self.store.stories.of_release(duplicate_of)) is not None:
             story_of_original = self.store.stories.resolve(place[0])
         clusterer = self.clusterer
+        # Another process (a second `osiwire fetch`) may have made stories since: never reuse their ids. The
+        # stage assumes one pipeline process at a time; a second one sees the other's new stories after restart.
+        clusterer.next_id = max(clusterer.next_id, self.store.stories.next_id())
         clusterer.expire(at)
         grown: int | None = None
         changed: list[Story] = []
