@@ -78,3 +78,31 @@ def test_missing_file(tmp_path: Path) -> None:
 )
 def test_parse_date(value: str | None, expected: datetime | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_an_official_list_without_a_body_is_a_release(tmp_path: Path) -> None:
+    """kremlin.ru publishes some lists on a page of their own (kremlin.ru/supplement/...): no body, a list."""
+    from osiwire.config import ExtractConfig
+    from osiwire.extract.article import extract_article
+    from osiwire.extract.language import get_detector
+
+    listing = "Участники совещания: ИВАНОВ Иван Иванович – министр финансов Российской Федерации"
+    lines = [
+        {
+            "url": "http://kremlin.ru/supplement/1",
+            "title": "Участники совещания",
+            "text": "",
+            "participants_text": listing,
+        },
+        {"url": "http://kremlin.ru/supplement/2", "title": "Участники", "participants_text": listing},
+        {"url": "http://kremlin.ru/supplement/3", "title": "Нет ни текста, ни списка", "text": ""},
+    ]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
+    first, second, third = read_archive(path, language="ru")
+    assert first.document is not None and first.document.supplement == listing
+    assert second.document is not None and second.document.text == ""
+    assert third.document is None and "text" in str(third.error)
+    article = extract_article(first.document, ExtractConfig(), get_detector())
+    assert [s.kind for s in article.segments] == ["title", "participants"]
+    assert article.segments[-1].text == listing

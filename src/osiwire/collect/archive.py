@@ -42,6 +42,14 @@ def parse_date(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _supplement(record: dict[str, object]) -> str:
+    """The record's official participant list, if it has one."""
+    return next(
+        (v for f in SUPPLEMENT_FIELDS if isinstance(v := record.get(f), str) and v.strip()),
+        "",
+    )
+
+
 def _document(raw: str, where: str, language: str, source_id: int | None, now: datetime) -> RawDocument:
     try:
         record = json.loads(raw)
@@ -52,6 +60,8 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
     if not isinstance(record, dict):
         raise ParseError(f"{where}: expected a JSON object, got {type(record).__name__}")
     missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record[f].strip()]
+    if missing == ["text"] and isinstance(record.get("text", ""), str) and _supplement(record):
+        missing = []  # an official list published on its own page, without a body: its list is its text
     if missing:
         raise ParseError(f"{where}: missing or empty field(s): {', '.join(missing)}")
     url = record["url"].strip()
@@ -66,13 +76,11 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
                 raise ParseError(f"{where}: field {name!r}: not a date: {record[name]!r:.40}") from exc
             break
     author = record.get("author")
-    supplement = next(
-        (record[f] for f in SUPPLEMENT_FIELDS if isinstance(record.get(f), str) and record[f].strip()), ""
-    )
+    supplement = _supplement(record)
     return RawDocument(
         url=url,
         fetched_at=now,
-        text=record["text"],
+        text=record.get("text") or "",
         title=record["title"].strip(),
         published=published,
         author=author if isinstance(author, str) else "",

@@ -221,15 +221,17 @@ def _from_text(doc: RawDocument, text: str, cfg: ExtractConfig) -> _Fields:
 
 def extract_article(doc: RawDocument, cfg: ExtractConfig, detector: LanguageDetector) -> Article:
     """Extract title, metadata and language-tagged paragraphs from a page's HTML or an archive's text."""
+    supplement = " ".join(doc.supplement.split()) if "\n" not in doc.supplement else doc.supplement.strip()
     if doc.html and doc.html.strip():
         fields = _from_html(doc, doc.html, cfg)
-    elif doc.text and doc.text.strip():
-        fields = _from_text(doc, doc.text, cfg)
+    elif (doc.text and doc.text.strip()) or supplement:
+        # An official list published on a page of its own may come without a body (kremlin.ru/supplement):
+        # the release is its title and its list.
+        fields = _from_text(doc, doc.text or "", cfg)
     else:
         raise ExtractError(f"{doc.url}: no main text found")
-    if not fields.paragraphs:
+    if not fields.paragraphs and not supplement:
         raise ExtractError(f"{doc.url}: no main text found")
-    supplement = " ".join(doc.supplement.split()) if "\n" not in doc.supplement else doc.supplement.strip()
     language, segments = _segments(
         fields.title, fields.paragraphs, doc.language_hint, cfg, detector, supplement
     )
