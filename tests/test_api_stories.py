@@ -59,3 +59,16 @@ def test_story_pages_escape_mark_the_first_and_redirect_merged_ids(tmp_path: Pat
         moved = client.get(f"/stories/{listed[1]['id']}", follow_redirects=False)
         assert moved.status_code == 301 and moved.headers["location"] == f"/stories/{listed[0]['id']}"
         assert client.get("/stories/999").status_code == 404
+
+
+def test_a_release_carries_its_story_its_original_and_its_copies(tmp_path: Path) -> None:
+    ids = _fill(tmp_path)
+    settings = load_settings(tmp_path)
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        original = client.get(f"/api/v1/releases/{ids[0]}").json()
+        copy = client.get(f"/api/v1/releases/{ids[1]}").json()
+        assert original["story_id"] == copy["story_id"] is not None
+        assert original["duplicate_of"] is None
+        assert [d["id"] for d in original["duplicates"]] == [ids[1], ids[2]]
+        assert copy["duplicate_of"] == {"id": ids[0], "url": "https://kremlin.example/1"}
+        assert copy["duplicates"] == []

@@ -374,6 +374,17 @@ class Stories:
             for r in rows
         ]
 
+    def copies(self, release_id: int) -> list[tuple[int, str]]:
+        """(id, url) of the releases that copy a release, earliest first."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(release_stories.c.release_id, releases.c.url)
+                .join(releases, releases.c.id == release_stories.c.release_id)
+                .where(release_stories.c.duplicate_of == release_id)
+                .order_by(release_stories.c.at, release_stories.c.release_id)
+            ).all()
+        return [(r.release_id, r.url) for r in rows]
+
     def release_url(self, release_id: int) -> str | None:
         with self._db.reading() as conn:
             return conn.execute(select(releases.c.url).where(releases.c.id == release_id)).scalar()

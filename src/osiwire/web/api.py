@@ -29,6 +29,7 @@ from osiwire.web.schemas import (
     ErrorOut,
     HitPageOut,
     ReleaseOut,
+    ReleaseRefOut,
     SourceOut,
     enrichment_out,
     release_out,
@@ -134,7 +135,21 @@ def get_release(
         release.id, web.settings.translate.target_language, version_no=shown.version_no
     )
     enrichment = web.store.enrichments.get(release.id, shown.version_no)
-    return release_out(release, shown, health, translation, enrichment)
+    out = release_out(release, shown, health, translation, enrichment)
+    place = web.store.stories.of_release(release.id)
+    if place is None:
+        return out
+    original = place[1]
+    original_url = web.store.stories.release_url(original) if original is not None else None
+    return out.model_copy(
+        update={
+            "story_id": web.store.stories.resolve(place[0]),
+            "duplicate_of": ReleaseRefOut(id=original, url=original_url or "")
+            if original is not None
+            else None,
+            "duplicates": [ReleaseRefOut(id=i, url=u) for i, u in web.store.stories.copies(release.id)],
+        }
+    )
 
 
 @router.get(

@@ -236,6 +236,13 @@ def enrichment_out(enrichment: Enrichment | None) -> EnrichmentOut | None:
     )
 
 
+class ReleaseRefOut(_Out):
+    """Another release, by id and URL."""
+
+    id: int
+    url: str
+
+
 class ReleaseOut(_Out):
     """A release: the chosen version's segments and every version."""
 
@@ -252,6 +259,13 @@ class ReleaseOut(_Out):
     versions: list[VersionOut]
     translation: TranslationOut | None = Field(None, description="Null when not translated yet.")
     enrichment: EnrichmentOut | None = Field(None, description="Null when not enriched yet.")
+    story_id: int | None = Field(
+        None, description="Its story (`/api/v1/stories/{id}`); null before the stories stage."
+    )
+    duplicate_of: ReleaseRefOut | None = Field(None, description="The release it copies, when it is a copy.")
+    duplicates: list[ReleaseRefOut] = Field(
+        default_factory=list, description="Releases that copy it, earliest first."
+    )
 
 
 def hit_out(hit: SearchHit) -> HitOut:
