@@ -264,3 +264,15 @@ def test_two_processes_on_one_store_keep_two_indexes_that_both_follow(
         assert (
             _engine_ids(first, store, "шашлык") == _engine_ids(second, store, "шашлык") == {saved.release_id}
         )
+
+
+def test_a_search_broader_than_the_first_read_is_read_whole(
+    kremlin: tuple[Store, Path], engine: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, path = kremlin
+    want = _engine_ids(engine, store, "Путин")
+    assert len(want) > 5
+    monkeypatch.setattr(engine_index, "FIRST_READ", 5)
+    assert _engine_ids(engine, store, "Путин") == want == _fts5_ids(path, store, "Путин")
+    found = engine.matches(parse_query("Путин", store.lemmatiser))[0]
+    assert len(found.ids) == len(set(found.ids.tolist())) == len(found.scores)

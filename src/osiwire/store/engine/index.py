@@ -43,6 +43,7 @@ BATCH = 2000  # releases read from the store per statement while rebuilding
 COMMIT_EVERY = 50_000  # releases between two commits of a rebuild: what a crash may have to index again
 WRITER_HEAP = 96_000_000  # tantivy's indexing memory budget (split between its threads)
 WRITER_THREADS = 2  # the machine's cores; more only fight over them
+FIRST_READ = 4096  # matches read in the pass that also counts them
 SYNC_REBUILD_MAX = 20_000  # a store this small is indexed before the first search is answered (~3 s)
 TOKENIZER = "osiwire_lemmas"  # the text is lemmas joined by spaces already: split on spaces, nothing more
 MAX_TERM_CHARS = 255  # longer tokens are dropped (tantivy refuses terms over 65,530 bytes)
@@ -455,10 +456,12 @@ class SearchIndex:
         """Every release ``query`` matches, with its bm25 score."""
         searcher = self.searcher()
         compiled = to_tantivy(self.schema, query)
-        count = _count(searcher.search(compiled, 1, count=True))
-        if not count:
+        first = searcher.search(compiled, FIRST_READ, count=True)
+        count = _count(first)
+        # Most searches match fewer: one pass; a broader one is read again, whole.
+        hits = first.hits if count <= FIRST_READ else searcher.search(compiled, count, count=False).hits
+        if not hits:
             return [Matches(np.zeros(0, np.int64), np.zeros(0, np.float64))]
-        hits = searcher.search(compiled, count, count=False).hits
         ids = np.fromiter(searcher.fast_field_values("rid", [a for _, a in hits]), np.int64, len(hits))
         scores = np.fromiter((s for s, _ in hits), np.float64, len(hits))
         keep = ids != META_ID
