@@ -208,9 +208,9 @@ class LanguageDetector:
         if region is CYRILLIC_REGION and _SOUTH_SLAVIC.search(sample):
             # ј љ њ ћ ђ џ ѓ ќ ѕ: Serbian, Macedonian; no region language writes them.
             outside = {lang: p for lang, p in lite.items() if lang not in REGION}
-            other = max(outside, key=outside.__getitem__, default="")
-            share = outside[other] / sum(outside.values()) if other else 0.0
-            return LanguageGuess(other, round(share, 4)) if share >= UNDECIDED_BELOW else _UND
+            slavic = max(outside, key=outside.__getitem__, default="")
+            share = outside[slavic] / sum(outside.values()) if slavic else 0.0
+            return LanguageGuess(slavic, round(share, 4)) if share >= UNDECIDED_BELOW else _UND
         if (
             best
             and best not in REGION
