@@ -276,3 +276,18 @@ def test_a_search_broader_than_the_first_read_is_read_whole(
     assert _engine_ids(engine, store, "Путин") == want == _fts5_ids(path, store, "Путин")
     found = engine.matches(parse_query("Путин", store.lemmatiser))[0]
     assert len(found.ids) == len(set(found.ids.tolist())) == len(found.scores)
+
+
+def test_closing_stops_a_background_rebuild_which_the_next_start_resumes(
+    kremlin: tuple[Store, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, path = kremlin
+    monkeypatch.setattr(engine_index, "BATCH", 10)
+    monkeypatch.setattr(engine_index, "SYNC_REBUILD_MAX", 0)  # built in the background
+    index = SearchIndex(path, tmp_path / "search")
+    index.open()
+    index.close()  # at once: the rebuild stops at its next batch instead of running to its end
+    index = SearchIndex(path, tmp_path / "search")
+    index.open(block=True)
+    assert _engine_ids(index, store, "Путин") == _fts5_ids(path, store, "Путин")
+    index.close()

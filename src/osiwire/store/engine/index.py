@@ -142,6 +142,7 @@ class SearchIndex:
         self._seq = 0  # the last change applied
         self._ready = False
         self._rebuilding: threading.Thread | None = None
+        self._stopping = threading.Event()  # set by close(): a rebuild under way stops at its next batch
         self.progress = (0, 0)  # of a rebuild under way: (indexed, to index)
         self._changed: set[int] | None = set()  # releases re-indexed since take_changed(); None: maybe any
         self.rebuilds = 0  # full builds in this process (tests, metrics)
@@ -223,6 +224,7 @@ class SearchIndex:
         return True
 
     def close(self) -> None:
+        self._stopping.set()
         thread = self._rebuilding
         if thread is not None:
             thread.join()
@@ -319,6 +321,10 @@ class SearchIndex:
                 ).fetchall()
                 if not rows:
                     break
+                if self._stopping.is_set():  # closing: what is done stays, and the next start resumes it
+                    self._commit(IndexState(seq, True, cursor, LAYOUT))
+                    logger.info("search index %s: rebuild stopped after release %d", self.slot, cursor)
+                    return done
                 added = self._add(rows)
                 cursor = int(rows[-1][0])
                 done += added
