@@ -145,3 +145,23 @@ def test_source_records_median_and_p90() -> None:
     assert records["A"].first == 2 and records["A"].stories == 3 and records["A"].median_delay_s == 120
     assert records["B"].median_delay_s == 120 and records["B"].p90_delay_s == 168
     assert first_publication([]) is None
+
+
+def test_the_stage_can_be_turned_off_and_a_resumed_rebuild_reads_what_it_missed(tmp_path: Path) -> None:
+    from test_stages import _folder
+
+    from osiwire.pipeline import Pipeline
+
+    folder = _folder(tmp_path, 3)
+    settings = load_settings(tmp_path, environ={}, enrich={"enabled": False}, stories={"enabled": False})
+    with Store(settings.database) as store:
+        store.sources.add(Source(name="Local", url=str(folder), kind=SourceKind.FILE, language="ru"))
+        pipeline = Pipeline(settings, store)
+        try:
+            pipeline.fetch()
+        finally:
+            pipeline.close()
+        assert store.stories.count_pending() == 3
+    _run(tmp_path, "stories", "rebuild", "--resume")
+    with Store(settings.database) as store:
+        assert store.stories.count_pending() == 0

@@ -137,6 +137,14 @@ class EnrichConfig(_Section):
     )
 
 
+class StoriesConfig(_Section):
+    """Duplicates and story clusters across sources."""
+
+    enabled: bool = Field(
+        True, description="Run the stories stage (duplicates, story clusters) on new releases."
+    )
+
+
 class WebConfig(_Section):
     """The web UI and API."""
 
@@ -203,6 +211,7 @@ class Settings(_Section):
     extract: ExtractConfig = ExtractConfig()
     translate: TranslateConfig = TranslateConfig()
     enrich: EnrichConfig = EnrichConfig()
+    stories: StoriesConfig = StoriesConfig()
     web: WebConfig = WebConfig()
     search: SearchConfig = SearchConfig()
     pipeline: PipelineConfig = PipelineConfig()

@@ -374,12 +374,13 @@ class Pipeline:
                 done.append("enrich")
             except Exception as exc:
                 self._failed("enrich", article, release_id, version_no, exc, report)
-        try:
-            with self.timer.measure("stories"):
-                self.storying.place(article, release_id, article.fetched_at)
-            done.append("stories")
-        except Exception as exc:  # left unread: `osiwire stories rebuild --resume` reads it
-            self._failed("stories", article, release_id, version_no, exc, report)
+        if self.settings.stories.enabled:
+            try:
+                with self.timer.measure("stories"):
+                    self.storying.place(article, release_id, article.fetched_at)
+                done.append("stories")
+            except Exception as exc:  # left unread: `osiwire stories rebuild --resume` reads it
+                self._failed("stories", article, release_id, version_no, exc, report)
         try:
             if self.translating.can_translate(article.language):
                 with self.timer.measure("translate"):

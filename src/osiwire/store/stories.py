@@ -275,7 +275,9 @@ class Stories:
     def count_pending(self) -> int:
         known = select(release_stories.c.release_id).where(release_stories.c.release_id == releases.c.id)
         with self._db.reading() as conn:
-            return int(conn.execute(select(func.count()).where(~known.exists())).scalar_one())
+            return int(
+                conn.execute(select(func.count()).select_from(releases).where(~known.exists())).scalar_one()
+            )
 
     def of_release(self, release_id: int) -> tuple[int, int | None] | None:
         """(story id, original's release id or None) of a release, or None when not read yet."""
