@@ -148,9 +148,8 @@ def test_source_records_median_and_p90() -> None:
 
 
 def test_the_stage_can_be_turned_off_and_a_resumed_rebuild_reads_what_it_missed(tmp_path: Path) -> None:
-    from test_stages import _folder
-
     from osiwire.pipeline import Pipeline
+    from test_stages import _folder
 
     folder = _folder(tmp_path, 3)
     settings = load_settings(tmp_path, environ={}, enrich={"enabled": False}, stories={"enabled": False})
