@@ -22,6 +22,7 @@ from osiwire.collect.feeds import parse_feed
 from osiwire.collect.listing import parse_listing
 from osiwire.collect.local import entry_document
 from osiwire.collect.sitemaps import parse_sitemap
+from osiwire.compare import CompareError, parse_pair
 from osiwire.errors import ParseError, SourceError
 from osiwire.model import Entry, Source, SourceKind
 
@@ -188,3 +189,31 @@ def test_analyze_lines(line: str) -> None:
         assert str(exc).startswith("line 1")
         return
     assert (item.html is None) != (item.text is None)
+
+
+PAIR_LINES = st.one_of(
+    LINES,
+    st.fixed_dictionaries(
+        {"id": _VALUES, "a": st.one_of(RECORDS, _VALUES), "b": st.one_of(RECORDS, _VALUES)}
+    ).map(json.dumps),
+)
+
+
+@given(PAIR_LINES)
+def test_compare_lines(line: str) -> None:
+    """`osiwire compare --jsonl` lines: a pair or a CompareError naming the line (a line nested thousands deep
+    raised RecursionError, ending the batch)."""
+    try:
+        parse_pair(line, 3)
+    except CompareError as exc:
+        assert str(exc).startswith("line 3")
+
+
+def test_compare_line_nested_too_deeply() -> None:
+    for line in ("[" * 5000, '{"id": 1, "a": ' + '{"b": ' * 5000):
+        try:
+            parse_pair(line, 3)
+        except CompareError as exc:
+            assert str(exc) == "line 3: not JSON: nested too deeply"
+        else:
+            raise AssertionError(f"accepted {line[:20]!r}")

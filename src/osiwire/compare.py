@@ -65,6 +65,8 @@ def parse_pair(line: str, line_no: int) -> tuple[Any, Side, Side]:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise CompareError(f"line {line_no}: not JSON: {exc.msg}") from exc
+    except RecursionError as exc:  # "[[[[..." thousands deep: the decoder recurses once per level
+        raise CompareError(f"line {line_no}: not JSON: nested too deeply") from exc
     if not isinstance(record, dict):
         raise CompareError(f"line {line_no}: expected a JSON object with 'id', 'a' and 'b'")
     return (
