@@ -287,7 +287,9 @@ class Participant:
     organisation: str = ""  # "Совет Безопасности Российской Федерации"
     country: str = ""  # ISO 3166-1 alpha-2
     group: str = ""  # "С российской стороны", "Постоянные участники", ...
-    source: str = ""  # where it came from: "list" (a list row) | "sentence" (a meeting sentence) | "apposition"
+    source: str = (
+        ""  # where it came from: "list" (a list row) | "sentence" (a meeting sentence) | "apposition"
+    )
     kind: str = "participant"  # "participant" (listed, or named with meeting language) | "mentioned"
 
 

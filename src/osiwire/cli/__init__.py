@@ -4,7 +4,18 @@ Exit codes: 0 success; 1 an error (one line on stderr naming the input and the r
 3 partial success (some sources or items failed; the rest was stored).
 """
 
-from osiwire.cli import alerts, enrichment, ingest, memory, reading, serving, sources, status, stories, translation
+from osiwire.cli import (
+    alerts,
+    enrichment,
+    ingest,
+    memory,
+    reading,
+    serving,
+    sources,
+    status,
+    stories,
+    translation,
+)
 from osiwire.cli.base import cli
 
 __all__ = ["cli", "main"]

@@ -64,7 +64,12 @@ SECURITY_HEADERS = {
 OPENAPI_URL = api.API_PREFIX + "/openapi.json"
 # `osiwire serve --workers N` hands its settings to the worker processes here (not OSIWIRE_*: not a setting).
 SETTINGS_ENV = "_OSIWIRE_SERVE_SETTINGS"
-_API_MODULES = (api_people, api_sources, api_saved, api_stories)  # importing them adds their routes to api.router
+_API_MODULES = (
+    api_people,
+    api_sources,
+    api_saved,
+    api_stories,
+)  # importing them adds their routes to api.router
 
 
 class SecurityHeaders:
