@@ -44,6 +44,7 @@ COMMIT_EVERY = 50_000  # releases between two commits of a rebuild: what a crash
 WRITER_HEAP = 96_000_000  # tantivy's indexing memory budget (split between its threads)
 WRITER_THREADS = 2  # the machine's cores; more only fight over them
 FIRST_READ = 4096  # matches read in the pass that also counts them
+FOLLOW_WAIT_S = 1.0  # a search waits this long at most for another thread applying the change log
 SYNC_REBUILD_MAX = 20_000  # a store this small is indexed before the first search is answered (~3 s)
 TOKENIZER = "osiwire_lemmas"  # the text is lemmas joined by spaces already: split on spaces, nothing more
 MAX_TERM_CHARS = 255  # longer tokens are dropped (tantivy refuses terms over 65,530 bytes)
@@ -384,23 +385,28 @@ class SearchIndex:
     def follow(self) -> None:
         """Apply the store's writes since the last change applied (near-real-time: one commit per call that
         finds any); a rebuild under way follows the log itself when it is done."""
-        if self._rebuilding is not None:
+        if self._rebuilding is not None or not self._lock.acquire(blocking=False):
+            return  # a rebuild (or another thread's follow) holds the index: a search must not wait for it
+        try:
+            self._follow_held()
+        finally:
+            self._lock.release()
+
+    def _follow_held(self) -> None:
+        if self._index is None:
+            self.open()
             return
-        with self._lock:
-            if self._index is None:
-                self.open()
-                return
-            if not self._ready:
-                return
-            if self.slot is not None and not (self.slot / "meta.json").exists():
-                logger.warning("search index %s deleted: rebuilding it from the store", self.slot)
-                self._reset()
-                return
-            try:
-                self._follow()
-            except (ValueError, OSError) as exc:
-                logger.warning("search index %s unusable (%s): rebuilding it from the store", self.slot, exc)
-                self._reset()
+        if not self._ready:
+            return
+        if self.slot is not None and not (self.slot / "meta.json").exists():
+            logger.warning("search index %s deleted: rebuilding it from the store", self.slot)
+            self._reset()
+            return
+        try:
+            self._follow()
+        except (ValueError, OSError) as exc:
+            logger.warning("search index %s unusable (%s): rebuilding it from the store", self.slot, exc)
+            self._reset()
 
     def _reset(self) -> None:
         """Forget the open index (deleted or broken) and build it again in the background."""
@@ -439,9 +445,15 @@ class SearchIndex:
 
     def take_changed(self) -> set[int] | None:
         """The releases re-indexed since the last call; None when that is not known (a rebuild)."""
-        with self._lock:
+        # A rebuild holds the index throughout: anything may change, and a search must not wait for it; another
+        # thread's follow holds it for a moment.
+        if self._rebuilding is not None or not self._lock.acquire(timeout=FOLLOW_WAIT_S):
+            return None
+        try:
             changed, self._changed = self._changed, set()
             return changed
+        finally:
+            self._lock.release()
 
     # -- searching -----------------------------------------------------------------------------------------
 
