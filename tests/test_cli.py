@@ -152,6 +152,7 @@ def test_demo_ingests_offline(tmp_path: Path) -> None:
         "Kremlin (demo archive)",
         "iBash.Org.Ru (demo feed, windows-1251)",
         "United Nations (demo)",
+        "Russian media (demo: tgcontest pairs)",  # a second corpus, so that stories across outlets show
     }
     titles = [h["title"] for h in hits if h["source"].startswith("iBash")]
     assert len(titles) == 50 and all(t.startswith("Цитата #") for t in titles)
