@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +65,9 @@ def _import(settings: Settings, archive: Path) -> tuple[PassReport, dict[str, An
 
 
 def test_worker_processes_store_what_one_process_stores(tmp_path: Path, archive: Path) -> None:
-    one = load_settings(tmp_path / "one", environ={}, translate={"engines": ["none"]})
+    one = load_settings(
+        tmp_path / "one", environ={}, translate={"engines": ["none"]}, pipeline={"workers": 1}
+    )
     two = load_settings(
         tmp_path / "two", environ={}, translate={"engines": ["none"]}, pipeline={"workers": 2}
     )
@@ -113,3 +118,35 @@ def test_worker_count(tmp_path: Path, asked: int, expected: int) -> None:
 
 def test_worker_count_zero_is_one_per_core(tmp_path: Path) -> None:
     assert worker_count(load_settings(tmp_path, environ={}, pipeline={"workers": 0})) >= 1
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """kill -9 of `osiwire run` or an import cannot shut its pool down: the workers must not outlive it."""
+    script = f"""
+import os, signal, sys
+from datetime import UTC, datetime
+from osiwire.config import load_settings
+from osiwire.model import RawDocument
+from osiwire.runner import StagePool
+settings = load_settings({str(tmp_path)!r}, environ={{}}, enrich={{"enabled": False}})
+pool = StagePool(settings, 1)
+doc = RawDocument(url="http://a.invalid/", fetched_at=datetime.now(UTC), text="Текст для проверки.", language_hint="ru")
+pool.work(doc)
+print(" ".join(str(p) for p in pool._pool._processes), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    workers = [int(p) for p in done.stdout.split()]
+    assert workers, done.stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has ended (its parent, init, reaps it)
+    except FileNotFoundError:
+        return False

@@ -194,10 +194,10 @@ class PipelineConfig(_Section):
     """How the pipeline runs on this machine."""
 
     workers: int = Field(
-        1,
+        0,
         ge=0,
         description="Processes that extract and enrich pages in parallel (models loaded once in each); the "
-        "main process fetches, stores and runs the later stages. 1: all in one process; 0: one per core.",
+        "main process fetches, stores and runs the later stages. 0: one per core; 1: all in one process.",
     )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +32,7 @@ R = TypeVar("R")
 # Documents in flight per worker: enough that a worker never waits for the next, few enough that a large
 # archive is not read into memory at once.
 IN_FLIGHT_PER_WORKER = 4
+PARENT_CHECK_S = 1.0  # how often a worker looks whether the process that started it is still there
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +82,19 @@ class _Stages:
 _worker_stages: _Stages | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, parent: int) -> None:
     global _worker_stages
+    threading.Thread(
+        target=_exit_with_parent, args=(parent,), name="osiwire-parent-watch", daemon=True
+    ).start()
     _worker_stages = _Stages(settings)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with -9, it cannot end its pool)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _work_in_worker(doc: RawDocument) -> Worked:
@@ -107,7 +120,7 @@ class StagePool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(settings,),
+            initargs=(settings, os.getpid()),
         )
         logger.info("pipeline: %d worker processes for extract and enrich", workers)
 
