@@ -131,6 +131,9 @@ def import_(obj: Context, file: Path, source_name: str, region: str, language: s
                 )
             )
         pipeline = Pipeline(obj.settings, store)
-        with progress_for(f"import {file.name}") as progress:
-            report = pipeline.import_archive(file, source, progress)
+        try:
+            with progress_for(f"import {file.name}") as progress:
+                report = pipeline.import_archive(file, source, progress)
+        finally:
+            pipeline.close()  # its worker processes
     sys.exit(_report([report]))

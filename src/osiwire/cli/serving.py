@@ -78,10 +78,13 @@ def demo(obj: Context, do_serve: bool, host: str | None, port: int | None) -> No
         click.echo(import_tmx(tmx, SqlMemory(store.db), origin).describe(), err=True)
         pipeline = Pipeline(obj.settings, store)
         reports = []
-        with progress_for("demo") as progress:
-            for source in demo_sources():
-                registered = store.sources.add(source, update_existing=True)
-                reports.append(pipeline.run_source(registered, progress))
+        try:
+            with progress_for("demo") as progress:
+                for source in demo_sources():
+                    registered = store.sources.add(source, update_existing=True)
+                    reports.append(pipeline.run_source(registered, progress))
+        finally:
+            pipeline.close()  # its worker processes end before the server starts
         _report(reports)
         click.echo(f"{store.releases.count()} releases in {obj.settings.data_dir}", err=True)
     if do_serve:
