@@ -19,7 +19,7 @@ from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.extract.release_languages import segment_confidences
 from osiwire.model import Article, Enrichment, RawDocument
-from osiwire.publish.records import participant_record, person_record, quote_record, topic_record
+from osiwire.publish.records import participant_rows, person_record, quote_record, topic_record
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 HTML_SNIFF_BYTES = 2048  # where an HTML page shows itself (doctype, <html>, <head>, <body>)
@@ -137,16 +137,7 @@ def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, floa
         "entities": entities,
         "people": [person_record(p) for p in enrichment.people],
         # as `show --json`: participants of the meeting apart from people named in passing (issue 12)
-        "participants": [
-            participant_record(p) | {"source": p.source, "kind": p.kind}
-            for p in enrichment.participants
-            if p.kind != "mentioned"
-        ],
-        "mentioned": [
-            participant_record(p) | {"source": p.source, "kind": p.kind}
-            for p in enrichment.participants
-            if p.kind == "mentioned"
-        ],
+        **participant_rows(enrichment.participants),
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
         # offsets into "text" as the entities' (title quotes have none)

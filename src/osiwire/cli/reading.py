@@ -20,7 +20,7 @@ from osiwire.cli.base import (
 )
 from osiwire.model import Enrichment, Release, SearchFilters, Translation
 from osiwire.progress import Progress, progress_for
-from osiwire.publish.records import participant_record, person_record, quote_record, topic_record
+from osiwire.publish.records import participant_rows, person_record, quote_record, topic_record
 from osiwire.store import Store
 from osiwire.store.database import sqlite_path
 from osiwire.store.engine import SearchIndex
@@ -196,16 +196,7 @@ def _enrichment_json(enrichment: Enrichment | None) -> dict[str, Any]:
         "people": [person_record(n) for n in enrichment.people],
         # participants of the meeting (list rows, people named with meeting language) apart from people named
         # in passing; each row says where it came from (source) and which of the two it is (kind)
-        "participants": [
-            participant_record(p) | {"source": p.source, "kind": p.kind}
-            for p in enrichment.participants
-            if p.kind != "mentioned"
-        ],
-        "mentioned": [
-            participant_record(p) | {"source": p.source, "kind": p.kind}
-            for p in enrichment.participants
-            if p.kind == "mentioned"
-        ],
+        **participant_rows(enrichment.participants),
         "topics": [topic_record(t) for t in enrichment.topics],
         "countries": list(enrichment.countries),
         # offsets into the text of segment ``segment`` (as "segments" gives it)

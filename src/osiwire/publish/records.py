@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from osiwire.model import Participant, PersonName, Quote, TopicMatch
@@ -29,6 +30,16 @@ def participant_record(participant: Participant) -> dict[str, Any]:
         "country": participant.country,
         "group": participant.group,
     }
+
+
+def participant_rows(participants: Iterable[Participant]) -> dict[str, list[dict[str, Any]]]:
+    """The contract's ``participants`` (of the meeting: list rows, people named with meeting language) and
+    ``mentioned`` (named in passing), each row saying where it came from (source) and which it is (kind)."""
+    rows: dict[str, list[dict[str, Any]]] = {"participants": [], "mentioned": []}
+    for p in participants:
+        key = "mentioned" if p.kind == "mentioned" else "participants"
+        rows[key].append(participant_record(p) | {"source": p.source, "kind": p.kind})
+    return rows
 
 
 def topic_record(topic: TopicMatch) -> dict[str, Any]:
