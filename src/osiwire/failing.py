@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 RELEASE_STAGES = ("enrich", "stories", "translate", "alerts")
 
 
+def log_failure(stage: str, item: object, error: str) -> None:
+    """The one log line of a stage failing on one item."""
+    logger.warning("stage failed: stage=%s item=%s error=%s", stage, item, error)
+
+
 def describe(exc: BaseException) -> str:
     """An exception as one line: its class and message."""
     message = str(exc)
@@ -46,7 +51,7 @@ class FailureLog:
         """Log and store a failure of ``stage`` on ``item``; the one-line error."""
         text = describe(error) if isinstance(error, BaseException) else one_line(error)
         if isinstance(error, BaseException):  # a message passed in was logged where it was made
-            logger.warning("stage failed: stage=%s item=%s error=%s", stage, item, text)
+            log_failure(stage, item, text)
             logger.debug("stage %s on %s", stage, item, exc_info=error)
         self.count += 1
         try:

@@ -33,7 +33,7 @@ from osiwire.errors import CollectError, ExtractError, FetchError, OsiwireError
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.extract.urls import canonical_url
-from osiwire.failing import RELEASE_STAGES, FailureLog, describe
+from osiwire.failing import RELEASE_STAGES, FailureLog, describe, log_failure
 from osiwire.model import Article, Enrichment, Entry, Fetched, RawDocument, SaveResult, Source, SourceKind
 from osiwire.progress import NoProgress, Progress
 from osiwire.retrying import RETRY_PER_PASS, RetryReport, retry_failed
@@ -91,7 +91,7 @@ class PassReport:
         self.failed += 1
         self.item_errors.append(message)
         if stage:
-            logger.warning("stage failed: stage=%s item=%s error=%s", stage, item, message)
+            log_failure(stage, item, message)
         else:
             logger.warning("%s", message)
 
@@ -360,7 +360,7 @@ class Pipeline:
         done: list[str] = []
         names: dict[str, str] = {}
         if enrich_error:  # the worker's enricher raised: recorded here, on the stored release
-            logger.warning("stage failed: stage=enrich item=%s error=%s", article.url, enrich_error)
+            log_failure("enrich", article.url, enrich_error)
             self._failed("enrich", article, release_id, version_no, enrich_error, report)
         elif self.settings.enrich.enabled:
             try:

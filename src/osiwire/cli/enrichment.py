@@ -14,7 +14,7 @@ import click
 
 from osiwire.cli.base import EXIT_PARTIAL, Context, cli, errors_as_lines, to_json
 from osiwire.errors import OsiwireError
-from osiwire.failing import describe
+from osiwire.failing import describe, log_failure
 from osiwire.progress import progress_for
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def analyze(
                 error = str(exc)
             else:  # a stage failed on this document: the class says which kind of failure it was
                 error = describe(exc)
-                logger.warning("stage failed: stage=analyze item=%s error=%s", doc_id, error)
+                log_failure("analyze", doc_id, error)
                 logger.debug("analyze %s", doc_id, exc_info=exc)
             if as_json or jsonl is not None:
                 click.echo(json.dumps({"id": doc_id, "error": error}, ensure_ascii=False))

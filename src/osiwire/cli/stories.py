@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
 from dataclasses import asdict
@@ -16,8 +15,6 @@ from osiwire.errors import OsiwireError
 from osiwire.progress import progress_for
 from osiwire.publish.stories import resolve_story, source_table, story_list, story_record
 
-logger = logging.getLogger(__name__)
-
 
 @cli.command("compare")
 @click.option(
@@ -28,7 +25,7 @@ def compare(obj: Context, jsonl: TextIO) -> None:
     """Same story? Copies? One pair a line {"id", "a": {"title", "text", "published"?, "lang"?}, "b": {...}}
     gives {"id", "score", "same_story", "duplicate"}: the clusterer's own score and threshold."""
     from osiwire.compare import Comparer, parse_pair
-    from osiwire.failing import describe
+    from osiwire.failing import describe, log_failure
 
     comparer = Comparer(obj.settings)
     done = failed = 0
@@ -45,7 +42,7 @@ def compare(obj: Context, jsonl: TextIO) -> None:
             failed += 1
             error = str(exc) if isinstance(exc, OsiwireError) else describe(exc)
             if not isinstance(exc, OsiwireError):
-                logger.warning("stage failed: stage=compare item=%s error=%s", pair_id, error)
+                log_failure("compare", pair_id, error)
             click.echo(json.dumps({"id": pair_id, "error": error}, ensure_ascii=False))
     elapsed = time.perf_counter() - started
     click.echo(f"compared {done} pair(s), {failed} failed, in {elapsed:.1f} s", err=True)
