@@ -12,6 +12,7 @@ from factories import make_article
 from osiwire.config import load_settings
 from osiwire.extract.language import get_detector
 from osiwire.store import Store
+from osiwire.store.stats import queue_depths
 from osiwire.translate.base import EngineOutput, EngineUnavailable
 from osiwire.translate.engines.none import NoneEngine
 from osiwire.translate.registry import EngineSet
@@ -83,3 +84,53 @@ def test_no_real_engine_means_no_attempt(tmp_path: Path) -> None:
         translating = Translating(settings, store, get_detector(), EngineSet({"none": NoneEngine}, ["none"]))
         assert not translating.can_translate("ru")
         assert not translating.can_translate("en")  # already the target
+
+
+class RussianOnly(Flaky):
+    """Up, and translates Russian alone."""
+
+    def __init__(self) -> None:
+        self.up = True
+
+    def supports(self, source_lang: str, target_lang: str) -> bool:
+        return source_lang == "ru"
+
+
+def test_releases_nothing_can_translate_neither_load_nor_starve_the_rest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(tmp_path, environ={})
+    engine = RussianOnly()
+    engines = EngineSet({"ru-only": lambda: engine, "none": NoneEngine}, ["ru-only", "none"])
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+    with Store(settings.database) as store:
+        translating = Translating(settings, store, get_detector(), engines)
+        # Newest first: English (the target), undetermined and Kazakh (no engine) releases, then a Russian one.
+        shapes = [("en", "Talks"), ("en", "Visit"), ("und", "Ок"), ("und", "Да"), ("kk", "Кездесу")]
+        for hour, (language, title) in enumerate(shapes):
+            published = day - timedelta(hours=hour)
+            store.releases.save(
+                make_article(
+                    f"https://x.example/{hour}", title, [title], language=language, published=published
+                )
+            )
+        russian = make_article(
+            "https://kremlin.ru/old",
+            "Встреча",
+            ["Президент провёл встречу."],
+            published=day - timedelta(days=2),
+        )
+        russian_id = store.releases.save(russian).release_id
+        assert sorted(store.translations.stored_languages()) == ["en", "kk", "ru", "und"]
+        # Asked for the languages an engine can do, the oldest Russian release comes first, whatever the limit.
+        assert store.translations.due("en", day, languages=["ru"], limit=1) == [(russian_id, 1)]
+        assert len(store.translations.due("en", day, limit=1)) == 1
+        assert store.translations.count_due("en", day, languages=["kk", "und"]) == 3
+
+        report = translating.translate_due()
+        assert report.complete == 1 and store.translations.get(russian_id, "en") is not None
+        assert (
+            report.skipped_no_engine == 1
+        )  # the Kazakh release; English and undetermined ones wait for nothing
+        assert "und→en" not in caplog.text and "kk→en" in caplog.text
+        assert queue_depths(store.db, "en", day).not_translated == 1  # the Kazakh one still waits

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from osiwire.config import Settings
-from osiwire.extract.language import LanguageDetector
+from osiwire.extract.language import UNDETERMINED, LanguageDetector
 from osiwire.model import Article, Release, Translation, Version
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
@@ -95,8 +95,8 @@ class Translating:
 
     def can_translate(self, language: str) -> bool:
         """Whether a real engine (not ``none``) is there for ``language`` → target."""
-        if not language or language == self.target:
-            return False
+        if not language or language in (self.target, UNDETERMINED):
+            return False  # nothing to translate, or no language to translate from
         if any(e.name != NONE_ENGINE for e in self.engines.order_for(language, self.target)):
             return True
         if self._has_human(language):
@@ -118,6 +118,10 @@ class Translating:
                 self.target,
             )
         return False
+
+    def _wants_engine(self, language: str) -> bool:
+        """Whether releases in ``language`` would be translated if an engine were installed."""
+        return language not in ("", UNDETERMINED, self.target)
 
     def _has_human(self, language: str) -> bool:
         """Whether the memory holds human translations from ``language`` (asked again after a while)."""
@@ -172,7 +176,17 @@ class Translating:
         progress = progress or NoProgress()
         report = TranslateReport()
         failures = FailureLog(self.store)
-        due = self.store.translations.due(self.target, datetime.now(UTC), since=since, everything=everything)
+        now = datetime.now(UTC)
+        stored = self.store.translations.stored_languages()
+        able = [language for language in stored if self.can_translate(language)]
+        unable = [language for language in stored if language not in able and self._wants_engine(language)]
+        if unable:  # releases no engine can translate: counted, not loaded
+            report.skipped_no_engine = self.store.translations.count_due(
+                self.target, now, since=since, everything=everything, languages=unable
+            )
+        due = self.store.translations.due(
+            self.target, now, since=since, everything=everything, languages=able
+        )
         progress.add_total(len(due))
         for release_id, version_no in due:
             release = self.store.releases.get(release_id)
@@ -194,8 +208,8 @@ class Translating:
                             source_id=article.source_id,
                         )
                     )
-            else:
-                report.skipped_no_engine += version.language != self.target
+            else:  # its language changed since the list was read
+                report.skipped_no_engine += self._wants_engine(version.language)
             progress.advance()
         return report
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
+from osiwire.extract.language import UNDETERMINED
 from osiwire.store.database import Database
 from osiwire.store.schema import (
     alert_events,
@@ -85,7 +86,8 @@ def _current_versions() -> Any:
 
 def queue_statements(target_language: str, now: datetime) -> dict[str, Select[Any]]:
     """The COUNT query of each queue (exposed for the query-plan test)."""
-    wanted = and_(releases.c.language != target_language, releases.c.language != "")
+    # Undetermined releases ("und") have no language to translate from: they wait for nothing.
+    wanted = releases.c.language.not_in([target_language, "", UNDETERMINED])
     translated = _current_versions().outerjoin(
         translations,
         and_(translations.c.version_id == versions.c.id, translations.c.target_language == target_language),

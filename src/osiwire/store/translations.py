@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select
 
 from osiwire.model import SentencePair, Translation
 from osiwire.store.database import Database
@@ -156,6 +158,12 @@ class Translations:
             ),
         )
 
+    def stored_languages(self) -> list[str]:
+        """The languages of stored releases (their current versions), read from the language index."""
+        stmt = select(releases.c.language).distinct()
+        with self._db.reading() as conn:
+            return [str(r[0]) for r in conn.execute(stmt)]
+
     def due(
         self,
         target_language: str,
@@ -163,32 +171,64 @@ class Translations:
         *,
         since: datetime | None = None,
         everything: bool = False,
+        languages: Collection[str] | None = None,
         limit: int = 10_000,
     ) -> list[tuple[int, int]]:
         """(release id, version number) of current versions that need translating.
 
         Those never translated, and failed or partial ones whose retry time has come; with ``everything``,
-        all of them (after a better engine is installed). Newest first.
+        all of them (after a better engine is installed). Newest first. ``languages`` keeps only releases in
+        those languages (the ones an engine can translate), so releases nothing can translate (the target's
+        own, undetermined ones, those without a model) never fill the ``limit`` ahead of older ones that can.
         """
-        joined = versions.join(
-            releases,
-            and_(releases.c.id == versions.c.release_id, releases.c.version_count == versions.c.version_no),
-        ).outerjoin(
-            translations,
-            and_(
-                translations.c.version_id == versions.c.id, translations.c.target_language == target_language
-            ),
+        stmt = _due(
+            select(releases.c.id, versions.c.version_no), target_language, now, since, everything, languages
         )
-        stmt = select(releases.c.id, versions.c.version_no).select_from(joined)
-        if not everything:
-            stmt = stmt.where(
-                or_(
-                    translations.c.id.is_(None),
-                    and_(translations.c.retry_at.is_not(None), translations.c.retry_at <= now),
-                )
-            )
-        if since is not None:
-            stmt = stmt.where(releases.c.sort_at >= since)
         stmt = stmt.order_by(releases.c.sort_at.desc(), releases.c.id.desc()).limit(limit)
         with self._db.reading() as conn:
             return [(int(r.id), int(r.version_no)) for r in conn.execute(stmt)]
+
+    def count_due(
+        self,
+        target_language: str,
+        now: datetime,
+        *,
+        since: datetime | None = None,
+        everything: bool = False,
+        languages: Collection[str] | None = None,
+    ) -> int:
+        """How many current versions :meth:`due` would list without its limit."""
+        stmt = _due(select(func.count()), target_language, now, since, everything, languages)
+        with self._db.reading() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
+
+
+def _due(
+    stmt: Select[Any],
+    target_language: str,
+    now: datetime,
+    since: datetime | None,
+    everything: bool,
+    languages: Collection[str] | None,
+) -> Select[Any]:
+    """``stmt`` over the current versions that need translating into ``target_language`` (see ``due``)."""
+    joined = versions.join(
+        releases,
+        and_(releases.c.id == versions.c.release_id, releases.c.version_count == versions.c.version_no),
+    ).outerjoin(
+        translations,
+        and_(translations.c.version_id == versions.c.id, translations.c.target_language == target_language),
+    )
+    stmt = stmt.select_from(joined)
+    if languages is not None:
+        stmt = stmt.where(releases.c.language.in_(sorted(languages)))
+    if not everything:
+        stmt = stmt.where(
+            or_(
+                translations.c.id.is_(None),
+                and_(translations.c.retry_at.is_not(None), translations.c.retry_at <= now),
+            )
+        )
+    if since is not None:
+        stmt = stmt.where(releases.c.sort_at >= since)
+    return stmt
