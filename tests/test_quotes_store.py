@@ -156,3 +156,15 @@ def test_quoted_pieces_skip_quotes_that_do_not_fit_the_text() -> None:
     pieces = quoted_pieces([segment], Enrichment(quotes=(good, stale)))[1]
     assert "".join(p for p, _ in pieces) == segment.text
     assert [q for _, q in pieces if q is not None] == [good]
+
+
+def test_web_and_api_search_filter_by_who_is_quoted(client: TestClient, store: Store) -> None:
+    person = _person_id(store, "Putin")
+    api = client.get("/api/v1/releases", params={"said_by": person}).json()
+    assert {hit["id"] for hit in api["hits"]} == {1, 2}
+    assert client.get("/api/v1/releases", params={"said_by": "nobody:x"}).json()["total"] == 0
+    assert client.get("/api/v1/search", params={"q": "цитат", "said_by": person}).json()["total"] == 0
+    page = client.get("/search", params={"said_by": person}).text
+    assert f'name="said_by" value="{person}"' in page and "/releases/1" in page and "/releases/2" in page
+    person_page = client.get(f"/people/{person}").text
+    assert f"/search?said_by={person}" in person_page  # from "What X said" to every release quoting them

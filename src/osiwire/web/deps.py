@@ -58,6 +58,7 @@ class Listing:
     person: str = ""
     organisation: str = ""
     mentions_country: str = ""
+    said_by: str = ""
     sort: str = DEFAULT_SORT
 
     def filters(self) -> SearchFilters:
@@ -76,6 +77,7 @@ class Listing:
             person=self.person or None,
             organisation=self.organisation or None,
             mentions_country=self.mentions_country or None,
+            said_by=self.said_by or None,
         )
 
     def items(self) -> list[tuple[str, str]]:
@@ -94,6 +96,7 @@ class Listing:
                 ("person", self.person),
                 ("organisation", self.organisation),
                 ("mentions_country", self.mentions_country),
+                ("said_by", self.said_by),
                 ("sort", "" if self.sort == DEFAULT_SORT else self.sort),
             )
             if value
@@ -155,6 +158,13 @@ def filter_params(
         str,
         Query(max_length=2, description="A country the release mentions (ISO 3166-1 alpha-2, e.g. `KZ`)."),
     ] = "",
+    said_by: Annotated[
+        str,
+        Query(
+            max_length=MAX_FILTER_CHARS,
+            description="A person quoted in the release: id or key (see `/api/v1/people/{id}/quotes`).",
+        ),
+    ] = "",
     sort: Annotated[
         str,
         Query(
@@ -175,6 +185,7 @@ def filter_params(
         person=person.strip(),
         organisation=organisation.strip(),
         mentions_country=mentions_country.strip().upper(),
+        said_by=said_by.strip(),
         sort=sort,
     )
     listing.filters()  # validate the dates now, before any work
