@@ -143,6 +143,21 @@ class StoriesConfig(_Section):
     enabled: bool = Field(
         True, description="Run the stories stage (duplicates, story clusters) on new releases."
     )
+    spike_window_hours: int = Field(
+        3, ge=1, le=168, description="Spikes: the window's length in hours (hourly buckets)."
+    )
+    spike_baseline_hours: int = Field(
+        168, ge=1, le=24 * 90, description="Spikes: the baseline before the window, in hours."
+    )
+    spike_factor: float = Field(
+        3.0, gt=0, description="Spikes: the window holds at least this many times the baseline's rate."
+    )
+    spike_min_count: int = Field(5, ge=1, description="Spikes: at least this many releases in the window.")
+    spike_min_sources: int = Field(
+        2, ge=1, description="Spikes: from at least this many sources (a source's own spike excepted)."
+    )
+    breaking_sources: int = Field(3, ge=2, description="Breaking story: this many distinct sources ...")
+    breaking_minutes: int = Field(60, ge=1, description="Breaking story: ... within this many minutes.")
 
 
 class WebConfig(_Section):

@@ -18,6 +18,7 @@ from osiwire.store.sources import Sources
 from osiwire.store.stories import Stories
 from osiwire.store.textindex import Lemmatiser
 from osiwire.store.translations import Translations
+from osiwire.store.volumes import Volumes
 
 if TYPE_CHECKING:
     from osiwire.store.search_cache import SearchCache
@@ -50,6 +51,7 @@ class Store:
         self.alerts = Alerts(self.db, self.lemmatiser)
         self.failures = Failures(self.db)
         self.stories = Stories(self.db)
+        self.volumes = Volumes(self.db)
         self.search_cache: SearchCache | None = None
 
     def enable_search_cache(

@@ -29,6 +29,7 @@ from osiwire.web import (
     api_people,
     api_saved,
     api_sources,
+    api_spikes,
     api_stories,
     feeds,
     ops,
@@ -69,6 +70,7 @@ _API_MODULES = (
     api_sources,
     api_saved,
     api_stories,
+    api_spikes,
 )  # importing them adds their routes to api.router
 
 
