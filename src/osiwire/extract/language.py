@@ -146,14 +146,16 @@ _UND = LanguageGuess(UNDETERMINED, 0.0)
 class LanguageDetector:
     """The lite model and the region's n-gram model, loaded once; ``detect`` may be called from several threads."""
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, *, ngrams: NgramModel | None = None) -> None:
         # model="lite": the bundled lid.176.ftz; the default ("auto") downloads lid.176.bin on first use.
         # max_input_length=None: the default silently cuts input to 80 characters, which hurts accuracy on
         # whole paragraphs (see RECIPES.md "Language ID without downloads").
         config = LangDetectConfig(max_input_length=None, model="lite")
         self._lite = LangDetector(config)
         self._lite.detect(_WARM_UP_TEXT, model="lite")
-        if model_path is None:
+        if ngrams is not None:  # a model trained in this process (bench/langid.py's held-out sources)
+            self._ngrams = ngrams
+        elif model_path is None:
             with resources.as_file(resources.files("osiwire").joinpath("data", MODEL_RESOURCE)) as path:
                 self._ngrams = NgramModel.load(path)
         else:

@@ -1,0 +1,54 @@
+"""Training the region's n-gram model (``ngrams.py``) from sentences per language: naive Bayes counts.
+
+Used by ``scripts/train_langid.py`` (the shipped model, on the train split) and ``bench/langid.py`` (one model per
+held-out source family, to measure the detector on a kind of text its n-gram model never saw).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from osiwire.extract.ngrams import _APOSTROPHES, NgramModel, features
+
+DEFAULT_BITS = 18  # 2**18 rows x 12 languages of int8: 3 MB in memory, ~1.3 MB compressed
+DEFAULT_ALPHA = 0.1  # additive smoothing per row, scaled by each language's share of the counts
+_LATIN_UZBEK = re.compile(r"[a-z]{3}", re.IGNORECASE)
+# Uzbek Latin -> Cyrillic (the 1995 alphabet's letters, digraphs first): the data holds ~150 Cyrillic Uzbek
+# training lines against ~670 Latin ones, so each Latin line is also learnt in Cyrillic.
+_UZ_DIGRAPHS = (("o'", "ў"), ("g'", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"))
+_UZ_LETTERS = str.maketrans("abdefghijklmnopqrstuvxyz'", "абдефгҳижклмнопқрстувхйзъ")
+_UZ_WORD_E = re.compile(r"\b(ye|e)")
+
+
+def uzbek_cyrillic(sentence: str) -> str:
+    """A Latin Uzbek sentence in the Cyrillic alphabet (lower case): word-initial e is э, ye is е."""
+    text = sentence.lower().translate(_APOSTROPHES)
+    text = _UZ_WORD_E.sub(lambda m: "е" if m.group(1) == "ye" else "э", text)
+    for latin, cyrillic in _UZ_DIGRAPHS:
+        text = text.replace(latin, cyrillic)
+    return text.translate(_UZ_LETTERS)
+
+
+def train(
+    sentences: dict[str, list[str]], bits: int = DEFAULT_BITS, alpha: float = DEFAULT_ALPHA
+) -> NgramModel:
+    """Naive Bayes over hashed n-grams: log P(row | language), smoothed by ``alpha`` per row, scaled by each
+    language's share of the counts: a row no language has seen then costs every language the same, where equal
+    smoothing would favour the languages with least data (Tajik, Uzbek) on every unseen word."""
+    languages = tuple(sentences)
+    size = 1 << bits
+    counts = np.empty((size, len(languages)), dtype=np.float64)
+    for column, lang in enumerate(languages):
+        texts = sentences[lang]
+        if lang == "uz":
+            texts = texts + [uzbek_cyrillic(s) for s in texts if _LATIN_UZBEK.search(s)]
+        if not texts:
+            raise ValueError(f"{lang}: no training sentences")
+        rows = np.concatenate([features(s, bits) for s in texts])
+        counts[:, column] = np.bincount(rows, minlength=size)
+    totals = counts.sum(axis=0)
+    smoothing = alpha * totals / totals.mean()
+    table = np.log((counts + smoothing) / (totals + smoothing * size))
+    return NgramModel.from_log_probs(languages, table, bits)
