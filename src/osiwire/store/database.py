@@ -1,27 +1,22 @@
-"""Engines and transactions: every write goes through one writer; reads run beside it.
+"""Engines and transactions: every write goes through one writer at a time; reads run beside it.
 
-On SQLite that means WAL mode, one process-wide writer lock and ``BEGIN IMMEDIATE`` so a writer never
-fails half-way on a lock upgrade; other processes wait on the busy timeout.
+What that takes differs per backend (``store.backends``): on SQLite, WAL mode, a lock in the process and
+``BEGIN IMMEDIATE``; on PostgreSQL, a transaction that first takes the database's advisory write lock.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.pool import StaticPool
 
 from osiwire.errors import StoreError
+from osiwire.store.backends import backend
 from osiwire.store.migrations import migrate
-
-READ_POOL_SIZE = 16  # reading connections kept open (a web server's threads read at once)
-READ_POOL_OVERFLOW = 48  # more, opened when needed and closed after use
-BUSY_TIMEOUT_MS = 30_000  # another process (a second `osiwire fetch`) may hold the write lock this long
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -36,65 +31,55 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event decide how transactions start (pysqlite would defer them).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.close()
+def safe_url(url: str) -> str:
+    """``url`` without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+def _one_line(exc: BaseException) -> str:
+    # psycopg's messages run over several lines (a hint, the SQL); the first says what went wrong.
+    original = getattr(exc, "orig", None) or exc
+    first = str(original).strip().splitlines()
+    return f"{original.__class__.__name__}: {first[0] if first else ''}"
 
 
 class Database:
     """A migrated osiwire database: ``writing()`` and ``reading()`` hand out connections."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
+        try:
+            self.dialect = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise StoreError(f"{url}: not a database URL ({exc})") from exc
+        self._backend = backend(self.dialect)
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.Lock() if self._backend.SERIALISED_IN_PROCESS else None
         try:
-            if self.dialect == "sqlite":
-                memory = path is None
-                kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-                if memory:
-                    # An in-memory database exists per connection: share one (tests only).
-                    kwargs["poolclass"] = StaticPool
-                self.writer = create_engine(url, **kwargs)
-                _configure_sqlite(self.writer, immediate=True)
-                # A server reads from many threads at once: keep their connections open (each new one
-                # costs a connect and four PRAGMAs) instead of opening one per request past the pool.
-                readers = {} if memory else {"pool_size": READ_POOL_SIZE, "max_overflow": READ_POOL_OVERFLOW}
-                self.reader = self.writer if memory else create_engine(url, **kwargs, **readers)
-                if not memory:
-                    _configure_sqlite(self.reader, immediate=False)
+            self.writer, self.reader = self._backend.create_engines(url, path)
+            if migrate_schema:
+                with self.writing() as conn:
+                    migrate(conn)
             else:
-                self.writer = self.reader = create_engine(url, pool_pre_ping=True)
-            with self.writing() as conn:
-                migrate(conn)
+                with self.reader.connect():
+                    pass
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"{self._safe_url()}: cannot open database: {exc.__class__.__name__}: {exc}"
-            ) from exc
+            self.close()
+            raise StoreError(f"{safe_url(url)}: cannot open database: {_one_line(exc)}") from exc
 
     def _safe_url(self) -> str:
-        # Never print a password.
-        return self.url.split("@")[-1] if "@" in self.url else self.url
+        return safe_url(self.url)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """One write transaction at a time in this process; committed on success, rolled back on error."""
-        with self._write_lock, self.writer.begin() as conn:
+        """One write transaction at a time; committed on success, rolled back on error."""
+        with self._write_lock or nullcontext(), self.writer.begin() as conn:
+            self._backend.begin_writing(conn)
             yield conn
 
     @contextmanager
@@ -104,6 +89,8 @@ class Database:
             yield conn
 
     def close(self) -> None:
-        self.writer.dispose()
-        if self.reader is not self.writer:
-            self.reader.dispose()
+        writer, reader = getattr(self, "writer", None), getattr(self, "reader", None)
+        if writer is not None:
+            writer.dispose()
+        if reader is not None and reader is not writer:
+            reader.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, inspect, select, update
 
 from osiwire.errors import StoreError
 from osiwire.store import schema
+from osiwire.store.backends import backend
 
 Migration = Callable[[Connection], None]
 
@@ -118,6 +119,13 @@ def _quotes(conn: Connection) -> None:
     schema.quotes.create(conn, checkfirst=True)
 
 
+def _text_tables(conn: Connection) -> None:
+    # PostgreSQL (issue 16): the lemma text the search engine indexes, which SQLite keeps in its FTS5 tables
+    # (migrations 1 and 2, on SQLite only), in plain tables of the same names.
+    if conn.dialect.name == "postgresql":
+        backend(conn).create_text_tables(conn, "release_fts", "translation_fts")
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _translations,
@@ -130,6 +138,7 @@ MIGRATIONS: list[Migration] = [
     _participant_kind,
     _stories,
     _quotes,
+    _text_tables,
 ]
 
 

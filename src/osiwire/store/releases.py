@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from osiwire.errors import StoreError
 from osiwire.model import Article, Release, SaveResult, Segment, Version
+from osiwire.store.backends import write_text
 from osiwire.store.database import Database
 from osiwire.store.schema import as_id, log_fts_change, releases, segments, versions
 from osiwire.store.sources import Sources
@@ -25,15 +26,8 @@ class _Indexed:
 
 
 def _write_index(conn: Connection, release_id: int, item: _Indexed) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DELETE FROM release_fts WHERE rowid = ?", (release_id,))
-        conn.exec_driver_sql(
-            "INSERT INTO release_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (release_id, item.title, item.body),
-        )
-        log_fts_change(conn, "release_fts", release_id)
-    else:  # pragma: no cover - PostgreSQL backend arrives with its own issue
-        raise StoreError(f"{conn.dialect.name}: full-text index not implemented for this backend")
+    write_text(conn, "release_fts", release_id, item.title, item.body)
+    log_fts_change(conn, "release_fts", release_id)
 
 
 def _insert_version(conn: Connection, release_id: int, number: int, article: Article) -> None:

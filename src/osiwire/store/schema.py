@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    delete,
+    insert,
 )
 
 
@@ -431,11 +433,10 @@ FTS_CHANGES_PRUNED_EVERY = 1000  # rows written between two prunings
 def log_fts_change(conn: Any, fts: str, release_id: int) -> None:
     """Record a write to the full-text table ``fts`` (in the writer's transaction); now and then, forget the
     oldest records."""
-    seq = conn.exec_driver_sql(
-        "INSERT INTO fts_changes (fts, release_id) VALUES (?, ?)", (fts, release_id)
-    ).lastrowid
+    key = conn.execute(insert(fts_changes).values(fts=fts, release_id=release_id)).inserted_primary_key
+    seq = key[0] if key else None
     if seq and seq % FTS_CHANGES_PRUNED_EVERY == 0:
-        conn.exec_driver_sql("DELETE FROM fts_changes WHERE seq <= ?", (seq - FTS_CHANGES_KEPT,))
+        conn.execute(delete(fts_changes).where(fts_changes.c.seq <= seq - FTS_CHANGES_KEPT))
 
 
 # Counts the deliveries pending and those being retried from the index alone (/metrics).

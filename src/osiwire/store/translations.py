@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select
 
 from osiwire.model import SentencePair, Translation
+from osiwire.store.backends import delete_text, write_text
 from osiwire.store.database import Database
 from osiwire.store.schema import log_fts_change, releases, translation_sentences, translations, versions
 from osiwire.store.textindex import Lemmatiser
@@ -29,13 +30,11 @@ def _version_id(conn: Connection, release_id: int, version_no: int | None) -> in
 
 
 def _write_index(conn: Connection, release_id: int, title: str, body: str) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DELETE FROM translation_fts WHERE rowid = ?", (release_id,))
-        if title or body:
-            conn.exec_driver_sql(
-                "INSERT INTO translation_fts (rowid, title, body) VALUES (?, ?, ?)", (release_id, title, body)
-            )
-        log_fts_change(conn, "translation_fts", release_id)
+    if title or body:
+        write_text(conn, "translation_fts", release_id, title, body)
+    else:
+        delete_text(conn, "translation_fts", release_id)
+    log_fts_change(conn, "translation_fts", release_id)
 
 
 class Translations:
