@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from osiwire.config import Settings
-from osiwire.enrich.enricher import Enricher, enrich_article
+from osiwire.contract_models import ContractModels
+from osiwire.enrich.enricher import enrich_article
 from osiwire.errors import OsiwireError
 from osiwire.extract.article import extract_article
-from osiwire.extract.language import LanguageDetector, get_detector
 from osiwire.extract.release_languages import segment_confidences
 from osiwire.model import Article, Enrichment, RawDocument
 from osiwire.publish.records import participant_rows, person_record, quote_record, topic_record
@@ -145,21 +144,8 @@ def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, floa
     }
 
 
-class Analyzer:
+class Analyzer(ContractModels):
     """Models loaded once; ``analyze`` runs extract and enrich on one input."""
-
-    def __init__(self, settings: Settings, detector: LanguageDetector | None = None) -> None:
-        self.settings = settings
-        self.detector = detector or get_detector()
-        self._enricher: Enricher | None = None
-
-    @property
-    def enricher(self) -> Enricher:
-        if self._enricher is None:
-            from osiwire.enriching import build_enricher
-
-            self._enricher = build_enricher(self.settings)
-        return self._enricher
 
     def _confidences(self, article: Article, hint: str) -> dict[int, float]:
         """Each paragraph's language confidence: 0 when it was too short or unclear and took the release's."""

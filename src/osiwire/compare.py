@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from osiwire.config import Settings
-from osiwire.enrich.enricher import Enricher, enrich_article
+from osiwire.contract_models import ContractModels
+from osiwire.enrich.enricher import enrich_article
 from osiwire.errors import ExtractError, OsiwireError
 from osiwire.extract.article import extract_article
-from osiwire.extract.language import LanguageDetector, get_detector
+from osiwire.extract.language import LanguageDetector
 from osiwire.model import Article, RawDocument, Segment
 from osiwire.store.textindex import Lemmatiser
 from osiwire.stories.duplicates import Fingerprint, fingerprint, is_duplicate
@@ -76,22 +77,12 @@ def parse_pair(line: str, line_no: int) -> tuple[Any, Side, Side]:
     )
 
 
-class Comparer:
+class Comparer(ContractModels):
     """Models loaded once (language detection, NER); ``compare`` scores one pair."""
 
     def __init__(self, settings: Settings, detector: LanguageDetector | None = None) -> None:
-        self.settings = settings
-        self.detector = detector or get_detector()
+        super().__init__(settings, detector)
         self.lemmatiser = Lemmatiser()
-        self._enricher: Enricher | None = None
-
-    @property
-    def enricher(self) -> Enricher:
-        if self._enricher is None:
-            from osiwire.enriching import build_enricher
-
-            self._enricher = build_enricher(self.settings)
-        return self._enricher
 
     def article(self, side: Side, key: str) -> Article:
         """The side as the extract stage makes it (a title-only side: its title alone)."""
