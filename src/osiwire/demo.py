@@ -18,52 +18,34 @@ def demo_memory() -> tuple[Path, str]:
         return tmx.resolve(), UDHR_ORIGIN
 
 
+# The demo's file sources: (file under data/demo, name, region, country, organisation); all in Russian.
+DEMO_SOURCES = (
+    ("kremlin-ru-2025-02-03.jsonl", "Kremlin (demo archive)", "Russian Federation", "RU",
+     "Presidential Executive Office"),
+    ("ibash-windows-1251.xml", "iBash.Org.Ru (demo feed, windows-1251)", "Russian Federation", "RU", ""),
+    ("udhr-ru.jsonl", "United Nations (demo)", "International", "", "United Nations"),
+    # Russian outlets' articles, many told by two or more of them: the stories of the demo.
+    ("tgcontest-ru-media.jsonl", "Russian media (demo: tgcontest pairs)", "Russian Federation", "RU", ""),
+)  # fmt: skip
+
+
 def demo_sources() -> list[Source]:
     """The demo's file sources, pointing into the installed package."""
     folder = files("osiwire") / "data" / "demo"
-    with (
-        as_file(folder / "kremlin-ru-2025-02-03.jsonl") as kremlin,
-        as_file(folder / "ibash-windows-1251.xml") as feed,
-        as_file(folder / "udhr-ru.jsonl") as udhr,
-        as_file(folder / "tgcontest-ru-media.jsonl") as media,
-    ):
-        return [
+    sources = []
+    for filename, name, region, country, organisation in DEMO_SOURCES:
+        with as_file(folder / filename) as path:
+            url = path.resolve().as_uri()
+        sources.append(
             Source(
-                name="Kremlin (demo archive)",
-                url=kremlin.resolve().as_uri(),
+                name=name,
+                url=url,
                 kind=SourceKind.FILE,
-                region="Russian Federation",
-                country="RU",
+                region=region,
+                country=country,
                 language="ru",
-                organisation="Presidential Executive Office",
+                organisation=organisation,
                 interval_s=DEMO_INTERVAL_S,
-            ),
-            Source(
-                name="iBash.Org.Ru (demo feed, windows-1251)",
-                url=feed.resolve().as_uri(),
-                kind=SourceKind.FILE,
-                region="Russian Federation",
-                country="RU",
-                language="ru",
-                interval_s=DEMO_INTERVAL_S,
-            ),
-            Source(
-                name="United Nations (demo)",
-                url=udhr.resolve().as_uri(),
-                kind=SourceKind.FILE,
-                region="International",
-                language="ru",
-                organisation="United Nations",
-                interval_s=DEMO_INTERVAL_S,
-            ),
-            # Russian outlets' articles, many told by two or more of them: the stories of the demo.
-            Source(
-                name="Russian media (demo: tgcontest pairs)",
-                url=media.resolve().as_uri(),
-                kind=SourceKind.FILE,
-                region="Russian Federation",
-                country="RU",
-                language="ru",
-                interval_s=DEMO_INTERVAL_S,
-            ),
-        ]
+            )
+        )
+    return sources
