@@ -8,22 +8,26 @@ release again, in the order they arrived) gives the stories the releases got on 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from osiwire.model import Article
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
-from osiwire.stories import minhash
+from osiwire.store.stories import MAX_REDIRECTS, PlacedRelease
 from osiwire.stories.clusters import WINDOW, Clusterer, Story
-from osiwire.stories.duplicates import fingerprint
-from osiwire.stories.index import Copy, find_original, original_id
-from osiwire.stories.similarity import story_features, story_text
-from osiwire.stories.text import text_features
+from osiwire.stories.index import Copy, LayeredIndex, MemoryDuplicateIndex, find_original, original_id
+from osiwire.stories.prepared import PreparedStory, prepare_story
+from osiwire.stories.similarity import entity_keys
 
 logger = logging.getLogger(__name__)
 
 REBUILD_BATCH = 500  # release ids read from the store at once by a rebuild
+FLUSH_AT = (
+    500  # places kept in memory at most before they are written (a batch longer than this writes early)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +51,22 @@ def story_time(article: Article, first_seen: datetime) -> tuple[datetime, bool]:
 
 
 class Storying:
-    """The stories stage of one process."""
+    """The stories stage of one process.
+
+    Places are written in batches: inside ``batched()`` (the pipeline's store batches, a rebuild's batches) they
+    are kept in memory, found there by the next releases' lookups, and written in one transaction when the batch
+    ends or FLUSH_AT are waiting; outside it each place is written at once."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._clusterer: Clusterer | None = None
+        self._batching = 0
+        self._pending_copies = MemoryDuplicateIndex()
+        self._index = LayeredIndex(self._pending_copies, store.stories)
+        self._placed: dict[int, PlacedRelease] = {}  # release id -> its place, not written yet
+        self._changed: dict[int, Story] = {}  # stories changed since the last write
+        self._merges: list[tuple[int, int]] = []  # (gone, kept) since the last write
+        self._grown: list[tuple[int, datetime]] = []
 
     @property
     def clusterer(self) -> Clusterer:
@@ -61,48 +76,102 @@ class Storying:
             self._clusterer = Clusterer(open_, self.store.stories.next_id())
         return self._clusterer
 
+    @contextmanager
+    def batched(self) -> Iterator[Storying]:
+        """Write the places made in the block together, when it ends (also when it raises: each place is whole)."""
+        self._batching += 1
+        try:
+            yield self
+        finally:
+            self._batching -= 1
+            if not self._batching:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the places not written yet, in one transaction."""
+        if not self._placed and not self._changed:
+            return
+        placed, changed = list(self._placed.values()), list(self._changed.values())
+        merges, grown = list(self._merges), list(self._grown)
+        self._placed.clear()
+        self._changed.clear()
+        self._merges.clear()
+        self._grown.clear()
+        self._pending_copies = MemoryDuplicateIndex()
+        self._index = LayeredIndex(self._pending_copies, self.store.stories)
+        self.store.stories.write(placed, changed, merges, grown)
+        if self._clusterer is not None:
+            # Another process (a second `osiwire fetch`) may have made stories since: never reuse their ids. The
+            # stage assumes one pipeline process at a time; a second one sees the other's new stories after
+            # restart.
+            self._clusterer.next_id = max(self._clusterer.next_id, self.store.stories.next_id())
+
+    def _story_of(self, release_id: int) -> int | None:
+        """The story a release is in now (following merges), or None when it was not placed."""
+        pending = self._placed.get(release_id)
+        if pending is not None:
+            return self._resolve(pending.story_id)
+        place = self.store.stories.of_release(release_id)
+        return None if place is None else self._resolve(place[0])
+
+    def _resolve(self, story_id: int) -> int | None:
+        """A story id, following the merges not written yet and those stored."""
+        redirects = dict(self._merges)
+        for _ in range(MAX_REDIRECTS):
+            if story_id in redirects:
+                story_id = redirects[story_id]
+                continue
+            open_ = self._clusterer.open if self._clusterer is not None else {}
+            if story_id in open_ or story_id in self._changed:
+                return story_id
+            stored = self.store.stories.resolve(story_id)
+            if stored is None or stored == story_id:
+                return stored
+            story_id = stored
+        return story_id
+
     def place(
         self,
         article: Article,
         release_id: int,
         first_seen: datetime,
         translation: str = "",
+        prepared: PreparedStory | None = None,
     ) -> Placed | None:
         """Read one stored release into its story (None when it was read before: a new version keeps its place).
 
-        Its entities are read from the store (people as the store knows them across releases), so a rebuild
-        reads what arrival read, unless a person's stored name grew fuller in between."""
-        if self.store.stories.of_release(release_id) is not None:
+        ``prepared``: its store-free part computed already (by a worker process, ``prepare_story``; then
+        ``translation`` is what it was prepared with). Its entities are read from the store (people as the store
+        knows them across releases), so a rebuild reads what arrival read, unless a person's stored name grew
+        fuller in between."""
+        if release_id in self._placed or self.store.stories.of_release(release_id) is not None:
             return None
-        lemmatiser = self.store.lemmatiser
         at, clamped = story_time(article, first_seen)
         if clamped:
             logger.info(
                 "stories: %s is published in the future: its time is when it was first seen", article.url
             )
-        body = text_features(article.body, lemmatiser)
-        fp = fingerprint(body)
-        keys = minhash.band_keys(fp.signature) if not fp.empty else []
-        found = find_original(fp, self.store.stories, keys)
+        if prepared is None:
+            prepared = prepare_story(article, self.store.lemmatiser, translation)
+        fp, keys = prepared.fingerprint, prepared.keys
+        found = find_original(fp, self._index, keys)
         duplicate_of = original_id(found) if found is not None else None
         enrichment = self.store.enrichments.get(release_id)
-        features = replace(
-            story_features(story_text(article, enrichment, translation), lemmatiser, body=body), published=at
-        )
+        entities = entity_keys(enrichment) if enrichment is not None else frozenset()
+        features = replace(prepared.features, entities=entities, published=at)
         story_of_original = None
-        if duplicate_of is not None and (place := self.store.stories.of_release(duplicate_of)) is not None:
-            story_of_original = self.store.stories.resolve(place[0])
+        if found is not None:
+            if found.original is None and found.story_id is not None:
+                story_of_original = self._resolve(found.story_id)
+            else:
+                story_of_original = self._story_of(original_id(found))
         clusterer = self.clusterer
-        # Another process (a second `osiwire fetch`) may have made stories since: never reuse their ids. The
-        # stage assumes one pipeline process at a time; a second one sees the other's new stories after restart.
-        clusterer.next_id = max(clusterer.next_id, self.store.stories.next_id())
         clusterer.expire(at)
-        grown: int | None = None
-        changed: list[Story] = []
         merged: tuple[int, ...] = ()
         if story_of_original is not None and story_of_original not in clusterer.open:
             # The original's story has closed: the copy joins it all the same (a repost is no new story).
-            story_id, score, created, grown = story_of_original, 1.0, False, story_of_original
+            story_id, score, created = story_of_original, 1.0, False
+            self._grown.append((story_of_original, at))
         else:
             assignment, changed = clusterer.assign(
                 release_id, article.title, features, at, duplicate_story=story_of_original
@@ -110,8 +179,14 @@ class Storying:
             story_id, score, created, merged = (
                 assignment.story_id, assignment.score, assignment.created, assignment.merged
             )  # fmt: skip
-        copy = Copy(release_id, fp, at, duplicate_of)
-        self.store.stories.record(copy, keys, story_id, score, clamped, changed, merged, grown=grown)
+            for story in changed:
+                self._changed[story.id] = story
+            self._merges.extend((gone, story_id) for gone in merged)
+        copy = Copy(release_id, fp, at, duplicate_of, story_id)
+        self._placed[release_id] = PlacedRelease(copy, keys, story_id, score, clamped)
+        self._pending_copies.add(copy, keys)
+        if not self._batching or len(self._placed) >= FLUSH_AT:
+            self.flush()
         return Placed(story_id, duplicate_of, created, merged)
 
     def place_stored(self, release_id: int) -> Placed | None:
@@ -132,9 +207,10 @@ class Storying:
         progress.add_total(self.store.stories.count_pending())
         done, after = 0, 0
         while batch := self.store.stories.pending(after, REBUILD_BATCH):
-            for release_id in batch:
-                self.place_stored(release_id)
-                done += 1
-                progress.advance()
+            with self.batched():
+                for release_id in batch:
+                    self.place_stored(release_id)
+                    done += 1
+                    progress.advance()
             after = batch[-1]
         return done

@@ -44,6 +44,17 @@ class StoryMember:
 
 
 @dataclass(frozen=True, slots=True)
+class PlacedRelease:
+    """One release's place as the stage writes it."""
+
+    copy: Copy  # its fingerprint, time and original
+    keys: Sequence[int]  # the LSH band keys of its signature
+    story_id: int
+    score: float
+    clamped: bool  # its published time was in the future
+
+
+@dataclass(frozen=True, slots=True)
 class StoryRow:
     """A story as listed."""
 
@@ -110,7 +121,7 @@ def _copy(row: Any) -> Copy:
     fp = Fingerprint(
         row.text_hash, minhash.from_bytes(row.signature), row.shingles, frozenset(row.numbers.split())
     )
-    return Copy(row.release_id, fp, row.at, row.duplicate_of)
+    return Copy(row.release_id, fp, row.at, row.duplicate_of, row.story_id)
 
 
 _COPY_COLUMNS = (
@@ -121,6 +132,7 @@ _COPY_COLUMNS = (
     release_stories.c.numbers,
     release_stories.c.at,
     release_stories.c.duplicate_of,
+    release_stories.c.story_id,
 )
 
 
@@ -141,81 +153,84 @@ class Stories:
         if not keys:
             return []
         shared = func.count().label("shared")
-        with self._db.reading() as conn:
-            ids = conn.execute(
-                select(story_bands.c.release_id, shared)
-                .where(story_bands.c.band_key.in_(list(keys)))
-                .group_by(story_bands.c.release_id)
-                .order_by(shared.desc(), story_bands.c.release_id)
-                .limit(limit)
-            ).all()
-            if not ids:
-                return []
+        found = (
+            select(story_bands.c.release_id, shared)
+            .where(story_bands.c.band_key.in_(list(keys)))
+            .group_by(story_bands.c.release_id)
+            .order_by(shared.desc(), story_bands.c.release_id)
+            .limit(limit)
+            .subquery()
+        )
+        with self._db.reading() as conn:  # one statement: the band rows, then the rows of the releases found
             rows = conn.execute(
-                select(*_COPY_COLUMNS).where(release_stories.c.release_id.in_([r.release_id for r in ids]))
+                select(*_COPY_COLUMNS)
+                .join(found, found.c.release_id == release_stories.c.release_id)
+                .order_by(found.c.shared.desc(), found.c.release_id)
             ).all()
-        order = {r.release_id: i for i, r in enumerate(ids)}
-        return sorted((_copy(r) for r in rows), key=lambda c: order[c.release_id])
+        return [_copy(r) for r in rows]
 
     def add(self, copy: Copy, keys: Sequence[int]) -> None:  # pragma: no cover - ``record`` writes both
         raise NotImplementedError("the store records a release with its story: Stories.record")
 
     # -- writing --------------------------------------------------------------------------------------------------
 
-    def record(
+    def write(
         self,
-        copy: Copy,
-        keys: Sequence[int],
-        story_id: int,
-        score: float,
-        clamped: bool,
-        changed: Sequence[Story],
-        merged: Sequence[int] = (),
-        grown: int | None = None,
+        placed: Sequence[PlacedRelease],
+        changed: Sequence[Story] = (),
+        merges: Sequence[tuple[int, int]] = (),
+        grown: Sequence[tuple[int, datetime]] = (),
     ) -> None:
-        """Store one release's place (its fingerprint, band keys, original and story) and the stories it changed,
-        in one transaction. ``merged`` stories now redirect to ``story_id``; ``grown`` is a closed story a
-        duplicate joined (its size and last time grow)."""
+        """Store a batch of releases' places (fingerprint, band keys, original, story) and the stories they changed,
+        in one transaction. ``merges``: (gone, kept) in the order they happened, the gone story redirecting to the
+        kept one; ``grown``: (story, time) of each duplicate that joined a closed story (its size and last time
+        grow)."""
         from osiwire.stories import minhash
 
-        fp = copy.fingerprint
+        if not placed and not changed:
+            return
         with self._db.writing() as conn:
-            conn.execute(
-                insert(release_stories).values(
-                    release_id=copy.release_id,
-                    story_id=story_id,
-                    duplicate_of=copy.original,
-                    score=score,
-                    at=copy.at,
-                    clamped=clamped,
-                    text_hash=fp.text_hash,
-                    signature=minhash.to_bytes(fp.signature),
-                    shingles=fp.shingles,
-                    numbers=" ".join(sorted(fp.numbers)),
-                )
-            )
-            if keys and not fp.empty:
+            if placed:
                 conn.execute(
-                    insert(story_bands), [{"band_key": k, "release_id": copy.release_id} for k in set(keys)]
+                    insert(release_stories),
+                    [
+                        {
+                            "release_id": p.copy.release_id,
+                            "story_id": p.story_id,
+                            "duplicate_of": p.copy.original,
+                            "score": p.score,
+                            "at": p.copy.at,
+                            "clamped": p.clamped,
+                            "text_hash": p.copy.fingerprint.text_hash,
+                            "signature": minhash.to_bytes(p.copy.fingerprint.signature),
+                            "shingles": p.copy.fingerprint.shingles,
+                            "numbers": " ".join(sorted(p.copy.fingerprint.numbers)),
+                        }
+                        for p in placed
+                    ],
                 )
+            bands = [
+                {"band_key": k, "release_id": p.copy.release_id}
+                for p in placed
+                if not p.copy.fingerprint.empty
+                for k in sorted(set(p.keys))
+            ]
+            if bands:
+                conn.execute(insert(story_bands), bands)
             for story in changed:
                 self._save_story(conn, story)
-            for gone in merged:
-                conn.execute(update(stories).where(stories.c.id == gone).values(merged_into=story_id))
+            for gone, kept in merges:
+                conn.execute(update(stories).where(stories.c.id == gone).values(merged_into=kept))
                 conn.execute(
-                    update(release_stories)
-                    .where(release_stories.c.story_id == gone)
-                    .values(story_id=story_id)
+                    update(release_stories).where(release_stories.c.story_id == gone).values(story_id=kept)
                 )
-                conn.execute(
-                    update(stories).where(stories.c.merged_into == gone).values(merged_into=story_id)
-                )
-            if grown is not None:
-                last = conn.execute(select(stories.c.last_at).where(stories.c.id == grown)).scalar()
+                conn.execute(update(stories).where(stories.c.merged_into == gone).values(merged_into=kept))
+            for story_id, at in grown:
+                last = conn.execute(select(stories.c.last_at).where(stories.c.id == story_id)).scalar()
                 conn.execute(
                     update(stories)
-                    .where(stories.c.id == grown)
-                    .values(size=stories.c.size + 1, last_at=max(last, copy.at) if last else copy.at)
+                    .where(stories.c.id == story_id)
+                    .values(size=stories.c.size + 1, last_at=max(last, at) if last else at)
                 )
 
     @staticmethod

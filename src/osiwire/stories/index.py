@@ -26,6 +26,7 @@ class Copy:
     fingerprint: Fingerprint
     at: datetime  # published, else first seen
     original: int | None = None  # the release it copies, when it is a copy
+    story_id: int | None = None  # its story as stored (a merged story's id is followed by the reader)
 
 
 class DuplicateIndex(Protocol):
@@ -68,7 +69,7 @@ def original_id(copy: Copy) -> int:
 
 
 class MemoryDuplicateIndex:
-    """``DuplicateIndex`` in memory (tests, ``osiwire compare``)."""
+    """``DuplicateIndex`` in memory (tests, ``osiwire compare``, the stage's releases not written yet)."""
 
     def __init__(self) -> None:
         self._copies: dict[int, Copy] = {}
@@ -88,3 +89,27 @@ class MemoryDuplicateIndex:
             self._by_hash[copy.fingerprint.text_hash].append(copy.release_id)
         for key in keys:
             self._by_key[key].append(copy.release_id)
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+
+class LayeredIndex:
+    """Two ``DuplicateIndex`` read as one: the releases not written yet (``pending``) over the stored ones.
+
+    Each layer gives up to ``limit`` candidates, so a batch of similar new releases never hides a stored one."""
+
+    def __init__(self, pending: DuplicateIndex, stored: DuplicateIndex) -> None:
+        self.pending = pending
+        self.stored = stored
+
+    def same_text(self, text_hash: str) -> Sequence[Copy]:
+        return [*self.pending.same_text(text_hash), *self.stored.same_text(text_hash)]
+
+    def candidates(self, keys: Sequence[int], limit: int) -> Sequence[Copy]:
+        found = list(self.pending.candidates(keys, limit))
+        seen = {c.release_id for c in found}
+        return found + [c for c in self.stored.candidates(keys, limit) if c.release_id not in seen]
+
+    def add(self, copy: Copy, keys: Sequence[int]) -> None:
+        self.pending.add(copy, keys)
