@@ -15,8 +15,10 @@ from osiwire.store.migrations import MIGRATIONS
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(f"sqlite:///{tmp_path / 'osiwire.db'}") as s:
+def store(store_url: str, tmp_path: Path) -> Store:
+    with Store(store_url) as s:
+        if s.db.dialect != "sqlite":  # searches through the engine (on SQLite, through SQL: the reference)
+            s.enable_search_engine(tmp_path / "search")
         yield s  # type: ignore[misc]
 
 

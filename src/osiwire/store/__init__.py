@@ -21,6 +21,7 @@ from osiwire.store.translations import Translations
 from osiwire.store.volumes import Volumes
 
 if TYPE_CHECKING:
+    from osiwire.store.engine import SearchIndex
     from osiwire.store.search_cache import SearchCache
 
 __all__ = ["Facets", "SearchPage", "Store"]
@@ -53,6 +54,7 @@ class Store:
         self.stories = Stories(self.db)
         self.volumes = Volumes(self.db)
         self.search_cache: SearchCache | None = None
+        self.search_index: SearchIndex | None = None
 
     def enable_search_cache(
         self, entries: int = 256, max_stale_s: float = 0.0, engine_dir: Path | None = None
@@ -66,6 +68,14 @@ class Store:
             self.search_cache = SearchCache(self.db, self.lemmatiser, entries, max_stale_s, engine_dir)
         return self.search_cache is not None
 
+    def enable_search_engine(self, engine_dir: Path) -> None:
+        """Answer searches from the search engine's index in ``engine_dir`` without the search cache: how a
+        PostgreSQL store searches (an SQLite file's server takes ``enable_search_cache``)."""
+        from osiwire.store.engine import SearchIndex
+
+        if self.search_index is None:
+            self.search_index = SearchIndex(self.db.url, engine_dir)
+
     def search(
         self,
         query: str = "",
@@ -78,6 +88,19 @@ class Store:
         """Full-text search, best or newest first (newest first when ``query`` is empty)."""
         if self.search_cache is not None:
             return self.search_cache.search(query, filters, limit=limit, offset=offset, sort=sort)
+        if self.search_index is not None:
+            from osiwire.store.indexed import search_indexed
+
+            return search_indexed(
+                self.db,
+                self.lemmatiser,
+                self.search_index,
+                query,
+                filters,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+            )
         return search(self.db, self.lemmatiser, query, filters, limit=limit, offset=offset, sort=sort)
 
     def facets(
@@ -108,6 +131,8 @@ class Store:
     def close(self) -> None:
         if self.search_cache is not None:
             self.search_cache.close()
+        if self.search_index is not None:
+            self.search_index.close()
         self.db.close()
 
     def __enter__(self) -> Store:
