@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from osiwire.alerts.delivery import deliver_pending
 from osiwire.alerts.evaluate import evaluate_new
+from osiwire.alerts.watches import thresholds
 from osiwire.collect.archive import ArchiveLine, count_lines, read_archive
 from osiwire.collect.feeds import parse_feed
 from osiwire.collect.fetcher import Fetcher
@@ -391,7 +392,9 @@ class Pipeline:
             self._failed("translate", article, release_id, version_no, exc, report)
         try:
             with self.timer.measure("alerts"):
-                report.alerts += len(evaluate_new(self.store, release_id))
+                report.alerts += len(
+                    evaluate_new(self.store, release_id, thresholds=thresholds(self.settings))
+                )
             done.append("alerts")
         except Exception as exc:
             self._failed("alerts", article, release_id, version_no, exc, report)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from osiwire.alerts.evaluate import evaluate_new
+from osiwire.alerts.watches import thresholds
 from osiwire.errors import OsiwireError
 from osiwire.failing import RELEASE_STAGES
 from osiwire.model import Article
@@ -82,7 +83,7 @@ def _retry(pipeline: Pipeline, stage: str, article: Article, release_id: int, ve
                 names = pipeline.translating.names(release_id, version_no)
                 pipeline.translating.translate(article, release_id, version_no, names=names)
         elif stage == "alerts":
-            evaluate_new(pipeline.store, release_id)
+            evaluate_new(pipeline.store, release_id, thresholds=thresholds(pipeline.settings))
         else:
             raise ValueError(f"no retry for stage {stage!r}")
         return True

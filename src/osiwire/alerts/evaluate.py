@@ -13,13 +13,23 @@ from osiwire.alerts.facts import ReleaseFacts, load_facts
 from osiwire.alerts.patterns import PatternError, PatternTimeout, compile_position
 from osiwire.alerts.rules import (
     AlertError,
+    BreakingWatch,
     Definition,
     PersonRule,
     RoleRule,
     Rule,
     SearchRule,
+    SpikeWatch,
     TopicRule,
     describe,
+)
+from osiwire.alerts.watches import (
+    BreakingMatcher,
+    SpikeMatcher,
+    Thresholds,
+    breaking_in_store,
+    breaking_rule_of,
+    spikes_in_store,
 )
 from osiwire.enrich.names import parse_name, person_key, same_person
 from osiwire.enrich.transliteration import fold_latin
@@ -208,8 +218,16 @@ class TopicMatcher:
         return text
 
 
-def compile_rule(definition: Definition, store: Store) -> Matcher:
-    """A matcher for a definition (patterns compiled and names parsed once)."""
+def compile_rule(
+    definition: Definition, store: Store, thresholds: Thresholds | None = None, rule_id: int | None = None
+) -> Matcher:
+    """A matcher for a definition (patterns compiled and names parsed once); ``thresholds``: the configured
+    spike and breaking rules; ``rule_id``: the stored rule (a spike or story it reported is not reported again)."""
+    thresholds = thresholds or Thresholds()
+    if isinstance(definition, SpikeWatch):
+        return SpikeMatcher(definition, store, thresholds.spike, rule_id)
+    if isinstance(definition, BreakingWatch):
+        return BreakingMatcher(definition, store, thresholds.breaking, rule_id)
     if isinstance(definition, SearchRule):
         return SearchMatcher(definition, store)
     if isinstance(definition, PersonRule):
@@ -219,7 +237,9 @@ def compile_rule(definition: Definition, store: Store) -> Matcher:
     return TopicMatcher(definition)
 
 
-def evaluate_new(store: Store, release_id: int, *, now: datetime | None = None) -> list[Fired]:
+def evaluate_new(
+    store: Store, release_id: int, *, now: datetime | None = None, thresholds: Thresholds | None = None
+) -> list[Fired]:
     """Evaluate the enabled rules on a release's current version and record what fires (once per rule)."""
     rules = store.alerts.rules(enabled_only=True)
     if not rules:
@@ -227,15 +247,15 @@ def evaluate_new(store: Store, release_id: int, *, now: datetime | None = None) 
     facts = load_facts(store, release_id)
     if facts is None:
         return []
-    return _record(store, _matchers(store, rules), facts, now or datetime.now(UTC))
+    return _record(store, _matchers(store, rules, thresholds), facts, now or datetime.now(UTC))
 
 
-def _matchers(store: Store, rules: list[Rule]) -> list[tuple[Rule, Matcher]]:
+def _matchers(store: Store, rules: list[Rule], thresholds: Thresholds | None) -> list[tuple[Rule, Matcher]]:
     """The rules' matchers; a rule that cannot be compiled is skipped with one log line."""
     out: list[tuple[Rule, Matcher]] = []
     for rule in rules:
         try:
-            out.append((rule, compile_rule(rule.definition, store)))
+            out.append((rule, compile_rule(rule.definition, store, thresholds, rule.id)))
         except (OsiwireError, re.error) as exc:  # one broken rule must not stop the others
             logger.warning("alert rule %s skipped: %s", rule.name, exc)
     return out
@@ -269,10 +289,12 @@ def _record(
     ]
 
 
-def evaluate_stored(store: Store, since: datetime | None, *, now: datetime | None = None) -> list[Fired]:
+def evaluate_stored(
+    store: Store, since: datetime | None, *, now: datetime | None = None, thresholds: Thresholds | None = None
+) -> list[Fired]:
     """Evaluate the enabled rules on stored releases (since ``since``) and record what fires; safe to repeat."""
     rules = store.alerts.rules(enabled_only=True)
-    matchers = _matchers(store, rules)  # compiled once for every release
+    matchers = _matchers(store, rules, thresholds)  # compiled once for every release
     fired: list[Fired] = []
     for release_id in store.alerts.releases_since(since) if matchers else []:
         facts = load_facts(store, release_id)
@@ -301,11 +323,35 @@ def _candidates(store: Store, definition: Definition) -> list[int]:
         )
     if isinstance(definition, RoleRule):
         return store.alerts.releases_with_participants()
-    return store.alerts.releases_with_topic(definition.topic)
+    if isinstance(definition, TopicRule):
+        return store.alerts.releases_with_topic(definition.topic)
+    return []  # spike and breaking rules: would_fire reads the store's volumes and stories instead
 
 
-def would_fire(store: Store, definition: Definition, *, limit: int = 100) -> list[Match]:
-    """Stored releases the rule would have fired on, newest first, with reasons; nothing is recorded."""
+def _match(store: Store, release_id: int, reason: str) -> Match | None:
+    facts = load_facts(store, release_id)
+    if facts is None:
+        return None
+    return Match(release_id, facts.version_no, facts.title, facts.url, facts.published, reason)
+
+
+def would_fire(
+    store: Store, definition: Definition, *, limit: int = 100, thresholds: Thresholds | None = None
+) -> list[Match]:
+    """Stored releases the rule would have fired on, newest first, with reasons; nothing is recorded. A spike
+    rule fires on the newest release of each spike's window, a breaking rule on the release that made the story
+    breaking; the reason says why (the window's count, the baseline, the factor)."""
+    thresholds = thresholds or Thresholds()
+    found: list[Match | None] = []
+    if isinstance(definition, SpikeWatch):
+        spikes = spikes_in_store(store, definition, thresholds.spike)[:limit]
+        found = [_match(store, s.window_releases[-1], s.why()) for s in spikes if s.window_releases]
+        return [m for m in found if m is not None]
+    if isinstance(definition, BreakingWatch):
+        rule = breaking_rule_of(definition, thresholds.breaking)
+        stories = breaking_in_store(store, definition, thresholds.breaking)[:limit]
+        found = [_match(store, b.release_id, b.why(rule)) for b in stories]
+        return [m for m in found if m is not None]
     matcher = compile_rule(definition, store)
     out: list[Match] = []
     for release_id in _candidates(store, definition)[:MAX_TEST_CANDIDATES]:

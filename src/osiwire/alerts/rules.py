@@ -3,7 +3,7 @@
 A rule file is one table: ``kind`` and that kind's keys, plus optional ``name``, ``webhook``, ``secret`` and
 ``enabled``::
 
-    kind = "role"                                   # search | person | role | topic
+    kind = "role"                                   # search | person | role | topic | spike | breaking
     position = "министр обороны|defen[cs]e minister"  # regex over the participant's position
     country = "RU"                                  # optional: the matched participant's country
     with_country = "BY"                             # optional: someone from this country is listed too
@@ -100,12 +100,44 @@ class TopicRule:
     country: str = ""  # the source's country, or one the release mentions
 
 
-Definition = SearchRule | PersonRule | RoleRule | TopicRule
+@dataclass(frozen=True, slots=True)
+class SpikeWatch:
+    """Fires when a key of kind ``of`` (one ``key``, or any) spikes: the settings' spike rule unless overridden."""
+
+    of: str = ""  # topic | person | organisation | country | source
+    key: str = ""  # a topic id or label, a person's or organisation's id or name, a country code, a source
+    factor: float | None = None
+    min_count: int | None = None
+    min_sources: int | None = None
+    window_hours: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreakingWatch:
+    """Fires when a story gains sources fast: the settings' breaking rule unless overridden."""
+
+    sources: int | None = None
+    minutes: int | None = None
+
+
+Definition = SearchRule | PersonRule | RoleRule | TopicRule | SpikeWatch | BreakingWatch
 KINDS: dict[str, type[Definition]] = {
     "search": SearchRule,
     "person": PersonRule,
     "role": RoleRule,
     "topic": TopicRule,
+    "spike": SpikeWatch,
+    "breaking": BreakingWatch,
+}
+SPIKE_OF = ("topic", "person", "organisation", "country", "source")  # stories.spikes.KINDS
+# The numeric keys of spike and breaking rules: (type, smallest value).
+NUMBERS: dict[str, tuple[type[int] | type[float], float]] = {
+    "factor": (float, 0.01),
+    "min_count": (int, 1),
+    "min_sources": (int, 1),
+    "window_hours": (int, 1),
+    "sources": (int, 2),
+    "minutes": (int, 1),
 }
 
 
@@ -160,6 +192,23 @@ def _country(kind: str, key: str, value: object) -> str:
     return code
 
 
+def _number(kind: str, key: str, value: object) -> int | float | None:
+    if value is None or value == "":
+        return None
+    wanted, least = NUMBERS[key]
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError
+        number = wanted(value) if wanted is float else int(str(value).strip())
+    except ValueError:
+        raise AlertError(
+            f"{kind} rule: {key} {str(value)[:40]!r} is not {'a number' if wanted is float else 'a whole number'}"
+        ) from None
+    if not least <= number < 1e9:
+        raise AlertError(f"{kind} rule: {key} {number} is out of range (at least {least:g})")
+    return number
+
+
 def parse_definition(kind: str, data: Mapping[str, Any], *, compile_patterns: bool = True) -> Definition:
     """A definition from its keys (as in a rule file or the stored JSON); AlertError when wrong.
 
@@ -177,7 +226,9 @@ def parse_definition(kind: str, data: Mapping[str, Any], *, compile_patterns: bo
         )
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("since", "until"):
+        if key in NUMBERS:
+            values[key] = _number(kind, key, value)
+        elif key in ("since", "until"):
             values[key] = _day(kind, key, value)
         elif key in ("country", "with_country", "mentions_country"):
             values[key] = _country(kind, key, value)
@@ -196,6 +247,8 @@ def _validated(definition: Definition, compile_patterns: bool = True) -> Definit
         raise AlertError("person rule: person is empty (a name in any script, or a person key)")
     elif isinstance(definition, TopicRule) and not definition.topic:
         raise AlertError("topic rule: topic is empty (a topic id or label)")
+    elif isinstance(definition, SpikeWatch) and definition.of not in SPIKE_OF:
+        raise AlertError(f"spike rule: of {definition.of[:40]!r}: expected one of {', '.join(SPIKE_OF)}")
     elif isinstance(definition, RoleRule):
         if not definition.position:
             raise AlertError("role rule: position is empty (a regular expression)")
@@ -239,6 +292,13 @@ def describe(definition: Definition) -> str:
         of = f" of {definition.country}" if definition.country else ""
         with_ = f" with anyone from {definition.with_country}" if definition.with_country else ""
         return f"a participant whose position matches /{definition.position}/{of} appears{with_}"
+    if isinstance(definition, SpikeWatch):
+        what = f'{definition.of} "{definition.key}"' if definition.key else f"any {definition.of}"
+        changed = [f"{k} {v}" for k, v in definition_dict(definition).items() if k not in ("of", "key")]
+        return f"{what} spikes" + (f" ({', '.join(changed)})" if changed else "")
+    if isinstance(definition, BreakingWatch):
+        changed = [f"{k} {v}" for k, v in definition_dict(definition).items()]
+        return "a story gains sources fast" + (f" ({', '.join(changed)})" if changed else "")
     where = f" in region {definition.region}" if definition.region else ""
     about = f" about {definition.country}" if definition.country else ""
     return f'topic "{definition.topic}"{where}{about}'

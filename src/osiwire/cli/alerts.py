@@ -27,6 +27,7 @@ from osiwire.alerts.rules import (
     load_rule_file,
     parse_definition,
 )
+from osiwire.alerts.watches import thresholds
 from osiwire.cli.base import EXIT_PARTIAL, Context, cli, errors_as_lines, parse_day, to_json
 from osiwire.store import Store
 
@@ -119,6 +120,16 @@ def alerts() -> None:
     "--country", default=None, help="search: source country; role: the participant's; topic: about."
 )
 @click.option("--with-country", "with_country", default=None, help="role: someone from this country too.")
+@click.option("--of", default=None, help="spike: topic, person, organisation, country or source.")
+@click.option(
+    "--key", default=None, help="spike: one topic, person, organisation, country or source (default: any)."
+)
+@click.option("--factor", default=None, help="spike: times the baseline (default: stories.spike_factor).")
+@click.option("--min-count", "min_count", default=None, help="spike: releases in the window at least.")
+@click.option(
+    "--sources", default=None, help="breaking: distinct sources (default: stories.breaking_sources)."
+)
+@click.option("--minutes", default=None, help="breaking: within minutes (default: stories.breaking_minutes).")
 @click.option("--topic", default=None, help="topic: topic id or label; search: a topic filter (id).")
 @_options(FILTER_OPTIONS)
 @_options(DELIVERY_OPTIONS)
@@ -192,7 +203,7 @@ def test(obj: Context, rule_name_or_file: str, limit: int, as_json: bool) -> Non
             rule = load_rule_file(path)
         else:
             rule = store.alerts.get(rule_name_or_file)
-        matches = would_fire(store, rule.definition, limit=limit)
+        matches = would_fire(store, rule.definition, limit=limit, thresholds=thresholds(obj.settings))
     if as_json:
         click.echo(to_json([
             {"id": m.release_id, "version": m.version_no, "url": m.url, "title": m.title,
@@ -250,7 +261,7 @@ def check(obj: Context, since: str | None) -> None:
     """Evaluate the enabled rules on stored releases and record what fires (each rule once per release)."""
     start = parse_day(since) or datetime.now(UTC) - timedelta(days=CHECK_DAYS)
     with errors_as_lines(), obj.store() as store:
-        fired = evaluate_stored(store, start)
+        fired = evaluate_stored(store, start, thresholds=thresholds(obj.settings))
     click.echo(f"{len(fired)} alert(s) fired")
     for f in fired:
         click.echo(f"  {f.rule} #{f.release_id}: {f.reason}")

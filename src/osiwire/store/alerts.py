@@ -264,6 +264,23 @@ class Alerts:
 
     # -- what evaluation asks -------------------------------------------------------------------------------
 
+    def fired_on_any(self, rule_id: int, release_ids: Iterable[int]) -> bool:
+        """Whether the rule fired on any of the releases (a spike or a story it reported already)."""
+        ids = list(release_ids)
+        with self._db.reading() as conn:
+            for start in range(0, len(ids), 500):
+                found = conn.execute(
+                    select(alert_events.c.id)
+                    .where(
+                        alert_events.c.rule_id == rule_id,
+                        alert_events.c.release_id.in_(ids[start : start + 500]),
+                    )
+                    .limit(1)
+                ).first()
+                if found is not None:
+                    return True
+        return False
+
     def matches_query(self, query_text: str, release_id: int) -> bool:
         """Whether the search query finds the release (original or translation); QueryError when malformed."""
         query = parse_query(query_text, self._lemmatiser)

@@ -61,6 +61,7 @@ class Assessment:
     baseline_count: int
     expected: float  # baseline_count scaled to the window's length
     rule: SpikeRule
+    window_releases: tuple[int, ...] = ()  # the releases in the window, oldest first
 
     @property
     def ratio(self) -> float | None:
@@ -118,7 +119,7 @@ def assess(
     hour = hour_of(at)
     window_start = hour - (rule.window_hours - 1) * HOUR
     baseline_start = window_start - rule.baseline_hours * HOUR
-    window = [m for m in mentions if window_start <= hour_of(m.at) <= hour]
+    window = sorted((m for m in mentions if window_start <= hour_of(m.at) <= hour), key=lambda m: m.at)
     baseline = sum(1 for m in mentions if baseline_start <= hour_of(m.at) < window_start)
     return Assessment(
         kind=kind,
@@ -130,6 +131,7 @@ def assess(
         baseline_count=baseline,
         expected=baseline * rule.window_hours / rule.baseline_hours,
         rule=rule,
+        window_releases=tuple(m.release_id for m in window),
     )
 
 
@@ -160,6 +162,7 @@ def spikes_over(
             baseline_count=mid - lo,
             expected=(mid - lo) * rule.window_hours / rule.baseline_hours,
             rule=rule,
+            window_releases=tuple(m.release_id for m in ordered[mid:hi]),
         )
         if found.spike:
             out.append(found)

@@ -50,7 +50,7 @@ class AlertRuleOut(_Out):
     """An alert rule (a saved search is a rule of kind `search`)."""
 
     name: str = Field(description="The rule's name (also in its feed URL).")
-    kind: str = Field(description="`search`, `person`, `role` or `topic`.")
+    kind: str = Field(description="`search`, `person`, `role`, `topic`, `spike` or `breaking`.")
     definition: dict[str, str] = Field(description="The rule's keys, as in a rule file.")
     description: str = Field(description="What the rule fires on, in words.")
     webhook: bool = Field(description="Whether alerts are also POSTed to a webhook (its URL is not shown).")
@@ -247,7 +247,9 @@ class AlertRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(max_length=100, description="Unique name: letters, digits, `.`, `-`, `_`.")
-    kind: str = Field(max_length=16, description="`search`, `person`, `role` or `topic`.")
+    kind: str = Field(
+        max_length=16, description="`search`, `person`, `role`, `topic`, `spike` or `breaking`."
+    )
     definition: dict[str, str] = Field(
         max_length=10,
         description='The kind\'s keys, e.g. `{"position": "министр обороны", "country": "RU"}`.',
