@@ -75,11 +75,19 @@ def parse_day(value: str | None) -> datetime | None:
     default=None,
     help="Database and osiwire.toml live here [env OSIWIRE_DATA_DIR; default ./osiwire-data].",
 )
+@click.option(
+    "--database-url",
+    default=None,
+    metavar="URL",
+    help="The store: sqlite:///path or postgresql://user@host/db [setting database_url; env OSIWIRE_DATABASE_URL; "
+    "default SQLite in the data directory].",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(package_name="osiwire")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
+def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None, verbose: int) -> None:
     """osiwire: a self-hosted newswire of official releases, in their languages and in English."""
     setup_logging(verbose)
+    overrides: dict[str, Any] = {"database_url": database_url} if database_url else {}
     with errors_as_lines():
-        ctx.obj = Context(load_settings(data_dir))
+        ctx.obj = Context(load_settings(data_dir, **overrides))

@@ -50,11 +50,15 @@ class Database:
     """A migrated osiwire database: ``writing()`` and ``reading()`` hand out connections."""
 
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
-        self.url = url
         try:
-            self.dialect = make_url(url).get_backend_name()
+            parsed = make_url(url)
         except ArgumentError as exc:
             raise StoreError(f"{url}: not a database URL ({exc})") from exc
+        if parsed.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver osiwire installs
+            parsed = parsed.set(drivername="postgresql+psycopg")
+            url = parsed.render_as_string(hide_password=False)
+        self.url = url
+        self.dialect = parsed.get_backend_name()
         self._backend = backend(self.dialect)
         path = sqlite_path(url)
         if path is not None:

@@ -1,0 +1,137 @@
+"""The store on both backends: the same search engine gives the same matches over the real kremlin.ru corpus
+on SQLite and on PostgreSQL; an unreachable database is one clear line; the same item written twice at once is
+stored once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from factories import NOW, make_article
+from osiwire.cli import cli
+from osiwire.errors import StoreError
+from osiwire.store import Store
+from osiwire.store.database import sqlite_path
+from osiwire.store.engine import SearchIndex
+from osiwire.store.query import parse_query
+from pg import Cluster
+from test_engine import _random_queries
+from test_postings import ENGLISH, KREMLIN, QUERIES, _translation
+
+pytestmark = pytest.mark.postgres
+
+
+def load_kremlin(store: Store, shared_data: Path) -> None:
+    """The 125 real kremlin.ru releases (three with an English translation), in file order."""
+    with (shared_data / KREMLIN).open(encoding="utf-8") as lines:
+        for n, line in enumerate(lines):
+            item = json.loads(line)
+            paragraphs = [p for p in item["text"].split("\n") if p.strip()]
+            result = store.releases.save(make_article(item["url"], item["title"], paragraphs))
+            if n < len(ENGLISH):
+                store.translations.save(result.release_id, 1, _translation([ENGLISH[n]]), NOW)
+
+
+@pytest.fixture
+def both(shared_data: Path, tmp_path: Path, pg_cluster: Cluster) -> Iterator[tuple[Store, Store]]:
+    """The kremlin corpus in an SQLite file and in a PostgreSQL database."""
+    url = pg_cluster.new_database()
+    lite, pg = Store(f"sqlite:///{tmp_path / 'db.sqlite'}"), Store(url)
+    try:
+        for store in (lite, pg):
+            load_kremlin(store, shared_data)
+        yield lite, pg
+    finally:
+        lite.close()
+        pg.close()
+        pg_cluster.drop(url)
+
+
+def _matches(index: SearchIndex, store: Store, query: str) -> dict[int, float]:
+    found = index.matches(parse_query(query, store.lemmatiser))
+    return {int(i): float(s) for part in found for i, s in zip(part.ids, part.scores, strict=True)}
+
+
+def test_the_engine_matches_the_same_releases_on_both_backends(
+    both: tuple[Store, Store], tmp_path: Path
+) -> None:
+    lite, pg = both
+    path = sqlite_path(lite.db.url)
+    assert path is not None
+    queries = QUERIES + _random_queries(path, 150, 11)
+    on_sqlite, on_postgres = SearchIndex(path, tmp_path / "a"), SearchIndex(pg.db.url, tmp_path / "b")
+    try:
+        on_sqlite.open(block=True)
+        on_postgres.open(block=True)
+        matched = 0
+        for query in queries:
+            want, got = _matches(on_sqlite, lite, query), _matches(on_postgres, pg, query)
+            assert got.keys() == want.keys(), query  # the ids are the same: both stores saved in one order
+            assert np.allclose([got[i] for i in want], list(want.values())), query
+            matched += bool(want)
+        assert matched > len(queries) // 2  # the set is not trivially empty
+        # A write on PostgreSQL reaches its index through the change log, as on SQLite.
+        pg.releases.save(make_article("https://example.org/new", "Шашлык", ["Шашлыки в Москве."]))
+        on_postgres.follow()
+        assert list(_matches(on_postgres, pg, "шашлык")) == [126]
+    finally:
+        on_sqlite.close()
+        on_postgres.close()
+
+
+def test_store_search_on_postgresql_answers_as_sqlite_does(both: tuple[Store, Store], tmp_path: Path) -> None:
+    lite, pg = both
+    pg.enable_search_engine(tmp_path / "pg-search")
+    for query in QUERIES:
+        for sort in ("relevance", "date"):
+            want, got = lite.search(query, limit=500, sort=sort), pg.search(query, limit=500, sort=sort)
+            assert got.total == want.total, (query, sort)
+            assert {h.id for h in got.hits} == {h.id for h in want.hits}, (query, sort)
+            if sort == "date":
+                assert [h.id for h in got.hits] == [h.id for h in want.hits], query
+    page = pg.search("Путин", limit=3, offset=2)
+    assert [h.id for h in page.hits] == [h.id for h in pg.search("Путин", limit=5).hits][2:5]
+
+
+def test_the_same_item_saved_at_once_by_two_writers_is_stored_once(store_url: str) -> None:
+    article = make_article("https://kremlin.ru/race", "Встреча", ["Президент провёл встречу."])
+    stores = [Store(store_url), Store(store_url)]  # two processes' worth of stores: two pools, two writers
+    start = threading.Barrier(len(stores))
+    results = []
+
+    def save(store: Store) -> None:
+        start.wait()
+        results.append(store.releases.save(article))
+
+    try:
+        threads = [threading.Thread(target=save, args=(s,)) for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(r.created for r in results) == [False, True]
+        assert stores[0].releases.count() == 1
+        assert stores[0].releases.get(results[0].release_id).current.version_no == 1
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://osiwire:secret@/osiwire?host={tmp_path}&connect_timeout=2"
+    with pytest.raises(StoreError) as raised:
+        Store(url)
+    message = str(raised.value)
+    assert "cannot open database" in message and "\n" not in message and "secret" not in message
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "sources", "list"], env={"OSIWIRE_DATABASE_URL": url}
+    )
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot open database" in lines[0] and "secret" not in lines[0], result.output
