@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import random
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from osiwire.enrich.enricher import Enricher
 from osiwire.model import Article, Segment
 from osiwire.store import Store
 from osiwire.stories.clusters import MAX_STORY_SIZE
-from osiwire.storying import Storying, story_time
+from osiwire.stories.prepared import PreparedStory, prepare_story
+from osiwire.storying import StoriesNotWritten, Storying, story_time
 from story_variants import Release, load_kremlin, variant, vocabulary
 
 COPIES = 2  # rewritten copies of each kremlin release, from other "sources", within hours of it
@@ -172,3 +175,52 @@ def test_a_flood_of_identical_releases_is_one_story_of_copies() -> None:
     places = [store.stories.of_release(i) for i in ids]
     assert {p[0] for p in places if p} == {places[0][0]} if places[0] else False
     assert all(p is not None and p[1] == ids[0] for p in places[1:])
+
+
+def _prepare_all(articles: list[Article]) -> list[PreparedStory]:
+    """What a worker process makes of the articles (``runner.py`` calls the same function)."""
+    from osiwire.store.textindex import Lemmatiser
+
+    lemmatiser = Lemmatiser()
+    return [prepare_story(a, lemmatiser) for a in articles]
+
+
+def test_releases_prepared_in_a_worker_process_are_placed_as_at_home(kremlin: list[Release]) -> None:
+    stream = _stream(kremlin[:25])
+    articles = [a for a, _ in stream]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        prepared = pool.submit(_prepare_all, articles).result()
+    at_home = _run(Store("sqlite://"), stream)  # prepared here, each place written at once
+    store = Store("sqlite://")
+    ids = [r.release_id for r in store.releases.save_many(articles)]
+    stage = Storying(store)
+    with stage.batched():
+        for article, release_id, story in zip(articles, ids, prepared, strict=True):
+            stage.place(article, release_id, article.fetched_at, prepared=story)
+        assert store.stories.count_pending() == len(ids)  # nothing written inside the batch
+    assert {r: store.stories.of_release(r) for r in ids} == dict(zip(ids, at_home.values(), strict=True))
+    assert any(duplicate_of is not None for _, duplicate_of in at_home.values())
+
+
+def test_a_batch_the_store_refuses_stays_unread(
+    kremlin: list[Release], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store("sqlite://")
+    stream = _stream(kremlin[:5])
+    ids = [r.release_id for r in store.releases.save_many([a for a, _ in stream])]
+    stage = Storying(store)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.stories, "write", refuse)
+    with (
+        pytest.raises(StoriesNotWritten, match=f"stories: {len(ids)} places not written: OSError: disk full"),
+        stage.batched(),
+    ):
+        for (article, _), release_id in zip(stream, ids, strict=True):
+            stage.place(article, release_id, article.fetched_at)
+    monkeypatch.undo()
+    assert store.stories.count_pending() == len(ids)
+    assert stage.rebuild(resume=True) == len(ids)  # read again by the same stage, from what is stored
+    assert store.stories.count_pending() == 0

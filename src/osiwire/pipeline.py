@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,8 @@ from osiwire.retrying import RETRY_PER_PASS, RetryReport, retry_failed
 from osiwire.runner import StagePool, Worked, worker_count
 from osiwire.store import Store
 from osiwire.store.stages import PipelineStats
-from osiwire.storying import Storying
+from osiwire.stories.prepared import PreparedStory
+from osiwire.storying import StoriesNotWritten, Storying
 from osiwire.timing import StageTimer
 from osiwire.translating import Translating
 
@@ -105,6 +106,7 @@ class _Outcome:
     item: str = ""  # what it was fetched or read as (the entry's URL): its failure, or the failures it clears
     enrichment: Enrichment | None = None  # enriched already (by a worker process)
     enrich_error: str = ""  # the enricher raised on it (in a worker process)
+    story: PreparedStory | None = None  # the stories stage's store-free part (by a worker process)
 
 
 def _from_worked(worked: Worked | _Outcome) -> _Outcome:
@@ -119,6 +121,7 @@ def _from_worked(worked: Worked | _Outcome) -> _Outcome:
         item=worked.url,
         enrichment=worked.enrichment,
         enrich_error=worked.enrich_error,
+        story=worked.story,
     )
 
 
@@ -317,23 +320,33 @@ class Pipeline:
             return
         succeeded: dict[str, list[str]] = {}
         articles = [o.article for o in batch if o.article is not None]
-        for n, result in self._save(articles, report):
-            outcome, article = batch[n], articles[n]
-            report.count(result)
-            succeeded.setdefault("store", []).append(article.url)
-            if outcome.item and outcome.item != article.url:
-                succeeded["store"].append(outcome.item)
-            if result.new_version:
-                stages = self.process(
-                    article,
-                    result.release_id,
-                    result.version_no,
-                    report,
-                    enrichment=outcome.enrichment,
-                    enrich_error=outcome.enrich_error,
-                )
-                for stage in stages:
-                    succeeded.setdefault(stage, []).append(article.url)
+        placed: list[tuple[Article, int, int]] = []  # placed in stories, written when the batch ends
+        try:
+            with self.storying.batched() if self.settings.stories.enabled else nullcontext():
+                for n, result in self._save(articles, report):
+                    outcome, article = batch[n], articles[n]
+                    report.count(result)
+                    succeeded.setdefault("store", []).append(article.url)
+                    if outcome.item and outcome.item != article.url:
+                        succeeded["store"].append(outcome.item)
+                    if result.new_version:
+                        stages = self.process(
+                            article,
+                            result.release_id,
+                            result.version_no,
+                            report,
+                            enrichment=outcome.enrichment,
+                            enrich_error=outcome.enrich_error,
+                            story=outcome.story,
+                        )
+                        for stage in stages:
+                            succeeded.setdefault(stage, []).append(article.url)
+                        if "stories" in stages:
+                            placed.append((article, result.release_id, result.version_no))
+        except StoriesNotWritten as exc:  # left unread: `osiwire stories rebuild --resume` reads them
+            succeeded.pop("stories", None)
+            for article, release_id, version_no in placed:
+                self._failed("stories", article, release_id, version_no, exc, report)
         for stage, urls in succeeded.items():
             self.failures.succeeded(("fetch", "extract", "store") if stage == "store" else (stage,), urls)
         batch.clear()
@@ -349,13 +362,15 @@ class Pipeline:
         *,
         enrichment: Enrichment | None = None,
         enrich_error: str = "",
+        story: PreparedStory | None = None,
     ) -> list[str]:
         """The stages after store, in order, over one stored version; the stages that succeeded.
 
         Stored first, so a failing later stage loses nothing; enriched before translation, so the names of the
         people found are kept exactly in the translation (the glossary hook). A stage that raises is recorded
         as failed on the release (and retried later); the next stages still run. ``enrichment``: found by a
-        worker process already (stored here); ``enrich_error``: the worker's enricher raised.
+        worker process already (stored here); ``enrich_error``: the worker's enricher raised; ``story``: the
+        stories stage's store-free part, prepared by a worker process.
         """
         report = report or PassReport("")
         done: list[str] = []
@@ -378,7 +393,7 @@ class Pipeline:
         if self.settings.stories.enabled:
             try:
                 with self.timer.measure("stories"):
-                    self.storying.place(article, release_id, article.fetched_at)
+                    self.storying.place(article, release_id, article.fetched_at, prepared=story)
                 done.append("stories")
             except Exception as exc:  # left unread: `osiwire stories rebuild --resume` reads it
                 self._failed("stories", article, release_id, version_no, exc, report)

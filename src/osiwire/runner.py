@@ -1,9 +1,10 @@
 """Where the CPU-bound stages run: in this process, or in a pool of worker processes (``pipeline.workers``).
 
 Extraction and enrichment take most of a release's CPU time and share nothing but their models, so they run in
-worker processes, each loading its models once (the language detector at start, natasha on first use); the main
-process fetches (threads), stores (the single writer), and runs the stages that need the store (stories,
-translation, alerts). A worker returns values (``Worked``), never writes, so crash safety stays the store's:
+worker processes, each loading its models once (the language detector at start, natasha on first use), with the
+stories stage's store-free part (lemmas, fingerprint, story features: ``stories.prepared``); the main process
+fetches (threads), stores (the single writer), and runs the stages that need the store (stories' lookups and
+writes, translation, alerts). A worker returns values (``Worked``), never writes, so crash safety stays the store's:
 a killed run loses at most its uncommitted batch and a rerun adds nothing twice.
 """
 
@@ -17,12 +18,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
 
 from osiwire.config import Settings
 from osiwire.errors import ExtractError
 from osiwire.model import Article, Enrichment, RawDocument
+from osiwire.store.textindex import Lemmatiser
+
+if TYPE_CHECKING:  # the stories package loads numpy and the IDF background: imported where used
+    from osiwire.stories.prepared import PreparedStory
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ class Worked:
     unexpected: bool = False  # the extractor raised something other than ExtractError (a bug to record)
     enrichment: Enrichment | None = None  # None: not enriched here (enrichment off, or it failed)
     enrich_error: str = ""  # the enricher raised on this article (one line)
+    story: PreparedStory | None = None  # the stories stage's store-free part (None: off, or it failed here)
 
 
 class _Stages:
@@ -57,8 +63,21 @@ class _Stages:
         self.settings = settings
         self.detector = get_detector()
         self.enricher = build_enricher(settings) if settings.enrich.enabled else None
+        self.lemmatiser = Lemmatiser() if settings.stories.enabled else None
 
     def work(self, doc: RawDocument) -> Worked:
+        worked = self._extract_enrich(doc)
+        if self.lemmatiser is None or worked.article is None:
+            return worked
+        from osiwire.stories.prepared import prepare_story
+
+        try:
+            return replace(worked, story=prepare_story(worked.article, self.lemmatiser))
+        except Exception as exc:  # the main process prepares it again, and records the failure if it recurs
+            logger.debug("stories %s", doc.url, exc_info=exc)
+            return worked
+
+    def _extract_enrich(self, doc: RawDocument) -> Worked:
         from osiwire.extract.article import extract_article
         from osiwire.failing import describe
 

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from osiwire.errors import StoreError
+from osiwire.failing import describe
 from osiwire.model import Article
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
@@ -28,6 +30,10 @@ REBUILD_BATCH = 500  # release ids read from the store at once by a rebuild
 FLUSH_AT = (
     500  # places kept in memory at most before they are written (a batch longer than this writes early)
 )
+
+
+class StoriesNotWritten(StoreError):
+    """A batch of places could not be written (its releases stay unread: ``stories rebuild --resume``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +105,11 @@ class Storying:
         self._grown.clear()
         self._pending_copies = MemoryDuplicateIndex()
         self._index = LayeredIndex(self._pending_copies, self.store.stories)
-        self.store.stories.write(placed, changed, merges, grown)
+        try:
+            self.store.stories.write(placed, changed, merges, grown)
+        except Exception as exc:
+            self._clusterer = None  # it holds what was not written: read the open stories again
+            raise StoriesNotWritten(f"stories: {len(placed)} places not written: {describe(exc)}") from exc
         if self._clusterer is not None:
             # Another process (a second `osiwire fetch`) may have made stories since: never reuse their ids. The
             # stage assumes one pipeline process at a time; a second one sees the other's new stories after
