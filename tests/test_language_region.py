@@ -68,6 +68,46 @@ def test_russian_never_becomes_ukrainian_or_belarusian_over_a_name() -> None:
         assert detector.detect(text).lang == "ru", text
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # ы э ё ъ rule out Ukrainian, и щ ъ Belarusian, і ї є ґ ў Russian, ї є ґ Belarusian, ў Ukrainian.
+        ("ru", "Мы были рады видеть вас."),
+        ("ru", "Где ты живёшь?"),
+        ("ru", "Президент подписал указ."),
+        ("uk", "Вона приїхала до Києва."),
+        ("uk", "Скільки коштує квиток?"),
+        ("uk", "Президент підписав указ."),
+        ("be", "Прэзідэнт падпісаў указ."),
+        ("be", "Сёння ў Мінску цёпла."),
+        ("be", "Мама зварыла суп для ўсёй сям'і."),
+    ],
+)
+def test_letters_that_rule_out_russian_ukrainian_or_belarusian(lang: str, text: str) -> None:
+    assert get_detector().detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("uk", "Не бреши Тому."),  # as good Russian as Ukrainian
+        ("uk", "Я тебе кохаю."),
+        ("uk", "Добрий день, друже."),
+        ("uk", "Я люблю свою роботу."),
+        ("ru", "Я люблю свою работу."),
+        ("be", "Мой горад самы прыгожы."),
+    ],
+)
+def test_short_east_slavic_line_without_telling_letters_is_never_a_loose_guess(lang: str, text: str) -> None:
+    guess = get_detector().detect(text)
+    assert guess.lang in (lang, UNDETERMINED)
+    assert guess.lang == UNDETERMINED or guess.score >= 0.9
+
+
+def test_a_prior_still_settles_a_short_east_slavic_line() -> None:
+    assert get_detector().detect("Я тебе кохаю.", prior="uk").lang == "uk"
+
+
 def test_homoglyphs_in_cyrillic_words() -> None:
     # Latin i typed for Ukrainian і inside Cyrillic words (as in Tatoeba's Ukrainian).
     assert get_detector().detect("Посмiхнись зараз, поплачеш потiм, менi байдуже.").lang == "uk"
