@@ -126,6 +126,13 @@ def _text_tables(conn: Connection) -> None:
         backend(conn).create_text_tables(conn, "release_fts", "translation_fts")
 
 
+def _copies_index(conn: Connection) -> None:
+    # A release's copies (its API record, "+N sources" in listings) are found by duplicate_of: indexed, not a
+    # scan of every release the stories stage read. A database made after schema.py grew the index has it.
+    index = next(i for i in schema.release_stories.indexes if i.name == "ix_release_stories_duplicate_of")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _translations,
@@ -139,6 +146,7 @@ MIGRATIONS: list[Migration] = [
     _stories,
     _quotes,
     _text_tables,
+    _copies_index,
 ]
 
 

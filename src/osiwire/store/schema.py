@@ -465,6 +465,7 @@ release_stories = Table(
     Column("numbers", Text, nullable=False),  # space-separated
     Index("ix_release_stories_story", "story_id", "at"),
     Index("ix_release_stories_hash", "text_hash"),
+    Index("ix_release_stories_duplicate_of", "duplicate_of"),  # a release's copies (migration _copies_index)
 )
 
 # LSH band keys of each release's MinHash: a near-duplicate lookup reads the rows of its own keys only.
