@@ -17,8 +17,10 @@ from factories import NOW, make_article
 from osiwire.cli import cli
 from osiwire.errors import StoreError
 from osiwire.store import Store
-from osiwire.store.database import sqlite_path
+from osiwire.store import copy as copy_module
+from osiwire.store.database import Database, sqlite_path
 from osiwire.store.engine import SearchIndex
+from osiwire.store.migrations import MIGRATIONS
 from osiwire.store.query import parse_query
 from pg import Cluster
 from test_engine import _random_queries
@@ -135,3 +137,75 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "cannot open database" in lines[0] and "secret" not in lines[0], result.output
+
+
+def test_db_copy_moves_the_kremlin_store_to_postgresql_resumably_and_verified(
+    shared_data: Path, tmp_path: Path, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source_url = f"sqlite:///{tmp_path / 'laptop.sqlite'}"
+    with Store(source_url) as laptop:
+        load_kremlin(laptop, shared_data)
+    target_url = pg_cluster.empty_database()
+    try:
+        # Interrupted after three batches of ten rows: a second run carries on, copying nothing twice.
+        monkeypatch.setattr(copy_module, "BATCH", 10)
+        calls = {"n": 0}
+        real_insert = copy_module._insert
+
+        def failing_insert(*args: object) -> None:
+            calls["n"] += 1
+            if calls["n"] == 4:
+                raise KeyboardInterrupt
+            real_insert(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(copy_module, "_insert", failing_insert)
+        with pytest.raises(KeyboardInterrupt):
+            copy_module.copy_store(source_url, target_url)
+        with Database(target_url) as target_db, target_db.reading() as conn:
+            assert conn.exec_driver_sql("SELECT sum(rows) FROM osiwire_copy_progress").scalar() == 30
+        monkeypatch.setattr(copy_module, "_insert", real_insert)
+        result = CliRunner().invoke(
+            cli, ["--data-dir", str(tmp_path), "db", "copy", "--from", source_url, "--to", target_url]
+        )
+        assert result.exit_code == 0, result.output
+        assert "counts and content hashes equal" in result.output
+        # A changed row is found by the verification.
+        with Store(target_url) as server, server.db.writing() as conn:
+            conn.exec_driver_sql("UPDATE segments SET text = text || '!' WHERE id = 7")
+        source, target = Database(source_url), Database(target_url)
+        try:
+            with source.reading() as src, target.reading() as dst:
+                parts = copy_module._parts(src, dst)
+            bad = [c.name for c in copy_module.verify(source, target, parts) if not c.same]
+        finally:
+            source.close()
+            target.close()
+        assert bad == ["segments"]
+        with Database(target_url) as target_db, target_db.writing() as conn:
+            conn.exec_driver_sql("UPDATE segments SET text = left(text, length(text) - 1) WHERE id = 7")
+        # The copy answers every query as its source does, through the engine, and takes new releases (its
+        # serial keys continue after the ids copied in).
+        with Store(source_url) as laptop, Store(target_url) as server:
+            server.enable_search_engine(tmp_path / "server-search")
+            assert server.releases.count() == laptop.releases.count() == 125
+            for query in QUERIES:
+                assert [h.id for h in server.search(query, limit=500, sort="date").hits] == [
+                    h.id for h in laptop.search(query, limit=500, sort="date").hits
+                ], query
+            saved = server.releases.save(make_article("https://example.org/new", "Шашлык", ["Шашлыки."]))
+            assert saved.created and saved.release_id == 126
+            assert [h.id for h in server.search("шашлык").hits] == [126]
+    finally:
+        pg_cluster.drop(target_url)
+
+
+def test_db_migrate_reports_the_version(tmp_path: Path, pg_cluster: Cluster) -> None:
+    url = pg_cluster.empty_database()
+    try:
+        result = CliRunner().invoke(cli, ["--database-url", url, "db", "migrate"])
+        assert result.exit_code == 0, result.output
+        assert f"schema version {len(MIGRATIONS)} (was 0)" in result.output
+        again = CliRunner().invoke(cli, ["--database-url", url, "db", "migrate"])
+        assert f"schema version {len(MIGRATIONS)} (was {len(MIGRATIONS)})" in again.output
+    finally:
+        pg_cluster.drop(url)

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 an error (one line on stderr naming the input and the r
 
 from osiwire.cli import (
     alerts,
+    db,
     enrichment,
     ingest,
     memory,
@@ -22,6 +23,7 @@ __all__ = ["cli", "main"]
 _COMMANDS = (
     alerts,
     enrichment,
+    db,
     ingest,
     memory,
     reading,

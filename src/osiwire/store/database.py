@@ -98,3 +98,9 @@ class Database:
             writer.dispose()
         if reader is not None and reader is not writer:
             reader.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
