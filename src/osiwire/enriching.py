@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from osiwire.config import Settings
 from osiwire.enrich.enricher import Enricher
+from osiwire.errors import OsiwireError
 from osiwire.model import Article, Enrichment, PersonName
 from osiwire.progress import NoProgress, Progress
 from osiwire.store import Store
@@ -57,6 +58,7 @@ class Enriching:
         self.settings = settings
         self.store = store
         self._enricher: Enricher | None = None
+        self._countries: dict[int, str] = {}  # source id -> its configured country
 
     @property
     def enricher(self) -> Enricher:
@@ -66,9 +68,20 @@ class Enriching:
 
     def enrich(self, article: Article, release_id: int, version_no: int) -> Enrichment:
         """Enrich one stored version and store what was found."""
-        enrichment = self.enricher.enrich(article)
+        enrichment = self.enricher.enrich(article, self._source_country(article))
         self.save(release_id, version_no, enrichment)
         return enrichment
+
+    def _source_country(self, article: Article) -> str:
+        """The configured country of the article's source (a stored release carries its source's id only)."""
+        if article.source_country or article.source_id is None:
+            return article.source_country
+        if article.source_id not in self._countries:
+            try:
+                self._countries[article.source_id] = self.store.sources.get(article.source_id).country
+            except OsiwireError:  # the source was removed: its releases stay
+                self._countries[article.source_id] = ""
+        return self._countries[article.source_id]
 
     def save(self, release_id: int, version_no: int, enrichment: Enrichment) -> None:
         """Store what was found in one stored version (by this process, or by a worker process)."""

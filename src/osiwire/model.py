@@ -106,6 +106,7 @@ class RawDocument:
     language_hint: str = ""  # the source's declared language, used only when detection cannot decide
     source_id: int | None = None
     supplement: str = ""  # the release's official participant list, where it is published on its own page
+    source_country: str = ""  # the source's configured country (ISO 3166-1): its own officials' country
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ class Article:
     author: str = ""
     original_url: str = ""  # the URL it was fetched from, when the canonical one differs
     source_id: int | None = None
+    source_country: str = ""  # the source's configured country (not stored: the source holds it)
 
     @property
     def body(self) -> str:

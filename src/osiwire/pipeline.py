@@ -142,6 +142,7 @@ def page_document(page: Fetched, entry: Entry, source: Source) -> RawDocument:
         author=entry.author,
         language_hint=source.language,
         source_id=source.id,
+        source_country=source.country,
     )
 
 
@@ -609,7 +610,10 @@ class Pipeline:
         report = PassReport(source.name)
         total = count_lines(path)
         progress.add_total(total)
-        lines = self.timer.timed("collect", read_archive(path, language=source.language, source_id=source.id))
+        lines = self.timer.timed(
+            "collect",
+            read_archive(path, language=source.language, source_id=source.id, country=source.country),
+        )
 
         def document(line: ArchiveLine) -> RawDocument | _Outcome:
             report.entries += 1

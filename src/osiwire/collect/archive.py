@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -91,9 +91,17 @@ def _document(raw: str, where: str, language: str, source_id: int | None, now: d
 
 
 def read_archive(
-    path: Path, *, language: str = "", source_id: int | None = None, now: datetime | None = None
+    path: Path,
+    *,
+    language: str = "",
+    source_id: int | None = None,
+    now: datetime | None = None,
+    country: str = "",
 ) -> Iterator[ArchiveLine]:
-    """Each non-blank line of ``path`` as a document or an error; a bad line never stops the rest."""
+    """Each non-blank line of ``path`` as a document or an error; a bad line never stops the rest.
+
+    ``country``: the source's configured country, carried on each document for the enrich stage.
+    """
     now = now or datetime.now(UTC)
     try:
         handle = path.open("rb")
@@ -108,7 +116,10 @@ def read_archive(
             where = f"{path}:{line_no}"
             try:
                 raw = raw_bytes.decode("utf-8")
-                yield ArchiveLine(line_no, document=_document(raw, where, language, source_id, now))
+                document = _document(raw, where, language, source_id, now)
+                if country:
+                    document = replace(document, source_country=country)
+                yield ArchiveLine(line_no, document=document)
             except UnicodeDecodeError as exc:
                 yield ArchiveLine(
                     line_no, error=ParseError(f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})")

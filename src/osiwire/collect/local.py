@@ -55,6 +55,7 @@ def entry_document(entry: Entry, source: Source, now: datetime) -> RawDocument |
         author=entry.author,
         language_hint=source.language,
         source_id=source.id,
+        source_country=source.country,
     )
 
 
@@ -68,7 +69,9 @@ def _read(path: Path) -> bytes:
 def _file_items(path: Path, source: Source, now: datetime) -> Iterator[LocalItem]:
     suffix = path.suffix.lower()
     if suffix in ARCHIVE_SUFFIXES:
-        for line in read_archive(path, language=source.language, source_id=source.id, now=now):
+        for line in read_archive(
+            path, language=source.language, source_id=source.id, now=now, country=source.country
+        ):
             yield LocalItem(f"{path}:{line.line_no}", line.document, line.error)
         return
     body = _read(path)
@@ -81,6 +84,7 @@ def _file_items(path: Path, source: Source, now: datetime) -> Iterator[LocalItem
                 html=decode(body, None),
                 language_hint=source.language,
                 source_id=source.id,
+                source_country=source.country,
             ),
         )
         return

@@ -17,6 +17,7 @@ from typing import Any
 from osiwire.enrich.countries import CountryFinder
 from osiwire.enrich.entities import ExtractorRegistry
 from osiwire.enrich.lexicon import Lemmas, Words, fold
+from osiwire.enrich.participant_countries import url_country, with_home_country
 from osiwire.enrich.topics import TopicMatcher, load_taxonomy
 from osiwire.model import Article, Enrichment, Mention, Participant, PersonName, Quote, Segment
 
@@ -193,8 +194,12 @@ class Enricher:
         found.sort(key=lambda m: (m.segment, m.start))
         return found
 
-    def enrich(self, article: Article) -> Enrichment:
-        """Enrich one article (its original text)."""
+    def enrich(self, article: Article, source_country: str = "") -> Enrichment:
+        """Enrich one article (its original text).
+
+        ``source_country``: the country of the article's source (its configured one, else ``article``'s, else its
+        site's country-code domain), given to the source's own officials the text names no country for.
+        """
         segments = capped_segments(article, self.max_chars)
         if not segments:
             logger.info("enrich: %s has no text: nothing to enrich", article.url, extra={"stage": "enrich"})
@@ -207,7 +212,10 @@ class Enricher:
                 name = self._parse_name(mention.normal, language_of[mention.segment])
                 if name is not None:
                     names.append(name)
-        participants = self._participants(segments, mentions, article.language)
+        home = source_country or article.source_country or url_country(article.url)
+        participants = with_home_country(
+            self._participants(segments, mentions, article.language), home, article.language
+        )
         names += [p.name for p in participants]
         people = _people(names, self.person_key)
         quotes = self.find_quotes(segments, mentions, people, article.language, participants)

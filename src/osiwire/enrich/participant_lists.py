@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from osiwire.enrich.countries import default_finder
-from osiwire.enrich.morphology import analyser, name_parses
+from osiwire.enrich.morphology import analyser, cases, name_parses
 from osiwire.enrich.names import list_name, parse_name
 from osiwire.enrich.positions import country_of, is_title, is_title_en, organisation_of, side_country
 from osiwire.model import Participant, PersonName
@@ -82,9 +82,21 @@ TRAILER = re.compile(
 _DATE = re.compile(
     r"\d{1,2}\s+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s+\d{4}\s+(?:года|г\.)"
 )
-# A position longer than this swallowed running text after the list: it is cut at its first sentence end.
+# A position longer than this swallowed running text after the list (the longest of the shared lists is ~330).
 POSITION_MAX_CHARS = 600
-_SENTENCE_END = re.compile(r"(?<![\s.«(][гдстмн]|\bим|\bул|\bпр)\.\s+(?=[А-ЯЁA-Z][а-яёa-z])")
+# A sentence ends at a full stop after a word of four or more letters (or a closing quote) and before a
+# capitalised word: a position holds no sentence end, only abbreviations ("г. Москвы", "им. ", "А.С. Пушкина").
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{4})|(?<=[»)”]))\.\s+(?=[А-ЯЁA-Z][а-яёa-z])")
+# A line that goes on with a position is short: a paragraph of running text after the list is not one.
+CONTINUATION_MAX_CHARS = 150
+# "1.", "2)": a numbered list's item numbers, at the end of the text before the next row.
+ITEM_NUMBER_AT_END = re.compile(r"[;,]?\s*(?<![\w.])\d{1,3}[.)]\s*$")
+# A side header written into running text, in lower case, before the rows it opens and a dash or colon:
+# "...; с египетской стороны – АБДЕЛЬ АТИ Бадр – ...", "... приняли участие: со стороны Узбекистана: ...".
+SIDE_BEFORE_DASH = re.compile(
+    r"(?:^|(?<=[;.:,]))\s*(?P<header>(?:[Сс]о?|[Оо]т)\s+[а-яё-]+\s+сторон[ыи]|[Сс]о\s+стороны\s+[А-ЯЁ][а-яё-]+"
+    r"(?:\s+[А-ЯЁ][а-яё-]+)?)\s*[–—:-]\s*$"
+)
 # A bulleted row: dash, name of 2-4 capitalised words, then a comma or a spaced dash, then the position.
 BULLET_ROW = re.compile(
     r"(?m)^[ \t]*[–—-][ \t]*(?P<name>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){1,3}?)[ \t]*(?:,|[ \t][–—-][ \t])"
@@ -142,12 +154,19 @@ def _split_tail(tail: str) -> tuple[str, str | None, bool]:
     separator = SEPARATOR.search(tail)
     if separator:
         tail, header = tail[: separator.start()], ""
+    tail = ITEM_NUMBER_AT_END.sub("", tail)  # "...области;\n2. ": the next row's number
+    if header is None and (side := SIDE_BEFORE_DASH.search(tail)):
+        # "...«Росатом»; с египетской стороны – АБДЕЛЬ ...": a side header inside running text
+        header, tail = side["header"].strip(), tail[: side.start()]
     if "\n" in tail.strip():
-        first_line, rest = tail.strip().split("\n", 1)
-        lines = [x.strip() for x in rest.split("\n") if x.strip()]
-        if lines and header is None:
-            header = lines[-1].rstrip(" :")
-        tail = first_line
+        lines = [x.strip() for x in tail.strip().split("\n") if x.strip()]
+        taken = 1
+        while taken < len(lines) and _continues(lines[taken], lines[taken - 1]):
+            taken += 1  # "Министр культуры\nРоссийской Федерации": the position goes on
+        rest = lines[taken:]
+        if rest and header is None:
+            header = rest[-1].rstrip(" :")
+        tail = " ".join(lines[:taken])
     elif tail.rstrip().endswith(":") and header is None:
         body = tail.rstrip().rstrip(":")
         start = _header_in(body, first=False)
@@ -163,10 +182,53 @@ def _split_tail(tail: str) -> tuple[str, str | None, bool]:
     elif header is None and (closing := SIDE_AT_END.search(tail)):
         header, tail = closing.group().strip(), tail[: closing.start()]  # "... ФедерацииС египетской стороны"
     position = " ".join(tail.split()).strip(" ,;")
+    end = _sentence_end(position)
+    if end >= 0:  # "... Египет. Стороны обсудили ...": running text after a list written into the body
+        position, ended = position[:end], True
     if len(position) > POSITION_MAX_CHARS:
-        end = _SENTENCE_END.search(position)
-        position, ended = (position[: end.start()], True) if end else (position[:POSITION_MAX_CHARS], True)
-    return position, header, ended
+        position, ended = position[:POSITION_MAX_CHARS], True
+    return _without_full_stop(position), header, ended
+
+
+def _continues(line: str, before: str) -> bool:
+    """Does this line go on with the position of the line before it ("Российской Федерации")?
+
+    A group header, a numbered item or a line in the nominative ("Фото пресс-службы") does not: the line
+    must open with a lower-case word or a word in an oblique case only, as the rest of a title does.
+    """
+    if len(line) > CONTINUATION_MAX_CHARS or line.endswith(":") or HEADER_START.match(line):
+        return False
+    if ITEM_NUMBER_AT_END.match(line) or SEPARATOR.search(line) or _sentence_end(line) >= 0:
+        return False
+    first = re.match(r"[«„\"(]?([^\W\d_]+(?:-[^\W\d_]+)*)", line)
+    if first is None:
+        return False
+    word = first.group(1)
+    if word[:1].islower():
+        return True
+    found = cases(word)
+    if not found - {"nomn", "accs"}:
+        return False
+    # "Российской Федерации" goes on with any position; "Псковской области", "Республики Ангола" (which read as
+    # nominatives too) only with one that stopped at its title word ("губернатор", "Посол")
+    return "nomn" not in found or (bool(before.split()) and is_title(before.split()[-1]))
+
+
+def _sentence_end(position: str) -> int:
+    """Where a sentence ends inside a position (-1: nowhere): a full stop after a word of 4+ letters (or a
+    closing quote) and before a capitalised word, outside quotes. Abbreviations ("г. Москвы", "А.С. Пушкина")
+    and initials have shorter words before their full stop."""
+    for match in _SENTENCE_END.finditer(position):
+        if not _in_quotes(position, match.start()):
+            return match.start()
+    return -1
+
+
+def _without_full_stop(position: str) -> str:
+    """A position without the full stop that ended the list's last row (kept after an abbreviation: "им.")."""
+    if position.endswith(".") and re.search(r"(?:[^\W\d_]{4,}|[»)”])\.$", position):
+        return position[:-1].rstrip()
+    return position
 
 
 def _acronym(word: str) -> bool:
@@ -336,7 +398,10 @@ def kremlin_rows(text: str) -> list[ListRow]:
         return []
     group, country = "", ""
     before = text[: openers[0].start].strip()
-    if before.endswith(":") or "\n" in before:
+    if side := SIDE_BEFORE_DASH.search(before):  # "В переговорах приняли участие: с российской стороны – ..."
+        group = side["header"].strip()
+        country = side_country(group)
+    elif before.endswith(":") or "\n" in before:
         head = before.rstrip(":").strip().split("\n")[-1]
         start = _header_in(head, first=True)
         group = head[start:].strip(" :") if start >= 0 and not SEPARATOR.search(head) else ""

@@ -22,6 +22,8 @@ from osiwire.enrich.english import capped, find_people
 from osiwire.enrich.inline_lists import inline_list_rows, inline_list_spans
 from osiwire.enrich.morphology import analyser, cases, lemma, nominative_position
 from osiwire.enrich.names import parse_name, person_key, same_person
+from osiwire.enrich.participant_countries import with_home_country
+from osiwire.enrich.participant_lines import line_rows
 from osiwire.enrich.participant_lists import ListRow, bullet_rows, kremlin_rows
 from osiwire.enrich.positions import TITLE_MODIFIERS, country_of, is_title, organisation_of, side_country
 from osiwire.model import Mention, Participant
@@ -356,9 +358,17 @@ def appositions(
 
 
 def extract_participants(
-    text: str, lang: str, mentions: Sequence[Mention] = (), segment: int | None = None
+    text: str,
+    lang: str,
+    mentions: Sequence[Mention] = (),
+    segment: int | None = None,
+    source_country: str = "",
 ) -> list[Participant]:
-    """Participants of a text: list rows first, then appositions around PER mentions (of ``segment`` when given)."""
+    """Participants of a text: list rows first, then appositions around PER mentions (of ``segment`` when given).
+
+    ``source_country``: the country of the source the text is from, given to its own officials whose rows name
+    none (see ``participant_countries``).
+    """
     if not text or not text.strip():
         return []
     if len(text) > MAX_TEXT_CHARS:
@@ -366,6 +376,8 @@ def extract_participants(
         text = capped(text, MAX_TEXT_CHARS)
     rows: list[ListRow] = kremlin_rows(text) if re.search(r"[А-ЯЁ]", text) else []
     rows += bullet_rows(text, lang)
+    spans = [(row.start, row.end) for row in rows]
+    rows += [ListRow(line.participant, line.start, line.end) for line in line_rows(text, lang, spans)]
     found = [row.participant for row in rows]
     spans = [(row.start, row.end) for row in rows]
     if lang in APPOSITION_LANGUAGES:
@@ -385,7 +397,7 @@ def extract_participants(
         found += classified(text, "en", people)
     elif mentions:
         logger.debug("participants: no apposition rules for language %r; lists only", lang)
-    return _unique(found)
+    return with_home_country(_unique(found), source_country, lang)
 
 
 def _unique(participants: list[Participant]) -> list[Participant]:

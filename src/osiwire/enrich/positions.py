@@ -94,6 +94,7 @@ SIDE_ADJECTIVES: dict[str, str] = {
 }  # fmt: skip
 
 _SIDE = re.compile(r"\b(?:[Сс]о?|[Оо]т)\s+([а-яё-]+)\s+сторон|\b([А-ЯЁа-яё]+)\s+сторона\b")
+_SIDE_OF = re.compile(r"\b[Сс]о\s+стороны\s+([А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁа-яё][а-яё-]+)?)")
 _CLAUSE_SPLIT = re.compile(r",\s+|\s+[–—]\s+|\s+\(")
 _WORDS = re.compile(r"\S+")
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
@@ -133,13 +134,23 @@ def country_of(text: str) -> str:
 def side_country(header: str) -> str:
     """The country a list group header names as its side ("С белорусской стороны" -> BY)."""
     match = _SIDE.search(header)
+    if not match and (of := _SIDE_OF.search(header)):
+        return country_of(of.group(1)) or _named_once(of.group(1))  # "Со стороны Узбекистана"
     if not match:
-        return country_of(header) if re.search(r"(?i)делегаци|delegation", header) else ""
+        if not re.search(r"(?i)делегаци|delegation", header):
+            return ""
+        return country_of(header) or _named_once(header)  # "Делегация Туниса", "Монгольская делегация"
     adjective = match.group(1) or match.group(2)
     if lemma(adjective) in SIDE_ADJECTIVES:
         return SIDE_ADJECTIVES[lemma(adjective)]
     # any other country's adjective, from the country file ("С центральноафриканской стороны" -> CF)
     named = default_finder().counts(adjective.lower())
+    return next(iter(named)) if len(named) == 1 else ""
+
+
+def _named_once(text: str) -> str:
+    """The one country the country file finds in ``text`` ("" for none or several)."""
+    named = default_finder().counts(text)
     return next(iter(named)) if len(named) == 1 else ""
 
 

@@ -249,4 +249,5 @@ def extract_article(doc: RawDocument, cfg: ExtractConfig, detector: LanguageDete
         author=fields.author,
         original_url=doc.url if doc.url != key else "",
         source_id=doc.source_id,
+        source_country=doc.source_country,
     )
