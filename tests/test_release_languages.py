@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from langid_samples import SENTENCES
@@ -14,12 +15,19 @@ from osiwire.cli import cli
 from osiwire.config import ExtractConfig
 from osiwire.extract.article import extract_article
 from osiwire.extract.language import UNDETERMINED, get_detector
-from osiwire.extract.release_languages import release_languages, segment_confidences
+from osiwire.extract.release_languages import (
+    release_languages,
+    segment_confidences,
+    segment_guesses,
+    sentence_runs,
+)
+from osiwire.extract.segments import split_paragraphs
 from osiwire.model import Article, RawDocument
 
 URL = "https://www.akorda.kz/kz/news/1"
 AT = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 KK, RU = SENTENCES["kk"], SENTENCES["ru"]
+NEWS_RELEASES = Path("press") / "kremlin-ru" / "releases-2025-02-03.jsonl"
 
 
 def extract(text: str, title: str = "", hint: str = "") -> Article:
@@ -140,3 +148,110 @@ def test_a_russian_title_of_loanwords_stays_with_its_russian_body() -> None:
     # is Russian, whatever the Kyrgyz source is configured to.
     article = extract("\n\n".join(RU), title="Кабинет министров республики", hint="ky")
     assert languages(article) == ["ru"] * 4
+
+
+def test_a_paragraph_mixing_two_languages_lists_both_and_is_not_certain() -> None:
+    mixed = " ".join([KK[0], RU[0], KK[1]])  # a Kazakh block with a Russian sentence inside
+    found = release_languages("", [mixed, KK[2]], "kk", get_detector(), 20)
+    assert found.language == "kk"
+    guess = found.paragraphs[0]
+    assert guess.lang == "kk" and guess.mixed == ("kk", "ru")
+    assert 0.6 <= guess.score < 0.9  # the Kazakh share of its letters, not a single language's 1.0
+    assert found.paragraphs[1].mixed == () and found.paragraphs[1].score > 0.9
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("kk", "ru"),
+        ("ru", "kk"),
+        ("uk", "ru"),
+        ("be", "ru"),
+        ("ky", "ru"),
+        ("tg", "ru"),
+        ("az", "en"),
+        ("tk", "en"),
+    ],
+)
+def test_an_even_mix_is_not_given_either_language_with_confidence(first: str, second: str) -> None:
+    paragraph = f"{SENTENCES[first][0]} {SENTENCES[second][1]}"
+    found = release_languages("", [paragraph, SENTENCES[first][2]], first, get_detector(), 20)
+    guess = found.paragraphs[0]
+    assert set(guess.mixed) == {first, second}
+    assert guess.lang == first and guess.score < 0.9
+
+
+def test_an_even_mix_alone_takes_the_release_language_with_confidence_zero() -> None:
+    paragraph = f"{RU[0]} {KK[1]}"
+    guess = release_languages("", [paragraph], "", get_detector(), 20).paragraphs[0]
+    assert set(guess.mixed) == {"kk", "ru"}
+    assert guess.score == 0.0 or guess.score < 0.7
+
+
+def test_two_scripts_sentence_by_sentence_are_two_languages() -> None:
+    paragraph = "Президент провёл встречу с делегацией. The president held a meeting with the delegation."
+    guess = release_languages("", [paragraph], "ru", get_detector(), 20).paragraphs[0]
+    assert set(guess.mixed) == {"ru", "en"}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "be", "kk", "ky", "tg", "uz", "az", "tk", "en"])
+def test_one_language_over_several_sentences_is_not_mixed(lang: str) -> None:
+    paragraph = " ".join(SENTENCES[lang])
+    guess = release_languages("", [paragraph], lang, get_detector(), 20).paragraphs[0]
+    assert guess.mixed == () and guess.lang == lang and guess.score > 0.9
+
+
+def test_news_releases_are_never_mixed(shared_data: Path) -> None:
+    """125 kremlin.ru releases (Russian, quoting names in Latin letters): no paragraph is read as mixed."""
+    detector = get_detector()
+    for line in (shared_data / NEWS_RELEASES).read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        found = release_languages(record["title"], split_paragraphs(record["text"]), "ru", detector, 20)
+        assert not [g for g in found.paragraphs if g.mixed], record["title"]
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        (
+            "Н. Назарбаев провёл встречу с делегацией. Үкімет отырысы өтті, шешім қабылданды.",
+            ["Н. Назарбаев провёл встречу с делегацией.", "Үкімет отырысы өтті, шешім қабылданды."],
+        ),
+        (
+            "Встреча прошла. Она длилась два часа и закончилась подписанием.",  # a short first piece joins the next
+            ["Встреча прошла. Она длилась два часа и закончилась подписанием."],
+        ),
+        (
+            "«Это важное решение», — сказал он. «Мы его поддерживаем полностью», — добавил министр.",
+            ["«Это важное решение», — сказал он.", "«Мы его поддерживаем полностью», — добавил министр."],
+        ),
+        (
+            "Президент провёл совещание с членами Правительства. Да.",  # a short last piece joins the one before
+            ["Президент провёл совещание с членами Правительства. Да."],
+        ),
+        ("", []),
+    ],
+)
+def test_sentence_runs(text: str, runs: list[str]) -> None:
+    assert sentence_runs(text) == runs
+
+
+def test_analyze_lists_the_languages_of_a_mixed_paragraph(tmp_path: Path) -> None:
+    line = {"id": "kz-2", "text": "\n\n".join([" ".join([KK[0], RU[0], KK[1]]), KK[2]]), "lang": "kk"}
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "analyze", "--jsonl", "-"],
+        input=json.dumps(line, ensure_ascii=False) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    (obj,) = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+    first, second = obj["paragraphs"]
+    assert first["languages"] == ["kk", "ru"] and first["confidence"] < 0.9
+    assert second["languages"] == ["kk"] and second["confidence"] > 0.9
+
+
+def test_segment_guesses_repeat_extraction() -> None:
+    article = extract("\n\n".join([" ".join([KK[0], RU[0], KK[1]]), KK[2]]), hint="kk")
+    guesses = segment_guesses(article, "kk", get_detector(), ExtractConfig().title_min_chars_for_language)
+    assert guesses[1].mixed == ("kk", "ru") and guesses[2].mixed == ()
+    assert [guesses[s.position].lang for s in article.segments] == languages(article)

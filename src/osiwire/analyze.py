@@ -16,7 +16,8 @@ from osiwire.contract_models import ContractModels
 from osiwire.enrich.enricher import enrich_article
 from osiwire.errors import OsiwireError
 from osiwire.extract.article import extract_article
-from osiwire.extract.release_languages import segment_confidences
+from osiwire.extract.language import LanguageGuess
+from osiwire.extract.release_languages import segment_guesses
 from osiwire.model import Article, Enrichment, RawDocument
 from osiwire.publish.records import participant_rows, person_record, quote_record, topic_record
 
@@ -96,7 +97,7 @@ def parse_line(line: str, line_no: int) -> Input:
     )
 
 
-def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, float]) -> dict[str, Any]:
+def _layout(article: Article, enrichment: Enrichment, guesses: dict[int, LanguageGuess]) -> dict[str, Any]:
     """The article and its enrichment as the contract's fields, offsets into one ``text``."""
     starts: dict[int, int] = {}
     paragraphs = []
@@ -113,7 +114,11 @@ def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, floa
                 "start": offset,
                 "end": offset + len(segment.text),
                 "language": segment.language,
-                "confidence": confidence.get(segment.position, 0.0),
+                "confidence": guesses[segment.position].score if segment.position in guesses else 0.0,
+                # a paragraph mixing languages sentence by sentence lists them all, most letters first
+                "languages": list(guesses[segment.position].mixed)
+                if segment.position in guesses and guesses[segment.position].mixed
+                else [segment.language],
             }
         )
         pieces.append(segment.text)
@@ -147,10 +152,10 @@ def _layout(article: Article, enrichment: Enrichment, confidence: dict[int, floa
 class Analyzer(ContractModels):
     """Models loaded once; ``analyze`` runs extract and enrich on one input."""
 
-    def _confidences(self, article: Article, hint: str) -> dict[int, float]:
-        """Each paragraph's language confidence: 0 when it was too short or unclear and took the release's."""
+    def _confidences(self, article: Article, hint: str) -> dict[int, LanguageGuess]:
+        """Each paragraph's language guess: confidence 0 when it was too short or unclear and took the release's."""
         title_min = self.settings.extract.title_min_chars_for_language
-        return segment_confidences(article, hint, self.detector, title_min)
+        return segment_guesses(article, hint, self.detector, title_min)
 
     def analyze(self, item: Input) -> dict[str, Any]:
         """The contract object for ``item``; AnalyzeError/ExtractError when there is nothing to analyse."""

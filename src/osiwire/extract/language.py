@@ -153,6 +153,9 @@ class LanguageGuess:
 
     lang: str  # "" when the text has no letters, "und" when it has some but no language is clear
     score: float
+    # A paragraph whose sentences are clearly in two or more languages: all of them, most letters first (``lang``
+    # is the first; ``score`` its share of the letters). Set by release_languages, which reads sentences.
+    mixed: tuple[str, ...] = ()
 
 
 _UND = LanguageGuess(UNDETERMINED, 0.0)
@@ -292,6 +295,18 @@ def _words_only(lower: str, lang: str) -> bool:
         return False
     alive = [other for other, pattern in _EAST_SLAVIC.items() if not pattern.search(lower)]
     return len(alive) > 1 or (len(alive) == 1 and alive[0] != lang)
+
+
+def may_mix(text: str, lang: str) -> bool:
+    """Whether ``text``, identified as ``lang``, may hold another language too: ``lang`` is not Russian or English
+    (the languages a text is most often mixed with), or the text writes a letter ``lang`` lacks, or both Latin and
+    Cyrillic letters. Cheap: release_languages reads a paragraph sentence by sentence only when this holds."""
+    if lang not in SURE_LANGUAGES:
+        return True
+    lower = text[:MAX_CHARS].lower()
+    return bool(_FOREIGN_PATTERN[lang].search(lower)) or bool(
+        _LATIN.search(lower) and _CYRILLIC.search(lower)
+    )
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:
