@@ -16,14 +16,15 @@ from osiwire.cli import (
     status,
     stories,
     translation,
+    workers,
 )
 from osiwire.cli.base import cli
 
 __all__ = ["cli", "main"]
 _COMMANDS = (
     alerts,
-    enrichment,
     db,
+    enrichment,
     ingest,
     memory,
     reading,
@@ -32,6 +33,7 @@ _COMMANDS = (
     status,
     stories,
     translation,
+    workers,
 )  # registered on import
 
 

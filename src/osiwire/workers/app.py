@@ -1,0 +1,80 @@
+"""The procrastinate app on osiwire's PostgreSQL database: its connector, schema and queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from procrastinate import App, PsycopgConnector
+from procrastinate.exceptions import ConnectorException
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from osiwire.errors import OsiwireError
+
+# One queue per kind of work, so each machine takes what it is good at (a GPU machine: translate).
+QUEUES = ("fetch", "enrich", "stories", "translate", "alerts")
+CONNECT_TIMEOUT_S = 10  # the database must answer this fast when a worker or `osiwire jobs` starts
+
+
+class WorkerError(OsiwireError):
+    """Workers cannot run here (not PostgreSQL, the database unreachable, an unknown queue)."""
+
+
+def libpq_url(database_url: str) -> str:
+    """The libpq connection string of a PostgreSQL SQLAlchemy URL (WorkerError for any other database)."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise WorkerError(f"database url {database_url!r}: not a database URL") from None
+    if url.get_backend_name() != "postgresql":
+        raise WorkerError(
+            f"database {url.render_as_string(hide_password=True)}: workers and jobs need PostgreSQL "
+            "(set database_url to postgresql://...; SQLite installs run `osiwire run` instead)"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def connected(database_url: str) -> Iterator[App]:
+    """osiwire's app (its tasks in ``osiwire.workers.tasks``) connected to ``database_url`` and open."""
+    from osiwire.workers.tasks import app
+
+    conninfo = libpq_url(database_url)
+    try:  # one quick try first: the connection pool would retry for half a minute, logging each failure
+        psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.Error as exc:
+        where = make_url(database_url).render_as_string(hide_password=True)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WorkerError(f"database {where}: unreachable ({reason})") from None
+    with app.replace_connector(PsycopgConnector(conninfo=conninfo)):
+        try:
+            app.open()
+            ensure_schema(app)
+        except (ConnectorException, OSError) as exc:
+            app.close()
+            raise WorkerError(
+                f"database: cannot reach it for the job queue ({exc.__cause__ or exc})"
+            ) from None
+        try:
+            yield app
+        finally:
+            app.close()
+
+
+def parse_queues(value: str) -> list[str]:
+    """``fetch,enrich`` → the queues, each one osiwire knows (WorkerError names the first it does not)."""
+    queues = [q.strip() for q in value.split(",") if q.strip()]
+    for queue in queues:
+        if queue not in QUEUES:
+            raise WorkerError(f"--queues: {queue!r} is no queue (known: {', '.join(QUEUES)})")
+    return queues
+
+
+def ensure_schema(app: App) -> None:
+    """Create procrastinate's tables in the (open) app's database once; they live beside osiwire's own."""
+    connector = app.connector.get_sync_connector()
+    found = connector.execute_query_one("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS found")
+    if not found["found"]:
+        app.schema_manager.apply_schema()
