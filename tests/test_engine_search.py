@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from osiwire.config import load_settings
 from osiwire.model import SearchFilters
 from osiwire.store import Store
 from osiwire.store.engine import SearchIndex
+from osiwire.store.engine import index as engine_index
 from osiwire.store.facets import facets
 from osiwire.store.search import SORTS, search
 from osiwire.store.search_cache import DEPTH, SearchCache
@@ -258,3 +260,75 @@ def test_the_cli_does_not_build_an_index_of_its_own_beside_busy_servers(
         }
         assert not (directory / "search" / "slot-1").exists()
     assert SearchIndex.ready_without_building(directory / "search")
+
+
+@pytest.fixture
+def sampling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine reads at most 400 matches whole; a broader search is sampled (about 200 matches)."""
+    monkeypatch.setattr(engine_index, "EXACT_MAX", 400)
+    monkeypatch.setattr(engine_index, "SAMPLE_SIZE", 200)
+
+
+BROAD = [
+    ("безопасность", SearchFilters()),
+    ("Москва переговоры", SearchFilters()),
+    ("визит OR оборона", SearchFilters()),
+    ("президент -шашлык", SearchFilters()),  # (every release holds nearly every word of big_store)
+    ("сотруд*", SearchFilters()),
+    ("безопасность", SearchFilters(region="казахстан")),  # the engine's fields (source ids)
+    ("безопасность", SearchFilters(language="RU", country="kz")),
+    ("Москва", SearchFilters(since=datetime(2024, 3, 1, tzinfo=UTC))),  # the ids the filter keeps
+]
+
+
+@pytest.mark.parametrize(("query", "filters"), BROAD)
+def test_a_broad_search_is_counted_exactly_paged_by_the_engine_and_faceted_from_a_sample(
+    big_store: Store, tmp_path: Path, sampling: None, query: str, filters: SearchFilters
+) -> None:
+    exact = _engine_cache(big_store, tmp_path / "exact")
+    exact_max = engine_index.EXACT_MAX
+    cache = _engine_cache(big_store, tmp_path / "sampled")
+    try:
+        want_total = search(big_store.db, big_store.lemmatiser, query, filters).total
+        assert want_total > exact_max  # sampled, not read whole
+        for sort in SORTS:
+            got = cache.search(query, filters, limit=20, offset=20, sort=sort)
+            assert got.total == want_total, sort
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(engine_index, "EXACT_MAX", 10**9)
+                whole = exact.search(query, filters, limit=20, offset=20, sort=sort)
+            if sort == "date":  # newest first: the reference's very order
+                want = search(
+                    big_store.db, big_store.lemmatiser, query, filters, limit=20, offset=20, sort=sort
+                )
+                assert [h.id for h in got.hits] == [h.id for h in want.hits]
+            else:  # the same bm25 figures as every match read whole (ties may come in another order)
+                assert [round(h.score, 4) for h in got.hits] == [round(h.score, 4) for h in whole.hits]
+        found = cache.facets(query, filters, limit_per_facet=100)
+        want_facets = facets(big_store.db, big_store.lemmatiser, query, filters, limit_per_facet=100)
+        assert found.approximate and not want_facets.approximate
+        assert found.total == want_facets.total
+        for name in ("region", "source", "month"):
+            got_counts = {v.value: v.count for v in getattr(found, name)}
+            want_counts = {v.value: v.count for v in getattr(want_facets, name)}
+            assert set(got_counts) <= set(want_counts), name  # no value the matches lack
+            assert abs(sum(got_counts.values()) - want_total) <= 0.1 * want_total, name
+        for value in found.region:  # 4 regions of ~1/4 each: within a third of the truth from ~200 matches
+            want_n = next(v.count for v in want_facets.region if v.value == value.value)
+            assert abs(value.count - want_n) <= want_n / 3, (value, want_n)
+    finally:
+        cache.close()
+        exact.close()
+
+
+def test_a_narrow_search_keeps_exact_facets_and_an_api_says_which(
+    big_store: Store, tmp_path: Path, sampling: None
+) -> None:
+    cache = _engine_cache(big_store, tmp_path / "search")
+    try:
+        narrow = '"визит оборона совещание"'
+        assert 0 < cache.search(narrow).total <= engine_index.EXACT_MAX
+        assert cache.facets(narrow) == facets(big_store.db, big_store.lemmatiser, narrow)
+        assert not cache.facets(narrow).approximate and cache.facets("безопасность").approximate
+    finally:
+        cache.close()

@@ -312,23 +312,32 @@ class FacetIndex:
         with self._lock:
             return np.flatnonzero(self.epoch != ABSENT).astype(np.int64)
 
-    def filtered(self, filters: SearchFilters) -> Ids | None:
-        """The releases ``filters`` keep, as ``store.search`` keeps them, where they filter by language, region,
-        country or source alone (None otherwise: other filters are SQL's)."""
+    def filter_fields(self, filters: SearchFilters) -> tuple[str | None, list[int] | None] | None:
+        """Where ``filters`` filter by language, region, country or source alone: the language they keep (as
+        stored: lower case) and the ids of the sources they keep (each None where not filtered); else None."""
         if replace(filters, language=None, **dict.fromkeys(SOURCE_FILTERS)) != SearchFilters():
             return None
         by_source = source_conditions(filters, self.db.dialect)
-        allowed: list[int] = []
+        allowed: list[int] | None = None
         if by_source:
             with self.db.reading() as conn:
                 prepare(conn)
                 allowed = list(conn.execute(select(sources.c.id).where(*by_source)).scalars())
+        return (filters.language.lower() if filters.language else None), allowed
+
+    def filtered(self, filters: SearchFilters) -> Ids | None:
+        """The releases ``filters`` keep, as ``store.search`` keeps them, where they filter by language, region,
+        country or source alone (None otherwise: other filters are SQL's)."""
+        fields = self.filter_fields(filters)
+        if fields is None:
+            return None
+        language, allowed = fields
         with self._lock:
             keep = self.epoch != ABSENT
-            if filters.language:
-                code = self.languages.codes.get(filters.language.lower())
+            if language is not None:
+                code = self.languages.codes.get(language)
                 keep &= self.language == (-2 if code is None else code)
-            if by_source:
+            if allowed is not None:
                 keep &= np.isin(self.source, np.array(allowed, np.int64))
             return np.flatnonzero(keep).astype(np.int64)
 
@@ -390,7 +399,8 @@ class FacetIndex:
             if facet == "person" and exclude_people:
                 rows = [row for row in rows if row[0] not in set(exclude_people)]
             found[facet] = _cut(rows, limit)
-        return Facets(total=len(ids), **{name: tuple(found.get(name, ())) for name in only})
+        counted: dict[str, Any] = {name: tuple(found.get(name, ())) for name in only}
+        return Facets(total=len(ids), **counted)
 
 
 def _nonzero(counts: npt.NDArray[np.int64], values: _Values) -> list[tuple[Any, str, int]]:

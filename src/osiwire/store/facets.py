@@ -60,6 +60,9 @@ class Facets:
     person: tuple[FacetValue, ...] = ()
     organisation: tuple[FacetValue, ...] = ()
     month: tuple[FacetValue, ...] = ()  # by publication (else first seen) time, UTC
+    # Counted over a deterministic sample of the matches, scaled up (a search broader than the search engine's
+    # EXACT_MAX matches); ``total`` is exact all the same.
+    approximate: bool = False
 
 
 def _branch(
@@ -189,4 +192,5 @@ def facets(
     for name, values in found.items():
         # UNION ALL keeps no order: sort again (months in time order, the rest most frequent first).
         values.sort(key=(lambda v: v.value) if name == "month" else (lambda v: (-v.count, v.value)))
-    return Facets(total=total, **{name: tuple(values) for name, values in found.items()})
+    counted: dict[str, Any] = {name: tuple(values) for name, values in found.items()}
+    return Facets(total=total, **counted)

@@ -20,8 +20,12 @@ evaluation, over and over. Cheap searches (narrow queries; the latest releases o
 evaluated on the data as it is; so is everything with ``max_stale_s = 0``.
 
 Matches and scores come from the search engine (``store.engine``, tantivy) when the cache is given an index
-directory, else from FTS5's postings held in memory (``store.postings``). With the engine every match is held,
-so pages of any depth are answered here; with postings, pages past ``DEPTH`` go to SQL.
+directory, else from FTS5's postings held in memory (``store.postings``). With the engine every match is held
+up to ``engine.EXACT_MAX`` matches, so pages of any depth are answered here; a broader search holds a
+deterministic sample of its matches (its facets are counted over it, scaled up, and marked approximate), its
+total is the engine's exact count, and its pages are the engine's own top-k. The filters go into the engine's
+query (language and source as its fields, other filters as the ids they keep, up to ``IDS_FILTER_MAX``); a
+filter keeping more ids than that is applied to every match read. With postings, pages past ``DEPTH`` go to SQL.
 
 Only SQLite databases in a file use it (the change token is polled through ``PRAGMA data_version``, which
 costs microseconds; on other databases ``Store`` keeps the per-request SQL path).
@@ -42,12 +46,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import tantivy
 
 from osiwire.model import SearchFilters, SearchHit
 from osiwire.store.database import Database, sqlite_path
-from osiwire.store.engine import Matches, SearchIndex
+from osiwire.store.engine import Matches, Sample, SearchIndex
 from osiwire.store.facet_index import FacetIndex, Ids, change_token
-from osiwire.store.facets import FACETS, Facets, facets_request
+from osiwire.store.facets import FACETS, Facets, FacetValue, facets_request
 from osiwire.store.filters import prepare
 from osiwire.store.postings import Postings, Ranked
 from osiwire.store.query import Query, to_fts5
@@ -70,6 +75,7 @@ STALE_WORTHY_MATCHES = 1000  # ... and with fewer matches is never answered from
 PAGES_PER_SEARCH = 16  # pages of hits (with snippets) kept per search
 MAX_IDS = 4_000_000  # matches kept in the whole cache (16 bytes each, id and score): ~64 MB at most
 HITS_KEPT = 10_000  # hits (a release's row and snippet for one query) kept across evaluations of their search
+IDS_FILTER_MAX = 20_000  # a filter's ids given to the engine as a term set, at most (~0.5 us an id here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +104,18 @@ class _Entry:
     newest: Ids  # positions in ids, newest first (DEPTH at most)
     facets: dict[tuple[Any, ...], Facets] = field(default_factory=dict)
     pages: dict[tuple[Any, ...], SearchPage] = field(default_factory=dict)  # (sort, offset, limit, text)
+    # A broad search on the engine: ids are a sample of its matches, count their exact number, and its pages
+    # come from the engine's top-k of this query.
+    count: int | None = None
+    ranked_by: tantivy.Query | None = None
 
     @property
     def total(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self.count is None else self.count
+
+    @property
+    def sampled(self) -> bool:
+        return self.count is not None
 
 
 class SearchCache:
@@ -291,15 +305,15 @@ class SearchCache:
             return  # a newer evaluation got here first
         self._drop(key)
         self._cache[key] = entry
-        self._held_ids += entry.total
+        self._held_ids += len(entry.ids)
         while len(self._cache) > self.entries or (self._held_ids > MAX_IDS and len(self._cache) > 1):
             _, dropped = self._cache.popitem(last=False)
-            self._held_ids -= dropped.total
+            self._held_ids -= len(dropped.ids)
 
     def _drop(self, key: tuple[Any, ...]) -> None:
         dropped = self._cache.pop(key, None)
         if dropped is not None:
-            self._held_ids -= dropped.total
+            self._held_ids -= len(dropped.ids)
 
     def _evaluate(self, query: Query, filters: SearchFilters | None, token: tuple[Any, ...]) -> _Entry:
         started = time.monotonic()
@@ -313,16 +327,68 @@ class SearchCache:
         elif kept is not None:  # by language or source: from the facet index, not SQL
             ids, scores = kept, np.zeros(len(kept))
         else:
-            ids, scores, as_of = self._matches(query, filters, as_of)
+            on_engine = self.engine is not None and not query.empty
+            found = self._engine_matches(query, filters, as_of) if on_engine else None
+            sampled: tuple[Sample, tantivy.Query] | None = None
+            if found is None:  # not on the engine, or a filter it cannot take
+                ids, scores, as_of = self._matches(query, filters, as_of)
+            else:
+                matched, ranked_by, as_of = found
+                if isinstance(matched, Sample):
+                    sampled = matched, ranked_by
+                    matched = matched.matches
+                ids, scores = matched.ids, matched.scores
             if not self.index.known(ids):  # stored after the index was read: read it again
                 self.index.refresh()
                 keep = np.isin(ids, self.index.all_ids())
                 ids, scores = ids[keep], scores[keep]
+            if sampled is not None:
+                sample, ranked_by = sampled
+                cost = max(time.monotonic() - started, as_of[1])
+                none = np.zeros(0, np.int64)
+                return _Entry(
+                    token,
+                    min(started, as_of[0]),
+                    cost,
+                    ids=ids,
+                    scores=scores,
+                    best=none,
+                    newest=none,
+                    count=sample.total,
+                    ranked_by=ranked_by,
+                )
         times = self.index.times(ids)
         best = _first(DEPTH, scores, times, ids)
         newest = _first(DEPTH, times, ids)
         cost = max(time.monotonic() - started, as_of[1])
         return _Entry(token, min(started, as_of[0]), cost, ids=ids, scores=scores, best=best, newest=newest)
+
+    def _engine_filter(self, filters: SearchFilters) -> tuple[tantivy.Query | None, _Entry]:
+        """``filters`` as a query of the engine (None where it keeps too many releases to list them), and the
+        cache's entry of the releases it keeps."""
+        assert self.engine is not None
+        allowed = self._entry(Query(()), filters)
+        fields = self.index.filter_fields(filters)
+        if fields is not None:
+            return self.engine.field_query(*fields), allowed
+        if len(allowed.ids) <= IDS_FILTER_MAX:
+            return self.engine.ids_query(allowed.ids.tolist()), allowed
+        return None, allowed
+
+    def _engine_matches(
+        self, query: Query, filters: SearchFilters | None, as_of: tuple[float, float]
+    ) -> tuple[Matches | Sample, tantivy.Query, tuple[float, float]] | None:
+        """The engine's matches of a search (a sample of them beyond its EXACT_MAX), its query of them, and
+        ``as_of`` (as in ``_matches``); None for a filter the engine cannot take."""
+        assert self.engine is not None
+        within = None
+        if filters is not None:
+            within, allowed = self._engine_filter(filters)
+            if within is None:
+                return None
+            as_of = allowed.evaluated_at, allowed.cost_s
+        found = self.engine.matches_or_sample(query, within)
+        return found, self.engine.compile(query, within), as_of
 
     def _matches(
         self, query: Query, filters: SearchFilters | None, as_of: tuple[float, float]
@@ -369,6 +435,13 @@ class SearchCache:
             kept = entry.pages.get(page_key)
         if kept is not None:
             return kept
+        if entry.ranked_by is not None and self.engine is not None:  # a broad search: the engine's top-k
+            ranked, _ = self.engine.top(entry.ranked_by, limit, newest=sort == "date", offset=offset)
+            found = SearchPage(self._page_hits(query, ranked), entry.total, query_text)
+            with self._lock:
+                if len(entry.pages) < PAGES_PER_SEARCH:
+                    entry.pages[page_key] = found
+            return found
         order = entry.newest if sort == "date" or query.empty else entry.best
         if offset + limit > len(order) and len(order) < entry.total:  # deeper than kept
             if self.engine is None:
@@ -427,9 +500,30 @@ class SearchCache:
             found = entry.facets.get(key)
         if found is None:
             found = self.index.count(entry.ids, limit=limit, only=only, exclude_people=exclude_people)
+            if entry.sampled:
+                found = _scaled(found, entry.total)
             with self._lock:
                 entry.facets[key] = found
         return found
+
+
+def _scaled(sampled: Facets, total: int) -> Facets:
+    """Facet counts of a sample of ``total`` matches as estimates for all of them (a value seen in the sample
+    counts one at least), marked approximate."""
+    ratio = total / sampled.total if sampled.total else 0.0
+
+    def scale(values: tuple[FacetValue, ...], chronological: bool) -> tuple[FacetValue, ...]:
+        scaled = [replace(v, count=max(1, round(v.count * ratio))) for v in values]
+        if not chronological:  # rounding may tie two counts: ties in store.facets' order (by the value)
+            scaled.sort(key=lambda v: (-v.count, v.value))
+        return tuple(scaled)
+
+    return replace(
+        sampled,
+        total=total,
+        approximate=True,
+        **{name: scale(getattr(sampled, name), name == "month") for name in FACETS},
+    )
 
 
 def _renewal_point(key: tuple[Any, ...]) -> float:

@@ -6,6 +6,6 @@ directory, following the store's writes through its change log (``fts_changes``)
 query's matches in place of FTS5; filters, orders, facets and snippets stay where they were.
 """
 
-from osiwire.store.engine.index import Matches, SearchIndex, SearchRebuilding
+from osiwire.store.engine.index import EXACT_MAX, Matches, Sample, SearchIndex, SearchRebuilding
 
-__all__ = ["Matches", "SearchIndex", "SearchRebuilding"]
+__all__ = ["EXACT_MAX", "Matches", "Sample", "SearchIndex", "SearchRebuilding"]

@@ -519,22 +519,24 @@ class SearchIndex:
 
     def matches(self, query: Query, within: tantivy.Query | None = None) -> list[Matches]:
         """Every release ``query`` matches (inside ``within``), with its bm25 score."""
-        found = self.matches_or_sample(query, within, exact_max=None)
+        found = self.matches_or_sample(query, within, sample=False)
         assert isinstance(found, Matches)
         return [found]
 
     def matches_or_sample(
-        self, query: Query, within: tantivy.Query | None = None, *, exact_max: int | None = EXACT_MAX
+        self, query: Query, within: tantivy.Query | None = None, *, sample: bool = True
     ) -> Matches | Sample:
-        """Every release ``query`` matches (inside ``within``) with its bm25 score, or, beyond ``exact_max``
-        matches, a deterministic sample of about SAMPLE_SIZE of them and the exact number."""
+        """Every release ``query`` matches (inside ``within``) with its bm25 score, or, beyond EXACT_MAX matches
+        (when ``sample``), a deterministic sample of about SAMPLE_SIZE of them and the exact number."""
         searcher = self.searcher()
         compiled = self.compile(query, within)
         first = searcher.search(compiled, FIRST_READ, count=True)
         count = _count(first)
-        if exact_max is not None and count > exact_max:
+        if sample and count > EXACT_MAX:
             buckets = max(1, min(BUCKETS, -(-BUCKETS * SAMPLE_SIZE // count)))
-            drawn = tantivy.Query.range_query(self.schema, "bucket", tantivy.FieldType.Integer, 0, buckets - 1)
+            drawn = tantivy.Query.range_query(
+                self.schema, "bucket", tantivy.FieldType.Integer, 0, buckets - 1
+            )
             sampled = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, drawn)]
             )
