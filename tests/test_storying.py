@@ -17,6 +17,7 @@ from osiwire.model import Article, Segment
 from osiwire.store import Store
 from osiwire.stories.clusters import MAX_STORY_SIZE
 from osiwire.stories.prepared import PreparedStory, prepare_story
+from osiwire.stories.similarity import entity_keys
 from osiwire.storying import StoriesNotWritten, Storying, story_time
 from story_variants import Release, load_kremlin, variant, vocabulary
 
@@ -224,3 +225,18 @@ def test_a_batch_the_store_refuses_stays_unread(
     assert store.stories.count_pending() == len(ids)
     assert stage.rebuild(resume=True) == len(ids)  # read again by the same stage, from what is stored
     assert store.stories.count_pending() == 0
+
+
+def test_the_stage_reads_the_entities_the_enrichment_stored(
+    streamed: tuple[Store, list[tuple[Article, int]], dict[int, tuple[int, int | None]]],
+) -> None:
+    store, _, placed = streamed
+    found = 0
+    for release_id in placed:
+        stored = store.enrichments.get(release_id)
+        assert stored is not None
+        keys = entity_keys(stored)
+        assert entity_keys(store.stories.entities(release_id)) == keys
+        found += bool(keys)
+    assert found >= 0.9 * len(placed)
+    assert entity_keys(store.stories.entities(10**9)) == frozenset()  # no such release: nothing

@@ -166,8 +166,7 @@ class Storying:
         fp, keys = prepared.fingerprint, prepared.keys
         found = find_original(fp, self._index, keys)
         duplicate_of = original_id(found) if found is not None else None
-        enrichment = self.store.enrichments.get(release_id)
-        entities = entity_keys(enrichment) if enrichment is not None else frozenset()
+        entities = entity_keys(self.store.stories.entities(release_id))
         features = replace(prepared.features, entities=entities, published=at)
         story_of_original = None
         if found is not None:

@@ -13,12 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, literal, select, union_all, update
 
 from osiwire.store.database import Database
-from osiwire.store.schema import as_id, release_stories, releases, sources, stories, story_bands
+from osiwire.store.schema import (
+    as_id,
+    mentions,
+    people,
+    release_countries,
+    release_people,
+    release_stories,
+    releases,
+    sources,
+    stories,
+    story_bands,
+    versions,
+)
 
 if TYPE_CHECKING:  # the stories package reads the lemmatiser from this package: imported where used
+    from osiwire.model import Enrichment
     from osiwire.stories.clusters import Story
     from osiwire.stories.index import Copy
 
@@ -136,6 +149,51 @@ _COPY_COLUMNS = (
 )
 
 
+# The statements read for every release, built once (SQLAlchemy caches their compiled form by structure, but
+# building the statement itself costs as much as running it on SQLite).
+_SAME_TEXT = select(*_COPY_COLUMNS).where(release_stories.c.text_hash == bindparam("text_hash"))
+_SHARED = func.count().label("shared")
+_FOUND = (
+    select(story_bands.c.release_id, _SHARED)
+    .where(story_bands.c.band_key.in_(bindparam("keys", expanding=True)))
+    .group_by(story_bands.c.release_id)
+    .order_by(_SHARED.desc(), story_bands.c.release_id)
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_CANDIDATES = (
+    select(*_COPY_COLUMNS)
+    .join(_FOUND, _FOUND.c.release_id == release_stories.c.release_id)
+    .order_by(_FOUND.c.shared.desc(), _FOUND.c.release_id)
+)
+_OF_RELEASE = select(release_stories.c.story_id, release_stories.c.duplicate_of).where(
+    release_stories.c.release_id == bindparam("release_id")
+)
+_CURRENT = (
+    select(versions.c.id)
+    .join(releases, releases.c.id == versions.c.release_id)
+    .where(releases.c.id == bindparam("release_id"), versions.c.version_no == releases.c.version_count)
+    .scalar_subquery()
+)
+_ENTITIES = union_all(
+    select(
+        literal("p").label("kind"),
+        people.c.first.label("a"),
+        people.c.patronymic.label("b"),
+        people.c.last.label("c"),
+        people.c.initials.label("d"),
+    )
+    .join(release_people, release_people.c.person_id == people.c.id)
+    .where(release_people.c.version_id == _CURRENT),
+    select(literal("c"), release_countries.c.country, literal(""), literal(""), literal("")).where(
+        release_countries.c.version_id == _CURRENT
+    ),
+    select(literal("m"), mentions.c.type, mentions.c.normal, literal(""), literal(""))
+    .where(mentions.c.version_id == _CURRENT, mentions.c.type.in_(("ORG", "LOC")))
+    .distinct(),
+)
+
+
 class Stories:
     """Stories in the store."""
 
@@ -146,28 +204,30 @@ class Stories:
 
     def same_text(self, text_hash: str) -> Sequence[Copy]:
         with self._db.reading() as conn:
-            rows = conn.execute(select(*_COPY_COLUMNS).where(release_stories.c.text_hash == text_hash)).all()
+            rows = conn.execute(_SAME_TEXT, {"text_hash": text_hash}).all()
         return [_copy(r) for r in rows]
 
     def candidates(self, keys: Sequence[int], limit: int) -> Sequence[Copy]:
         if not keys:
             return []
-        shared = func.count().label("shared")
-        found = (
-            select(story_bands.c.release_id, shared)
-            .where(story_bands.c.band_key.in_(list(keys)))
-            .group_by(story_bands.c.release_id)
-            .order_by(shared.desc(), story_bands.c.release_id)
-            .limit(limit)
-            .subquery()
-        )
         with self._db.reading() as conn:  # one statement: the band rows, then the rows of the releases found
-            rows = conn.execute(
-                select(*_COPY_COLUMNS)
-                .join(found, found.c.release_id == release_stories.c.release_id)
-                .order_by(found.c.shared.desc(), found.c.release_id)
-            ).all()
+            rows = conn.execute(_CANDIDATES, {"keys": list(keys), "limit": limit}).all()
         return [_copy(r) for r in rows]
+
+    def entities(self, release_id: int) -> Enrichment:
+        """What ``similarity.entity_keys`` reads of a release's current enrichment (its people as the store knows
+        them, its countries, organisations and places), in one statement; empty when it is not enriched."""
+        from osiwire.model import Enrichment, Mention, PersonName
+
+        with self._db.reading() as conn:
+            rows = conn.execute(_ENTITIES, {"release_id": release_id}).all()
+        return Enrichment(
+            mentions=tuple(Mention(0, 0, 0, r.a, "", r.b) for r in rows if r.kind == "m"),
+            people=tuple(
+                PersonName(first=r.a, patronymic=r.b, last=r.c, initials=r.d) for r in rows if r.kind == "p"
+            ),
+            countries=tuple(r.a for r in rows if r.kind == "c"),
+        )
 
     def add(self, copy: Copy, keys: Sequence[int]) -> None:  # pragma: no cover - ``record`` writes both
         raise NotImplementedError("the store records a release with its story: Stories.record")
@@ -225,12 +285,16 @@ class Stories:
                     update(release_stories).where(release_stories.c.story_id == gone).values(story_id=kept)
                 )
                 conn.execute(update(stories).where(stories.c.merged_into == gone).values(merged_into=kept))
+            joined: dict[int, tuple[int, datetime]] = {}
             for story_id, at in grown:
+                count, latest = joined.get(story_id, (0, at))
+                joined[story_id] = (count + 1, max(latest, at))
+            for story_id, (count, at) in joined.items():
                 last = conn.execute(select(stories.c.last_at).where(stories.c.id == story_id)).scalar()
                 conn.execute(
                     update(stories)
                     .where(stories.c.id == story_id)
-                    .values(size=stories.c.size + 1, last_at=max(last, at) if last else at)
+                    .values(size=stories.c.size + count, last_at=max(last, at) if last else at)
                 )
 
     @staticmethod
@@ -297,11 +361,7 @@ class Stories:
     def of_release(self, release_id: int) -> tuple[int, int | None] | None:
         """(story id, original's release id or None) of a release, or None when not read yet."""
         with self._db.reading() as conn:
-            row = conn.execute(
-                select(release_stories.c.story_id, release_stories.c.duplicate_of).where(
-                    release_stories.c.release_id == release_id
-                )
-            ).first()
+            row = conn.execute(_OF_RELEASE, {"release_id": release_id}).first()
         return None if row is None else (row.story_id, row.duplicate_of)
 
     def resolve(self, key: int | str) -> int | None:

@@ -49,11 +49,17 @@ def similarity(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
 
 def band_keys(sig: npt.NDArray[np.uint32]) -> list[int]:
     """One signed 64-bit key per band (band number mixed in), as the store's band table keeps them."""
-    rows = sig.astype(np.uint64).reshape(BANDS, BAND_ROWS)
-    mixed = (rows * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    return [int(v) for v in band_key_matrix(sig[None, :])[0]]
+
+
+def band_key_matrix(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """``band_keys`` of many signatures at once: (n, PERMUTATIONS) in, (n, BANDS) out."""
+    rows = sigs.astype(np.uint64).reshape(len(sigs), BANDS, BAND_ROWS)
+    mixed = (rows * _BAND_MIX).sum(axis=2, dtype=np.uint64)
     mixed ^= np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     mixed ^= mixed >> np.uint64(29)
-    return [int(v) for v in mixed.view(np.int64)]
+    keys: npt.NDArray[np.int64] = mixed.view(np.int64)
+    return keys
 
 
 def to_bytes(sig: npt.NDArray[np.uint32]) -> bytes:
