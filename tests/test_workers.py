@@ -170,3 +170,34 @@ def test_a_worker_killed_mid_task_has_its_job_run_again_and_nothing_stored_twice
         assert store_counts(store.db).versions == len(lines)  # and stored nothing twice
     assert [j for j in jobs(tmp_path, pg_url, "doing") if j["task"] == "osiwire.fetch"] == []
     assert [j for j in jobs(tmp_path, pg_url, "succeeded") if j["task"] == "osiwire.fetch"]
+
+
+def test_the_same_items_fetched_by_two_workers_at_once_are_stored_once(
+    tmp_path: Path, pg_url: str, archive: Path
+) -> None:
+    mirror = tmp_path / "mirror.jsonl"  # another source serving the very same items
+    mirror.write_bytes(archive.read_bytes())
+    add_source(tmp_path, pg_url, archive)
+    added = osiwire(
+        tmp_path, pg_url, "sources", "add", mirror.as_uri(), "--kind", "file", "--name", "M", "--lang", "ru"
+    )
+    assert added.exit_code == 0, added.output
+    command = [sys.executable, "-m", "osiwire", "--data-dir", str(tmp_path), "--database-url", pg_url]
+    workers = [
+        subprocess.Popen(
+            [*command, "worker", "--once", "--queues", "fetch"], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=300)
+        assert worker.returncode == 0, stderr
+    with Store(pg_url) as store:
+        assert store.releases.count() == RELEASES
+        assert store_counts(store.db).versions == RELEASES
+    fetched = [j for j in jobs(tmp_path, pg_url, "succeeded") if j["task"] == "osiwire.fetch"]
+    assert sorted(j["args"]["source_id"] for j in fetched) == [1, 2]  # type: ignore[index]
+    enrich = jobs(tmp_path, pg_url, "todo")
+    assert (
+        len([j for j in enrich if j["task"] == "osiwire.enrich"]) == RELEASES
+    )  # one per version, not per source

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import psycopg
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import ConnectorException
+from procrastinate.schema import SchemaManager
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -15,6 +16,7 @@ from osiwire.errors import OsiwireError
 
 # One queue per kind of work, so each machine takes what it is good at (a GPU machine: translate).
 QUEUES = ("fetch", "enrich", "stories", "translate", "alerts")
+SCHEMA_LOCK = 0x6F736977  # "osiw": the advisory lock workers starting at once take to create the job tables
 CONNECT_TIMEOUT_S = 10  # the database must answer this fast when a worker or `osiwire jobs` starts
 
 
@@ -38,12 +40,13 @@ def libpq_url(database_url: str) -> str:
 
 @contextmanager
 def connected(database_url: str) -> Iterator[App]:
-    """osiwire's app (its tasks in ``osiwire.workers.tasks``) connected to ``database_url`` and open."""
+    """osiwire's app (its tasks in ``osiwire.workers.tasks``) connected to ``database_url`` and open, its
+    tables created on first use."""
     from osiwire.workers.tasks import app
 
     conninfo = libpq_url(database_url)
     try:  # one quick try first: the connection pool would retry for half a minute, logging each failure
-        psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
+        ensure_schema(conninfo)
     except psycopg.Error as exc:
         where = make_url(database_url).render_as_string(hide_password=True)
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -51,7 +54,6 @@ def connected(database_url: str) -> Iterator[App]:
     with app.replace_connector(PsycopgConnector(conninfo=conninfo)):
         try:
             app.open()
-            ensure_schema(app)
         except (ConnectorException, OSError) as exc:
             app.close()
             raise WorkerError(
@@ -63,6 +65,19 @@ def connected(database_url: str) -> Iterator[App]:
             app.close()
 
 
+def ensure_schema(conninfo: str) -> None:
+    """Create procrastinate's tables (beside osiwire's own) once, whatever the number of workers starting."""
+    with psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            found = conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
+            if not (found and found[0]):
+                with conn.transaction():
+                    conn.execute(SchemaManager.get_schema())
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
 def parse_queues(value: str) -> list[str]:
     """``fetch,enrich`` → the queues, each one osiwire knows (WorkerError names the first it does not)."""
     queues = [q.strip() for q in value.split(",") if q.strip()]
@@ -70,11 +85,3 @@ def parse_queues(value: str) -> list[str]:
         if queue not in QUEUES:
             raise WorkerError(f"--queues: {queue!r} is no queue (known: {', '.join(QUEUES)})")
     return queues
-
-
-def ensure_schema(app: App) -> None:
-    """Create procrastinate's tables in the (open) app's database once; they live beside osiwire's own."""
-    connector = app.connector.get_sync_connector()
-    found = connector.execute_query_one("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS found")
-    if not found["found"]:
-        app.schema_manager.apply_schema()

@@ -131,15 +131,13 @@ def _current(release_id: int, version_no: int) -> Article | None:
 @app.periodic(cron=EVERY_MINUTE, periodic_id="due-sources")
 @app.task(name="osiwire.schedule", queue="fetch", queueing_lock="schedule")
 def schedule(timestamp: int) -> int:
-    """Queue a fetch of every source that is due; how many were queued."""
+    """Queue a fetch of every source that is due and not being fetched already; how many were queued."""
     from datetime import UTC, datetime
 
-    due = runtime().store.sources.due(datetime.now(UTC))
-    return sum(
-        defer("fetch", f"fetch:{s.id}", lock=f"source:{s.id}", source_id=s.id)
-        for s in due
-        if s.id is not None
-    )
+    running = app.job_manager.list_jobs(task="osiwire.fetch", status="doing")
+    busy = {job.task_kwargs.get("source_id") for job in running}
+    due = [s for s in runtime().store.sources.due(datetime.now(UTC)) if s.id is not None and s.id not in busy]
+    return sum(defer("fetch", f"fetch:{s.id}", lock=f"source:{s.id}", source_id=s.id) for s in due)
 
 
 @app.task(name="osiwire.fetch", queue="fetch", retry=RETRY)
