@@ -227,3 +227,23 @@ def test_the_source_country_goes_to_its_own_officials_only() -> None:
     rows = {p.name.display: p.country for p in extract_participants(foreign, "ru", source_country="RU")}
     assert rows["Анна Ильинична Петрова"] == ""  # a list naming another country: its other rows are unsure
     assert rows["Касым-Жомарт Кемелевич Токаев"] == "KZ"
+
+
+def test_english_offices_of_the_source_state_only_for_its_own_names() -> None:
+    text = (
+        "Taking part in the talks were Foreign Minister Sergei Lavrov, Foreign Minister Bakhtiyor Saidov and "
+        "Gazprom Board Chairman Alexei Miller."
+    )
+    rows = {p.name.display: p.country for p in extract_participants(text, "en", source_country="RU")}
+    assert rows["Sergei Lavrov"] == "RU"
+    assert rows.get("Bakhtiyor Saidov", "") == ""  # a foreign name: no country rather than a wrong one
+    assert rows.get("Alexei Miller", "") == ""  # a company's post is no office of the state
+
+
+def test_a_list_description_naming_a_place_keeps_the_source_country() -> None:
+    text = (
+        "Участники встречи:\nВОЛКОВ Иван Петрович – участник обороны Ленинграда и боёв на территории Польши\n"
+        "ЗИМИНА Анна Ильинична – участница Сталинградской битвы\n"
+    )
+    rows = {p.name.display: p.country for p in extract_participants(text, "ru", source_country="RU")}
+    assert rows == {"Иван Петрович Волков": "RU", "Анна Ильинична Зимина": "RU"}

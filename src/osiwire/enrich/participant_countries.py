@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from osiwire.enrich.morphology import analyser, lemma
 from osiwire.enrich.participant_lists import INTERNATIONAL
-from osiwire.enrich.positions import country_of, side_country
+from osiwire.enrich.positions import country_of, is_title, side_country
 from osiwire.model import Participant, PersonName
 
 # Lemmas of the words that make a position an office of the state: its titles of office and the bodies they
@@ -87,8 +87,46 @@ def _home(row: Participant, foreign_lists: bool, lang: str) -> bool:
     if row.source == "list":
         if foreign_lists or side_country(row.group) or INTERNATIONAL.search(row.position):
             return False
-        return bool(row.name.patronymic) and not country_of(row.position)
+        # a country a post names is the row's ("Посол Республики Ангола"); one a description without a post
+        # names is a place of the person's past ("участник боев на территории Белоруссии")
+        titled = any(is_title(w) for w in row.position.split())
+        return bool(row.name.patronymic) and not (titled and country_of(row.position))
+    if lang.split("-")[0] == "en":
+        return _russian_en(row.name) and is_state_office_en(row.position)
     return lang == "ru" and _slavic(row.name) and is_state_office(row.position)
+
+
+# Russian given names as en.kremlin.ru and wires transliterate them: with a Slavic surname, a Russian official.
+RUSSIAN_GIVEN_EN = frozenset(
+    {"alexander", "alexei", "alexey", "anatoly", "andrei", "andrey", "anton", "arkady", "boris", "denis", "dmitry",
+     "dmitri", "fyodor", "gennady", "georgy", "german", "grigory", "igor", "ivan", "kirill", "konstantin", "leonid",
+     "maxim", "mikhail", "nikolai", "nikolay", "oleg", "pavel", "pyotr", "roman", "sergei", "sergey", "stanislav",
+     "valentin", "valery", "vasily", "viktor", "vitaly", "vladimir", "vladislav", "vyacheslav", "yevgeny", "yury",
+     "yuri", "anna", "elena", "yelena", "irina", "marina", "natalya", "olga", "svetlana", "tatyana", "valentina",
+     "veronika", "maria", "galina", "lyudmila", "ella", "anastasia", "daria", "ekaterina", "yekaterina"}
+)  # fmt: skip
+SLAVIC_SURNAME_EN = re.compile(r"(?:ov|ev|yev|in|yn|sky|skiy|ko|uk|yuk|ova|eva|yeva|ina|aya|skaya|ich)$")
+# English offices of the state ("Foreign Minister", "Presidential Aide", "Deputy Chief of Staff of the
+# Presidential Executive Office", "Governor of ..."): a head of state named by "President" alone is none.
+STATE_OFFICE_EN = re.compile(
+    r"(?i)\bminister\b|\bministry\b|\bpresidential\b|\bexecutive\s+office\b|\baide\b|\bgovernor\b|"
+    r"\bsecurity\s+council\b|\bgovernment\b|\bduma\b|\bfederation\s+council\b|\bprosecutor\b|\bplenipotentiary\b"
+)
+COMPANY_EN = re.compile(r"\b(?:Board|Company|Corporation|Bank|Group|PJSC|JSC|LLC|Inc|Ltd)\b|[«\"]")
+INTERNATIONAL_EN = re.compile(
+    r"\b(?:UN|United Nations|CSTO|CIS|EAEU|SCO|BRICS|IAEA|UNESCO|WHO|IMF|NATO|OSCE)\b"
+)
+
+
+def is_state_office_en(position: str) -> bool:
+    """Is this English position an office of the state (not a company's post, not an international body's)?"""
+    if not position or COMPANY_EN.search(position) or INTERNATIONAL_EN.search(position):
+        return False
+    return bool(STATE_OFFICE_EN.search(position))
+
+
+def _russian_en(name: PersonName) -> bool:
+    return name.first.lower() in RUSSIAN_GIVEN_EN and bool(SLAVIC_SURNAME_EN.search(name.last.lower()))
 
 
 # Country-code domains of the region whose sites are national (".am", ".md" and ".tm" are sold worldwide).
