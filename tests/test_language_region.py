@@ -3,13 +3,15 @@ letters each language owns, priors, mixed and short text, languages outside the 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from langid_samples import SENTENCES
 from osiwire.extract.langid_data import first_words
-from osiwire.extract.language import UNDETERMINED, LanguageGuess, get_detector
+from osiwire.extract.language import UNDETERMINED, LanguageGuess, _missing_letters, get_detector, owned_counts
+from osiwire.extract.ngrams import NgramModel
 
 CASES = [(lang, s) for lang, sentences in SENTENCES.items() for s in sentences]
 
@@ -106,6 +108,65 @@ def test_short_east_slavic_line_without_telling_letters_is_never_a_loose_guess(l
 
 def test_a_prior_still_settles_a_short_east_slavic_line() -> None:
     assert get_detector().detect("Я тебе кохаю.", prior="uk").lang == "uk"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "latin", "counts"),
+    [
+        ("қазақстан республикасы", "kk", False, (2, 21)),
+        ("кыргызстандын өкмөтү", "ky", False, (3, 19)),
+        ("кыргызстандын өкмөтү", "kk", False, (3, 19)),  # ө is Kazakh's too
+        ("oʻzbekiston va o'zbek tili, g'alaba", "uz", True, (3, 27)),  # ʻ ' both count; not letters
+        ("azərbaycan dili", "az", True, (1, 14)),
+        ("azərbaycan dili", "uz", True, (0, 14)),
+        ("президент", "ru", False, (0, 9)),  # Russian owns no letter
+    ],
+)
+def test_owned_counts(text: str, lang: str, latin: bool, counts: tuple[int, int]) -> None:
+    assert owned_counts(text, lang, latin) == counts
+
+
+def test_missing_letters_cost_what_their_rate_expects() -> None:
+    assert _missing_letters(0, 40, 0.15) == pytest.approx(-6.0)  # six expected, none written
+    assert _missing_letters(3, 40, 0.15) == pytest.approx(3 * math.log(2) - 3)
+    assert _missing_letters(6, 40, 0.15) == 0.0
+    assert _missing_letters(12, 40, 0.15) == 0.0  # more than expected: no cost (others pay for them)
+
+
+def test_shipped_model_knows_how_often_each_language_writes_its_letters() -> None:
+    import osiwire
+
+    model = NgramModel.load(Path(osiwire.__file__).parent / "data" / "langid-ngrams.npz")
+    rates = dict(zip(model.languages, model.owned_rates.tolist(), strict=True))
+    assert 0.1 < rates["kk"][0] < 0.2 and 0.1 < rates["az"][1] < 0.25  # Cyrillic, Latin
+    assert 0.0 < rates["uz"][1] < rates["uz"][0]  # oʻ gʻ are rarer than ў қ ғ ҳ
+    assert rates["ru"] == [0.0, 0.0] and rates["en"] == [0.0, 0.0]
+
+
+def test_an_old_model_file_without_rates_still_loads(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "old.npz"
+    np.savez_compressed(
+        path,
+        table=np.zeros((4, 2), dtype=np.int8),
+        scale=np.float32(0.1),
+        languages=np.array(["ru", "uk"]),
+        bits=2,
+    )
+    assert NgramModel.load(path).owned_rates.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bu haqda oʻz fikrini bildirdi.",
+        "Vazir bu masalani oʻrganib chiqdi.",
+        "Yangi yoʻl qurilishi boshlandi.",
+    ],
+)
+def test_uzbek_marks_are_uzbek(text: str) -> None:
+    assert get_detector().detect(text).lang == "uz"
 
 
 def test_homoglyphs_in_cyrillic_words() -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import numpy.typing as npt
 
+from osiwire.extract.language import owned_counts
 from osiwire.extract.ngrams import _APOSTROPHES, NgramModel, features
 
 DEFAULT_BITS = 18  # 2**18 rows x 12 languages of int8: 3 MB in memory, ~1.3 MB compressed
@@ -51,4 +53,17 @@ def train(
     totals = counts.sum(axis=0)
     smoothing = alpha * totals / totals.mean()
     table = np.log((counts + smoothing) / (totals + smoothing * size))
-    return NgramModel.from_log_probs(languages, table, bits)
+    return NgramModel.from_log_probs(languages, table, bits, owned_rates(sentences))
+
+
+def owned_rates(sentences: dict[str, list[str]]) -> npt.NDArray[np.float32]:
+    """Per language, in Cyrillic then Latin, the share of its letters that are letters it owns (0: none owned)."""
+    rates = np.zeros((len(sentences), 2), dtype=np.float32)
+    for row, (lang, texts) in enumerate(sentences.items()):
+        for column, latin in enumerate((False, True)):
+            owned = total = 0
+            for text in texts:
+                k, n = owned_counts(text.lower(), lang, latin)
+                owned, total = owned + k, total + n
+            rates[row, column] = owned / total if owned and total else 0.0
+    return rates

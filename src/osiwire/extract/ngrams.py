@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,15 +73,25 @@ class NgramModel:
     table: npt.NDArray[np.int8]  # (2**bits, len(languages))
     scale: float
     bits: int
+    # (languages, 2): the share of each language's letters, in Cyrillic then Latin, that are letters it owns
+    # (Kazakh ә ғ қ ..., Azerbaijani ə ı ..., see language.owned_counts); 0 where it owns none in that script
+    owned_rates: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 2), dtype=np.float32))
 
     @classmethod
     def from_log_probs(
-        cls, languages: tuple[str, ...], log_probs: npt.NDArray[np.floating[Any]], bits: int
+        cls,
+        languages: tuple[str, ...],
+        log_probs: npt.NDArray[np.floating[Any]],
+        bits: int,
+        owned_rates: npt.NDArray[np.float32] | None = None,
     ) -> NgramModel:
         """Quantise a (2**bits, languages) table of log-probabilities."""
         centred = log_probs - log_probs.mean(axis=1, keepdims=True)
         scale = float(np.abs(centred).max()) / 127.0
-        return cls(languages, np.round(centred / scale).astype(np.int8), scale, bits)
+        rates = np.zeros((len(languages), 2), dtype=np.float32) if owned_rates is None else owned_rates
+        return cls(
+            languages, np.round(centred / scale).astype(np.int8), scale, bits, rates.astype(np.float32)
+        )
 
     @classmethod
     def load(cls, path: Path) -> NgramModel:
@@ -92,9 +102,16 @@ class NgramModel:
                 data["table"].astype(np.int8, copy=False),
                 float(data["scale"]),
                 int(data["bits"]),
+                data["owned_rates"].astype(np.float32)
+                if "owned_rates" in data
+                else np.zeros((len(data["languages"]), 2), dtype=np.float32),
             )
         if model.table.shape != (1 << model.bits, len(model.languages)):
             raise ValueError(f"{path}: table shape {model.table.shape} does not match {model.bits} bits")
+        if model.owned_rates.shape != (len(model.languages), 2):
+            raise ValueError(
+                f"{path}: owned_rates shape {model.owned_rates.shape}, not ({len(model.languages)}, 2)"
+            )
         return model
 
     def save(self, path: Path) -> None:
@@ -105,6 +122,7 @@ class NgramModel:
             scale=np.float32(self.scale),
             languages=np.array(self.languages),
             bits=self.bits,
+            owned_rates=self.owned_rates,
         )
 
     def scores(self, text: str) -> tuple[npt.NDArray[np.float32], int]:
