@@ -7,6 +7,7 @@ Built in Python from the stored text so every backend gives the same snippets, i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from osiwire.store.query import Query, Term
@@ -43,11 +44,14 @@ def _candidates(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
 
 
-def _spans(text: str, terms: list[Term], lemmatiser: Lemmatiser) -> list[tuple[int, int]]:
+def _spans(text: str, terms: list[Term], lemmatiser: Lemmatiser) -> Iterator[tuple[int, int]]:
+    """The matched words of ``text`` in order, found as they are asked for (a snippet needs the first few)."""
     pattern = _candidates(tuple(terms))
     if pattern is None:
-        return []
-    return [(m.start(), m.end()) for m in pattern.finditer(text) if _matches(m.group(), terms, lemmatiser)]
+        return
+    for m in pattern.finditer(text):
+        if _matches(m.group(), terms, lemmatiser):
+            yield m.start(), m.end()
 
 
 def make_snippet(
@@ -55,16 +59,23 @@ def make_snippet(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A snippet of ``text`` and the (start, end) offsets of matched words inside it."""
     terms = query.positive_terms()
-    spans = _spans(text, terms, lemmatiser)
+    found = _spans(text, terms, lemmatiser)
+    first = next(found, None)
     start = 0
-    if spans:
-        start = max(0, spans[0][0] - size // 4)
+    if first is not None:
+        start = max(0, first[0] - size // 4)
         # Start on a word boundary.
         while 0 < start < len(text) and not text[start - 1].isspace():
             start += 1
     end = min(len(text), start + size)
     while end < len(text) and not text[end].isspace() and end - start < size + 30:
         end += 1
+    # Only the words inside the window are shown: the rest of a long text is never lemmatised.
+    spans = [first] if first is not None else []
+    for span in found:
+        if span[0] >= end:
+            break
+        spans.append(span)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     snippet = prefix + text[start:end] + suffix
