@@ -201,3 +201,35 @@ def test_the_same_items_fetched_by_two_workers_at_once_are_stored_once(
     assert (
         len([j for j in enrich if j["task"] == "osiwire.enrich"]) == RELEASES
     )  # one per version, not per source
+
+
+def test_a_worker_rides_out_a_database_restart(tmp_path: Path, pg_url: str, pg_cluster: Cluster) -> None:
+    lines = (
+        (files("osiwire") / "data" / "demo" / "kremlin-ru-2025-02-03.jsonl").read_text("utf-8").splitlines()
+    )
+    big = tmp_path / "kremlin-all.jsonl"
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    add_source(tmp_path, pg_url, big)
+    command = [sys.executable, "-m", "osiwire", "--data-dir", str(tmp_path), "--database-url", pg_url]
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen([*command, "worker", "--queues", "fetch"], stdout=out, stderr=out)
+    try:
+        with Store(pg_url) as store:
+            deadline = time.monotonic() + 120
+            while store.releases.count() == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        pg_cluster.stop("fast")  # in the middle of the source's pass
+        time.sleep(2)
+        pg_cluster.start()
+        deadline = time.monotonic() + 240
+        with Store(pg_url) as store:
+            while store.releases.count() < len(lines) and time.monotonic() < deadline:
+                assert worker.poll() is None, log.read_text()
+                time.sleep(0.5)
+            assert store.releases.count() == len(lines), log.read_text()[-3000:]
+            assert store_counts(store.db).versions == len(lines)
+        assert "database lost" in log.read_text()  # it noticed, and started again
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)

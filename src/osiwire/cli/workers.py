@@ -43,7 +43,7 @@ JOB_STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
 @click.pass_obj
 def worker(obj: Context, queues: str, concurrency: int, once: bool, stalled_after: float) -> None:
     """Take jobs from the PostgreSQL job queue and run them, until stopped (Ctrl-C, SIGTERM)."""
-    from osiwire.workers.app import connected, parse_queues
+    from osiwire.workers.app import connected, parse_queues, run_worker
     from osiwire.workers.tasks import defer, start_runtime, stop_runtime
 
     with errors_as_lines():
@@ -57,14 +57,13 @@ def worker(obj: Context, queues: str, concurrency: int, once: bool, stalled_afte
                     now = int(datetime.now(UTC).timestamp())
                     defer("schedule", "schedule", timestamp=now)
                     defer("retry_stalled", "retry_stalled", timestamp=now)
-                app.run_worker(
-                    queues=wanted,
+                run_worker(
+                    app,
+                    wanted,
                     concurrency=concurrency,
-                    wait=not once,
+                    once=once,
                     name=f"osiwire@{socket.gethostname()}:{os.getpid()}",
-                    install_signal_handlers=True,
-                    stalled_worker_timeout=stalled_after,
-                    update_heartbeat_interval=stalled_after / 3,
+                    stalled_after=stalled_after,
                 )
             finally:
                 stop_runtime()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,7 +22,13 @@ from osiwire.errors import OsiwireError
 # One queue per kind of work, so each machine takes what it is good at (a GPU machine: translate).
 QUEUES = ("fetch", "enrich", "stories", "translate", "alerts")
 SCHEMA_LOCK = 0x6F736977  # "osiw": the advisory lock workers starting at once take to create the job tables
-CONNECT_TIMEOUT_S = 10  # the database must answer this fast when a worker or `osiwire jobs` starts
+CONNECT_TIMEOUT_S = 10
+RECONNECT_WAITS_S = (1, 2, 5, 10, 30)  # after the database was lost, tries to start again this far apart
+RECONNECT_RESET_S = 60  # a worker that ran this long before losing the database starts the waits anew
+
+logger = logging.getLogger(
+    __name__
+)  # the database must answer this fast when a worker or `osiwire jobs` starts
 
 
 class WorkerError(OsiwireError):
@@ -85,3 +96,61 @@ def parse_queues(value: str) -> list[str]:
         if queue not in QUEUES:
             raise WorkerError(f"--queues: {queue!r} is no queue (known: {', '.join(QUEUES)})")
     return queues
+
+
+def run_worker(
+    app: App, queues: list[str], *, concurrency: int, once: bool, name: str, stalled_after: float
+) -> None:
+    """Run a worker until SIGINT/SIGTERM (``once``: until the queues are empty). A lost database (a restart, the
+    network) stops procrastinate's worker: this one waits for it to come back and starts again."""
+    asyncio.run(_serve(app, queues, concurrency, once, name, stalled_after))
+
+
+async def _serve(
+    app: App, queues: list[str], concurrency: int, once: bool, name: str, stalled_after: float
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    lost = 0
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            async with app.open_async():
+                work = asyncio.create_task(
+                    app.run_worker_async(
+                        queues=queues,
+                        concurrency=concurrency,
+                        wait=not once,
+                        name=name,
+                        install_signal_handlers=False,
+                        stalled_worker_timeout=stalled_after,
+                        update_heartbeat_interval=stalled_after / 3,
+                    )
+                )
+                halt = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait({work, halt}, return_when=asyncio.FIRST_COMPLETED)
+                if halt in done:  # stopped: running jobs finish (procrastinate's graceful shutdown)
+                    work.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await work
+                    return
+                halt.cancel()
+                work.result()
+            if once:
+                return
+            reason = "the worker stopped"  # procrastinate stops when its connection to the database breaks
+        except (ConnectorException, psycopg.Error, OSError) as exc:
+            if once:
+                raise WorkerError(f"database: lost it while working ({exc.__cause__ or exc})") from None
+            reason = (
+                str(exc.__cause__ or exc).strip().splitlines()[0] if str(exc.__cause__ or exc).strip() else ""
+            )
+        lost = 0 if time.monotonic() - started > RECONNECT_RESET_S else lost + 1
+        wait = RECONNECT_WAITS_S[min(lost, len(RECONNECT_WAITS_S) - 1)]
+        logger.warning(
+            "worker: database lost (%s): starting again in %s s", reason or "no reason given", wait
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
