@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -13,11 +14,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from osiwire.cli import cli
+from osiwire.config import load_settings
 from osiwire.enriching import Enriching
 from osiwire.store import Store
 from osiwire.store.stats import store_counts
+from osiwire.web.app import create_app
 from pg import Cluster
 
 pytestmark = pytest.mark.postgres
@@ -233,3 +238,51 @@ def test_a_worker_rides_out_a_database_restart(tmp_path: Path, pg_url: str, pg_c
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(60)
+
+
+def test_the_jobs_page_lists_failed_jobs_and_retries_one_for_a_signed_in_user(
+    tmp_path: Path, pg_url: str, archive: Path
+) -> None:
+    add_source(tmp_path, pg_url, archive)
+    assert osiwire(tmp_path, pg_url, "worker", "--once", "--queues", "fetch").exit_code == 0
+    enrich = [j for j in jobs(tmp_path, pg_url, "todo") if j["task"] == "osiwire.enrich"]
+    hostile = "<script>alert(1)</script>"
+    with (
+        Store(pg_url) as store,
+        store.db.writing() as conn,
+    ):  # two of them gave up, one with a hostile argument
+        conn.execute(
+            text(
+                "UPDATE procrastinate_jobs SET status = 'failed', args = args || CAST(:extra AS jsonb) WHERE id = :id"
+            ),
+            {"id": enrich[0]["id"], "extra": json.dumps({"note": hostile})},
+        )
+        conn.execute(
+            text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = :id"), {"id": enrich[1]["id"]}
+        )
+    settings = load_settings(tmp_path, environ={"OSIWIRE_WEB__API_TOKEN": "jobs-token"}, database_url=pg_url)
+    with Store(pg_url) as store, TestClient(create_app(settings, store=store)) as client:
+        page = client.get("/jobs").text
+        assert "Failed jobs" in page and f"#{enrich[0]['id']}" in page and f"#{enrich[1]['id']}" in page
+        assert hostile not in page and "&lt;script&gt;" in page
+        assert "Sign in</a> to retry" in page and "/retry" not in page
+        refused = client.post(f"/jobs/{enrich[0]['id']}/retry", data={"csrf": "x"})
+        assert refused.status_code in (401, 403)
+        client.post("/signin", data={"token": "jobs-token", "next": "/jobs"}, follow_redirects=False)
+        match = re.search(r'name="csrf" value="([0-9a-f]{64})"', client.get("/jobs").text)
+        assert match is not None
+        done = client.post(
+            f"/jobs/{enrich[0]['id']}/retry", data={"csrf": match.group(1)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        again = client.post(f"/jobs/{enrich[0]['id']}/retry", data={"csrf": match.group(1)})
+        assert again.status_code == 404 and "no failed job" in again.text
+    failed = {j["id"] for j in jobs(tmp_path, pg_url, "failed")}
+    assert failed == {enrich[1]["id"]}
+
+
+def test_the_jobs_page_on_sqlite_says_there_is_no_queue(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, environ={})
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        page = client.get("/jobs")
+        assert page.status_code == 200 and "No job queue here" in page.text

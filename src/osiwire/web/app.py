@@ -32,6 +32,7 @@ from osiwire.web import (
     api_spikes,
     api_stories,
     feeds,
+    jobs_page,
     ops,
     pages,
     pages_entities,
@@ -220,6 +221,7 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     app.include_router(session.router)
     app.include_router(pages_saved.router)
     app.include_router(source_check.router)
+    app.include_router(jobs_page.router)
     app.include_router(saved_searches.router)
     return app
 
