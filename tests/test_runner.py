@@ -61,7 +61,16 @@ def _import(settings: Settings, archive: Path) -> tuple[PassReport, dict[str, An
                 enrichment.topics,
                 enrichment.countries,
             )
-        return report, {"pooled": pooled, "stored": stored, "failures": store.failures.find()}
+        with store.db.reading() as conn:  # the search index's lemmas (by the workers, or by the store here)
+            lemmas = sorted(tuple(row) for row in conn.exec_driver_sql("SELECT rowid, * FROM release_fts"))
+        stories = {store.releases.get(i).url: store.stories.of_release(i) for i in ids}
+        return report, {
+            "pooled": pooled,
+            "stored": stored,
+            "failures": store.failures.find(),
+            "lemmas": lemmas,
+            "stories": stories,
+        }
 
 
 def test_worker_processes_store_what_one_process_stores(tmp_path: Path, archive: Path) -> None:
@@ -76,6 +85,8 @@ def test_worker_processes_store_what_one_process_stores(tmp_path: Path, archive:
     assert (in_one["pooled"], in_two["pooled"]) == (False, True)
     assert (report_two.new, report_two.failed) == (report_one.new, report_one.failed) == (N - 1, 1)
     assert in_two["stored"] == in_one["stored"]  # text, mentions, people, participants, topics, countries
+    assert in_two["lemmas"] == in_one["lemmas"] and len(in_one["lemmas"]) == N - 1
+    assert in_two["stories"] == in_one["stories"] and None not in in_one["stories"].values()
     assert [(f.stage, f.item) for f in in_two["failures"]] == [(f.stage, f.item) for f in in_one["failures"]]
 
 

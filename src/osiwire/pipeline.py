@@ -40,6 +40,7 @@ from osiwire.progress import NoProgress, Progress
 from osiwire.retrying import RETRY_PER_PASS, RetryReport, retry_failed
 from osiwire.runner import StagePool, Worked, worker_count
 from osiwire.store import Store
+from osiwire.store.releases import IndexText
 from osiwire.store.stages import PipelineStats
 from osiwire.stories.prepared import PreparedStory
 from osiwire.storying import StoriesNotWritten, Storying
@@ -107,6 +108,7 @@ class _Outcome:
     enrichment: Enrichment | None = None  # enriched already (by a worker process)
     enrich_error: str = ""  # the enricher raised on it (in a worker process)
     story: PreparedStory | None = None  # the stories stage's store-free part (by a worker process)
+    lemmas: IndexText | None = None  # title and body as the search index keeps them (by a worker process)
 
 
 def _from_worked(worked: Worked | _Outcome) -> _Outcome:
@@ -122,6 +124,7 @@ def _from_worked(worked: Worked | _Outcome) -> _Outcome:
         enrichment=worked.enrichment,
         enrich_error=worked.enrich_error,
         story=worked.story,
+        lemmas=worked.lemmas,
     )
 
 
@@ -299,12 +302,14 @@ class Pipeline:
                 self._flush(batch, report)
         self._flush(batch, report)
 
-    def _save(self, batch: list[Article], report: PassReport) -> list[tuple[int, SaveResult]]:
+    def _save(
+        self, batch: list[Article], report: PassReport, lemmas: Sequence[IndexText | None] = ()
+    ) -> list[tuple[int, SaveResult]]:
         """Store a batch in one transaction; when that fails, each article alone, so that one article the
         store cannot take fails alone. (Position in ``batch``, result) of each article stored."""
         with self.timer.measure("store", len(batch)):
             try:
-                return list(enumerate(self.store.releases.save_many(batch)))
+                return list(enumerate(self.store.releases.save_many(batch, lemmas)))
             except Exception as exc:
                 if len(batch) == 1:
                     article = batch[0]
@@ -324,7 +329,8 @@ class Pipeline:
         placed: list[tuple[Article, int, int]] = []  # placed in stories, written when the batch ends
         try:
             with self.storying.batched() if self.settings.stories.enabled else nullcontext():
-                for n, result in self._save(articles, report):
+                lemmas = [o.lemmas for o in batch if o.article is not None]
+                for n, result in self._save(articles, report, lemmas):
                     outcome, article = batch[n], articles[n]
                     report.count(result)
                     succeeded.setdefault("store", []).append(article.url)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 from osiwire.config import Settings
 from osiwire.errors import ExtractError
 from osiwire.model import Article, Enrichment, RawDocument
+from osiwire.store.releases import IndexText, index_texts
 from osiwire.store.textindex import Lemmatiser
 
 if TYPE_CHECKING:  # the stories package loads numpy and the IDF background: imported where used
@@ -51,6 +52,7 @@ class Worked:
     enrichment: Enrichment | None = None  # None: not enriched here (enrichment off, or it failed)
     enrich_error: str = ""  # the enricher raised on this article (one line)
     story: PreparedStory | None = None  # the stories stage's store-free part (None: off, or it failed here)
+    lemmas: IndexText | None = None  # its title and body as the search index keeps them (the store's work)
 
 
 class _Stages:
@@ -63,19 +65,23 @@ class _Stages:
         self.settings = settings
         self.detector = get_detector()
         self.enricher = build_enricher(settings) if settings.enrich.enabled else None
-        self.lemmatiser = Lemmatiser() if settings.stories.enabled else None
+        self.lemmatiser = Lemmatiser()
+        self.stories = settings.stories.enabled
 
     def work(self, doc: RawDocument) -> Worked:
         worked = self._extract_enrich(doc)
-        if self.lemmatiser is None or worked.article is None:
+        article = worked.article
+        if article is None:
             return worked
         from osiwire.stories.prepared import prepare_story
 
-        try:
-            return replace(worked, story=prepare_story(worked.article, self.lemmatiser))
-        except Exception as exc:  # the main process prepares it again, and records the failure if it recurs
-            logger.debug("stories %s", doc.url, exc_info=exc)
-            return worked
+        try:  # the lemmas the store and the stories stage would compute in the main process
+            worked = replace(worked, lemmas=index_texts(article, self.lemmatiser))
+            if self.stories:
+                worked = replace(worked, story=prepare_story(article, self.lemmatiser))
+        except Exception as exc:  # the main process computes them again, and records the failure if it recurs
+            logger.debug("lemmas %s", doc.url, exc_info=exc)
+        return worked
 
     def _extract_enrich(self, doc: RawDocument) -> Worked:
         from osiwire.extract.article import extract_article

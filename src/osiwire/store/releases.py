@@ -25,6 +25,14 @@ class _Indexed:
     body: str
 
 
+IndexText = tuple[str, str]  # an article's title and body as the search index keeps them (lemmas)
+
+
+def index_texts(article: Article, lemmatiser: Lemmatiser) -> IndexText:
+    """An article's title and body as the search index keeps them: one lemma per token, space separated."""
+    return lemmatiser.index_text(article.title), lemmatiser.index_text(article.body)
+
+
 def _write_index(conn: Connection, release_id: int, item: _Indexed) -> None:
     write_text(conn, "release_fts", release_id, item.title, item.body)
     log_fts_change(conn, "release_fts", release_id)
@@ -130,19 +138,21 @@ class Releases:
         self._lemmatiser = lemmatiser
         self._sources = sources
 
-    def _indexed(self, article: Article) -> _Indexed:
-        # Lemmatise outside the write lock: it is the slow part.
-        return _Indexed(
-            article, self._lemmatiser.index_text(article.title), self._lemmatiser.index_text(article.body)
-        )
+    def _indexed(self, article: Article, lemmas: IndexText | None = None) -> _Indexed:
+        # Lemmatise outside the write lock: it is the slow part (or a worker process did: ``lemmas``).
+        title, body = lemmas if lemmas is not None else index_texts(article, self._lemmatiser)
+        return _Indexed(article, title, body)
 
     def save(self, article: Article) -> SaveResult:
         """Store ``article``: a new release, a new version of one, or nothing new. Safe to repeat."""
         return self.save_many([article])[0]
 
-    def save_many(self, articles: Sequence[Article]) -> list[SaveResult]:
-        """Store several articles in one transaction (all or none)."""
-        items = [self._indexed(a) for a in articles]
+    def save_many(
+        self, articles: Sequence[Article], lemmas: Sequence[IndexText | None] = ()
+    ) -> list[SaveResult]:
+        """Store several articles in one transaction (all or none); ``lemmas``: each one's ``index_texts`` where
+        they were computed already (by a worker process), None where not."""
+        items = [self._indexed(a, lemmas[n] if n < len(lemmas) else None) for n, a in enumerate(articles)]
         with self._db.writing() as conn:
             return [_save_one(conn, item) for item in items]
 

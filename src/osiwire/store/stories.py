@@ -334,9 +334,10 @@ class Stories:
             return int(conn.execute(select(func.coalesce(func.max(stories.c.id), 0))).scalar_one()) + 1
 
     def latest_at(self) -> datetime | None:
-        """The time of the newest release read so far."""
+        """The time of the newest release read so far (the latest time of a story: each grows to its newest
+        member's, so it is that release's; read from the index on it, not from a scan of every release read)."""
         with self._db.reading() as conn:
-            value = conn.execute(select(func.max(release_stories.c.at))).scalar()
+            value = conn.execute(select(func.max(stories.c.last_at))).scalar()
         return value if isinstance(value, datetime) else None
 
     def pending(self, after: int = 0, limit: int = 1000) -> list[int]:
