@@ -26,7 +26,7 @@ HEADER_MAX_CHARS = 120
 TITLE_WITHIN_WORDS = 4
 _HEADER = re.compile(r"^[ \t]*(?P<header>[^\n:]{2,120}?)[ \t]*:[ \t]*$")
 _ROW = re.compile(
-    r"(?m)^[ \t]*(?:\d{1,3}[.)][ \t]*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3}?)[ \t]*"
+    r"(?m)^[ \t]*(?:\d{1,3}[.)][ \t]*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,5}?)[ \t]*"
     r"(?:[–—]|[ \t]-[ \t]|,)[ \t]*(?P<position>[^\W\d_«\"][^\n]*?)[ \t]*[.;,]?[ \t]*$"
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")

@@ -134,12 +134,29 @@ CASE_FOLD = {"accs": "gent", "voct": "nomn", "gen2": "gent", "loc2": "loct", "ac
 
 def _name_cases(name: str) -> set[str]:
     """The cases every word of a name can be in, from the name readings morphology has ("" set when unknown)."""
-    found: set[str] | None = None
+    per_word = []
+    guessed = False
     for word in name.split():
         word_cases = {CASE_FOLD.get(c, c) for c in cases(word, names_only=True)}
+        if not word_cases and _instrumental_noun(word):
+            word_cases, guessed = {"ablt"}, True  # "Фаттахом": a name the dictionary lacks, by its ending
         if word_cases:
-            found = word_cases if found is None else found & word_cases
+            per_word.append(word_cases)
+    if guessed:
+        # "Абдель Фаттахом": a foreign given name read in the nominative alone is indeclinable there
+        per_word = [c for c in per_word if c != {"nomn"}]
+    found: set[str] | None = None
+    for word_cases in per_word:
+        found = word_cases if found is None else found & word_cases
     return found or set()
+
+
+def _instrumental_noun(word: str) -> bool:
+    """Is this unknown word a noun in the instrumental by its ending ("Фаттахом", "Мирзиёевым")?"""
+    low = word.lower()
+    if not re.search(r"(?:ом|ем|ём|ым|им)$", low) or analyser().word_is_known(low):
+        return False
+    return any(p.tag.POS == "NOUN" and p.tag.case == "ablt" for p in analyser().parse(low))
 
 
 def _agreeing_title(titles: list[str], name: str) -> int:
@@ -241,13 +258,24 @@ def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> 
     position = _without_occasion(position)
     if not position:
         return None
+    instrumental = "ablt" in cases(position.split()[0])
     # running text inflects the title with the sentence ("с Министром обороны"); tables and a person's
     # history show it as lists write it, in the nominative
     position = nominative_position(position)
     # the entity stage's normal form is in base form already: re-inflecting it would break foreign
     # surnames ("Маэхара" read as the genitive of "Маэхар")
     normal = _PARENTHESES.sub("", mention.normal).strip()
-    name = parse_name(normal, base=True) if normal and normal != written else parse_name(written)
+    if normal and normal != written:
+        # "Джоном Драмани Махамой" -> "Джон Драмани Махамой": the NER's normal form keeps unknown words as written
+        name = parse_name(
+            _from_instrumental(normal, unknown_only=True) if instrumental else normal, base=True
+        )
+    elif instrumental and (base := _from_instrumental(written)) != written:
+        name = parse_name(
+            base, base=True
+        )  # "с Президентом Лаоса Тхонглуном Сисулитом": the NER left it inflected
+    else:
+        name = parse_name(written)
     if name is None or not (name.last or name.first):
         return None
     return Participant(
@@ -257,6 +285,48 @@ def _apposition(text: str, mention: Mention, blocked: list[tuple[int, int]]) -> 
         country=country_of(position),
         source="apposition",
     )
+
+
+def _without_country(mention: Mention) -> Mention:
+    """A PER mention without a country's name the NER took into it from the title before it
+    ("Премьер-министром Королевства [Камбоджа Хун Манетом]"): the country is the title's."""
+    words = mention.text.split(" ")
+    normal = mention.normal.split(" ")
+    if len(words) < 3 or len(normal) != len(words) or _given_name(words[0]):
+        return mention
+    if not default_finder().counts(words[0]):
+        return mention
+    cut = len(words[0]) + 1
+    return replace(mention, start=mention.start + cut, text=mention.text[cut:], normal=" ".join(normal[1:]))
+
+
+_INSTRUMENTAL_ENDING = re.compile(r"(?:ом|ем|ём|ым|им|ой|ей)$")
+
+
+def _from_instrumental(written: str, unknown_only: bool = False) -> str:
+    """A name in the instrumental, as its title in the instrumental shows it, in the nominative word by word.
+
+    The instrumental's endings (-ом, -ым, -ой) are no one's nominative ending, unlike the genitive's -а: a word
+    is turned back only where morphology reads it as a noun in the instrumental with the same stem; other words
+    (indeclinable "ас-Сиси", "Моди") stay as written.
+    """
+    words = []
+    for word in written.split():
+        low = word.lower()
+        base = low
+        if _INSTRUMENTAL_ENDING.search(low) and not (unknown_only and analyser().word_is_known(low)):
+            for parse in analyser().parse(low):
+                if (
+                    parse.tag.POS == "NOUN"
+                    and parse.tag.case == "ablt"
+                    and parse.normal_form[: len(low) - 2] == low[:-2]
+                ):
+                    base = str(parse.normal_form)
+                    break
+        words.append(
+            word if base == low else (base[:1].upper() if word[:1].isupper() else base[:1]) + base[1:]
+        )
+    return " ".join(words)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -334,7 +404,7 @@ def appositions(
     title counts too ("В совещании приняли участие Андрей Белоусов и ...").
     """
     people = [m for m in mentions if m.type == "PER" and 0 <= m.start < m.end <= len(text)]
-    people = [m for m in people if text[m.start : m.end] == m.text]
+    people = [_without_country(m) for m in people if text[m.start : m.end] == m.text]
     blocked = [(m.start, m.end) for m in people]
     spans = _sentences(text) if people else []
     found: list[tuple[int, Participant]] = []

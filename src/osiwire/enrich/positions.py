@@ -94,6 +94,7 @@ SIDE_ADJECTIVES: dict[str, str] = {
 }  # fmt: skip
 
 _SIDE = re.compile(r"\b(?:[Сс]о?|[Оо]т)\s+([а-яё-]+)\s+сторон|\b([А-ЯЁа-яё]+)\s+сторона\b")
+_COMPOUND = re.compile(r"[А-ЯЁа-яё]+о-[А-ЯЁа-яё-]+")
 _SIDE_OF = re.compile(r"\b[Сс]о\s+стороны\s+([А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁа-яё][а-яё-]+)?)")
 _CLAUSE_SPLIT = re.compile(r",\s+|\s+[–—]\s+|\s+\(")
 _WORDS = re.compile(r"\S+")
@@ -128,7 +129,9 @@ def country_of(text: str) -> str:
         for start in range(len(words) - size + 1):
             if tuple(words[start : start + size]) == names:
                 found.append((start, -size, code))
-    return min(found)[2] if found else ""
+    # countries outside the table ("Лаосской Народно-Демократической Республики"): the country file's names,
+    # without the compounds of two countries ("Германо-российской палаты" is of neither alone)
+    return min(found)[2] if found else _named_once(_COMPOUND.sub(" ", text))
 
 
 def side_country(header: str) -> str:
