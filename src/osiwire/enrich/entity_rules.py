@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 
+from osiwire.enrich import entity_shapes as shapes
 from osiwire.enrich.countries import _load as load_countries
 from osiwire.enrich.lexicon import Hit, Lemmas, PhraseIndex, Words, fold, longest_per_group
 from osiwire.model import Mention
@@ -55,6 +56,7 @@ def _data() -> dict[str, list[str]]:
         "title": list(data["title"]["words"]),
         "descriptor": list(data["descriptor"]["words"]),
         "boilerplate": list(data["boilerplate"]["words"]),
+        "not_org": list(data["not_org"]["words"]),
     }
 
 
@@ -83,6 +85,7 @@ class EntityRules:
         self._titles = frozenset(fold(w) for w in data["title"])
         self._descriptors = frozenset(fold(w) for w in data["descriptor"])
         self._boilerplate = frozenset(fold(w) for w in data["boilerplate"])
+        self._not_org = frozenset(data["not_org"])
         # A word form shares its first letters with its lemma: forms starting otherwise are not parsed (most
         # words of a text; parsing each cost as much as the NER model itself).
         self._title_heads = frozenset(w[:HEAD] for w in self._titles)
@@ -117,12 +120,17 @@ class EntityRules:
         hits = [h for h in longest_per_group(self._index.find(words), lambda _: 0) if self._allowed(h, words)]
         known = {(spans[h.first][0], spans[h.last][1]): h.value.type for h in hits}
         out: list[Mention] = []
-        for mention in self._people_apart(text, mentions, normalise):
+        split = [piece for m in mentions for piece in shapes.split_at_brackets(text, m, normalise)]
+        for mention in self._people_apart(text, split, normalise):
             if mention.type != "PER" and self._capitalised_heading(mention.text):
+                continue
+            if mention.type == "ORG" and mention.text in self._not_org:
                 continue
             kind = known.get((mention.start, mention.end))
             if kind == "ORG" and mention.type != "ORG":
                 mention = replace(mention, type="ORG")
+            elif kind == "LOC" and mention.type != "LOC":  # "Эль Сальвадор" read as a person, "МКС" as a body
+                mention = replace(mention, type="LOC", normal=normalise(mention.text, "LOC"))
             elif mention.type == "ORG" and kind != "ORG":
                 start = self._strip_title(mention, words, spans)
                 if start is None:
@@ -150,6 +158,12 @@ class EntityRules:
                 Mention(segment, start, end, hit.value.type, surface, normalise(surface, hit.value.type))
             )
         out += self._descriptor_mentions(segment, text, words, spans, out, normalise)
+        out = shapes.drop_kind_beside_name(text, out, self.lemmas)
+        out = shapes.drop_named_things(text, out, self.lemmas)
+        out = shapes.quoted_names_with_places(segment, text, out, self.lemmas, normalise)
+        out = shapes.facilities_are_places(out, self.lemmas)
+        out = shapes.authorities_of_places(segment, text, out, self.lemmas, normalise)
+        out = shapes.link_abbreviations(segment, text, out, normalise)
         out.sort(key=lambda m: m.start)
         return out
 
