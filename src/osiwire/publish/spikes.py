@@ -88,6 +88,7 @@ class Volume:
     key: str
     label: str
     days: tuple[VolumeDay, ...]
+    rule: SpikeRule
 
     @property
     def peak(self) -> int:
@@ -126,4 +127,5 @@ def volume(
         mine.key,
         mine.label,
         tuple(VolumeDay(first_day + i * DAY, counts[i], strongest.get(i)) for i in range(days)),
+        rule,
     )

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from osiwire.model import Enrichment, PersonName, Release, SearchHit, Version
 from osiwire.store import SearchPage
+from osiwire.store.copies import CopyGroup, copy_groups
 from osiwire.store.facets import Facets, FacetValue
 from osiwire.store.query import QueryError
 from osiwire.web.bilingual import LOW_CONFIDENCE, bilingual_rows, translation_sources
@@ -100,6 +101,7 @@ class HitRange:
 
     hits: tuple[SearchHit, ...]
     offset: int
+    copies: tuple[tuple[int, CopyGroup], ...] = ()  # the copy group of each hit that has copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +228,10 @@ def listing_response(
     path: str,
     heading: str = "",
     section: str = "latest",
+    extra: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    """A result listing as HTML: hits, the facet sidebar, filter chips and links to the same search's feeds."""
+    """A result listing as HTML: hits, the facet sidebar, filter chips and links to the same search's feeds;
+    ``extra``: more for the template (a topic's volume chart)."""
     size = web.settings.web.page_size
     root = request_root(request)
     sources = tuple(web.store.sources.list_all())
@@ -252,7 +256,8 @@ def listing_response(
     fragment = wants_fragment(request, LISTING_TARGET)  # htmx swapping the results region alone
     shared: dict[str, Any] = {}  # rendered once for every request showing the same hits or sidebar
     if view.hits:
-        hits = HitRange(view.hits, view.offset)
+        groups = copy_groups(web.store.db, [h.id for h in view.hits])  # one query for the page
+        hits = HitRange(view.hits, view.offset, tuple(sorted(groups.items())))
         shared["hits_html"] = render_fragment(web.env, "_hits.html", root, (("view", hits),))
     if facets:
         shared["facets_html"] = sidebar_html(web.env, root, facets, listing, base)
@@ -269,6 +274,7 @@ def listing_response(
         fragment=fragment,
         access=writer(web, request),
         **shared,
+        **(extra or {}),
     )
     response.headers["Vary"] = VARY
     return response
@@ -357,6 +363,8 @@ def _named_paths(enrichment: Enrichment | None) -> Callable[[PersonName], str]:
 @router.get("/sources")
 def sources_page(request: Request, web: WebDep) -> HTMLResponse:
     """Every source with its fetch health."""
+    from osiwire.web.firsts import BAR_WIDTH, firsts_rows  # the stories' modules import this one
+
     sources = web.store.sources.list_all()
     health = web.store.sources.all_health()
     return html_page(
@@ -367,6 +375,8 @@ def sources_page(request: Request, web: WebDep) -> HTMLResponse:
         sources=sources,
         health=health,
         access=writer(web, request),
+        firsts=firsts_rows(web.store),
+        bar_width=BAR_WIDTH,
     )
 
 

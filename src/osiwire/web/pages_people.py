@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
+from osiwire.publish.spikes import spike_rule
 from osiwire.web.api_people import co_participants, load_person
+from osiwire.web.charts import volume_chart
 from osiwire.web.deps import MAX_FILTER_CHARS, Listing
 from osiwire.web.pages import WebDep, html_page
 from osiwire.web.results import fetch_results
@@ -57,4 +59,5 @@ def person_page(
         view=view,
         co_participants=co_participants(web.store, found, CO_PARTICIPANTS_SHOWN),
         quotes=web.store.enrichments.quotes_of(found.id, limit=QUOTES_SHOWN),
+        chart=volume_chart(web.store, "person", str(found.id), spike_rule(web.settings)),
     )

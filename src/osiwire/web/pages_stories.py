@@ -9,23 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from osiwire.errors import StoreError
 from osiwire.publish.stories import resolve_story, story_list, story_record
+from osiwire.web.firsts import delay_text
 from osiwire.web.pages import WebDep, html_page
 from osiwire.web.results import request_root
 
 TOP_STORIES = 50  # stories on the Top stories page, largest and newest first
 
 router = APIRouter(include_in_schema=False)
-
-
-def delay_text(seconds: float) -> str:
-    """A delay as a reader says it: "+20 min", "+3.5 h", "+2 d"."""
-    if seconds < 60:
-        return f"+{seconds:.0f} s"
-    if seconds < 3600:
-        return f"+{seconds / 60:.0f} min"
-    if seconds < 172_800:
-        return f"+{seconds / 3600:.1f} h"
-    return f"+{seconds / 86_400:.0f} d"
 
 
 @router.get("/stories")

@@ -12,6 +12,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from osiwire.errors import ConfigError
+from osiwire.publish.spikes import spike_rule
+from osiwire.web.charts import volume_chart
 from osiwire.web.deps import MAX_TOPIC_CHARS, Listing, WebState
 from osiwire.web.pages import MAX_PAGE, WebDep, listing_response
 
@@ -58,7 +60,10 @@ def topic_page(
         raise HTTPException(404, detail=f"topic {topic_id[:60]!r}: not found")
     listing = Listing(topic=topic_id, sort="date")
     heading = f"Topic: {label}"
-    return listing_response(web, request, listing, page=page, path=LISTING_PATH, heading=heading)
+    chart = volume_chart(web.store, "topic", topic_id, spike_rule(web.settings)) if page == 1 else None
+    return listing_response(
+        web, request, listing, page=page, path=LISTING_PATH, heading=heading, extra={"chart": chart}
+    )
 
 
 @router.get("/countries/{code}")
