@@ -270,6 +270,9 @@ def _given_before(text: str, start: int, floor: int) -> tuple[int, list[str]]:
             break
         before = text[max(floor, word.start() - 1) : word.start()]
         opens = not before or before.isalpha() or before in {":", "»", ")", "”", "\n"}
+        opens = (
+            opens or text[max(floor, word.start() - 2) : word.start()] == ": "
+        )  # "Бахрейн: Хамад бен Иса ..."
         particle = word.group().islower()
         if not opens and before not in {" ", "\u00a0"}:
             break  # "Кот-д’Ивуар": the end of a longer word
@@ -295,8 +298,9 @@ def _country_word(word: str) -> bool:
 
 
 def _looks_given(word: str) -> bool:
-    """A first name, a patronymic, or a word the dictionary does not know (Дени, Жан-Клод); not "Газпром"."""
-    if name_parses(word, "Name") or name_parses(word, "Patr"):
+    """A first name, a patronymic, a surname (foreign given names are often surnames to the dictionary:
+    "Лоуренс"), or a word the dictionary does not know (Дени, Жан-Клод); not "Газпром"."""
+    if name_parses(word, "Name") or name_parses(word, "Patr") or name_parses(word, "Surn"):
         return True
     return not any(analyser().word_is_known(part.lower()) for part in word.split("-"))
 

@@ -187,6 +187,8 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
         kept.insert(0, token)
     titles = [i for i, t in enumerate(kept) if t.group()[:1].isalpha() and is_title(t.group())]
     chosen = _agreeing_title([kept[i].group() for i in titles], name) if titles else -1
+    if chosen < 0 and len(titles) == 1 and _foreign(name):
+        chosen = 0  # "с Президентом ... Жоау Лоуренсу": a foreign name's case is no evidence; one title is
     if chosen < 0:
         return ""
     first = titles[chosen]
@@ -205,6 +207,11 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
             :-1
         ]  # "Президентом Турецкой Республики Реджепом [Тайипом Эрдоганом]": a name the NER cut
     return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
+
+
+def _foreign(name: str) -> bool:
+    """Does a name hold a word the dictionary does not know as a Russian word (its case readings are guesses)?"""
+    return any(not analyser().word_is_known(w.lower()) or not cases(w, names_only=True) for w in name.split())
 
 
 def _given_name(token: str) -> bool:
