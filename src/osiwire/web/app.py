@@ -43,6 +43,7 @@ from osiwire.web import (
     saved_searches,
     session,
     source_check,
+    story_feeds,
     wire,
 )
 from osiwire.web.auth import FailedAttempts
@@ -213,6 +214,7 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
     app.include_router(pages_topics.router)
     app.include_router(pages_entities.router)
     app.include_router(pages_stories.router)
+    app.include_router(story_feeds.router)
     app.include_router(feeds.router)
     app.include_router(wire.router)
     app.include_router(ops.router)
