@@ -119,7 +119,8 @@ def test_facets(client: TestClient, ids: Seeded) -> None:
     assert {v["value"]: v["count"] for v in data["source"]} == {str(ids.kremlin): 2, str(ids.akorda): 1}
     assert [v["value"] for v in data["month"]] == ["2025-01", "2025-02"]
     assert set(data) == {"query", "total", "region", "country", "source", "language", "topic", "person",
-                         "organisation", "month"}  # fmt: skip
+                         "organisation", "month", "approximate"}  # fmt: skip
+    assert data["approximate"] is False  # every match counted (a search broader than 20,000: a sample)
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "Москва"}, {"lang": "ru"}, {"topic": "border-security"}])

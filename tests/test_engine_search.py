@@ -332,3 +332,19 @@ def test_a_narrow_search_keeps_exact_facets_and_an_api_says_which(
         assert not cache.facets(narrow).approximate and cache.facets("безопасность").approximate
     finally:
         cache.close()
+
+
+def test_the_api_and_the_page_say_when_facets_are_estimates(
+    corpus: tuple[Store, Seeded, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _, directory = corpus
+    monkeypatch.setattr(engine_index, "EXACT_MAX", 2)  # "Москва" matches more: sampled
+    monkeypatch.setattr(engine_index, "SAMPLE_SIZE", 1)
+    with TestClient(create_app(load_settings(directory, environ={}), store=store)) as client:
+        broad = client.get("/api/v1/facets", params={"q": "Москва"}).json()
+        assert broad["approximate"] is True
+        assert broad["total"] == search(store.db, store.lemmatiser, "Москва").total > 2
+        narrow = client.get("/api/v1/facets", params={"q": "ОДКБ"}).json()
+        assert narrow["approximate"] is False and 0 < narrow["total"] <= 2
+        assert "Counts are estimates" in client.get("/search", params={"q": "Москва"}).text
+        assert "Counts are estimates" not in client.get("/search", params={"q": "ОДКБ"}).text

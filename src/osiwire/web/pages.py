@@ -201,7 +201,9 @@ def sidebar_html(env: jinja2.Environment, root: str, facets: Facets, listing: Li
     groups = facet_groups(facets, listing, base)
     if not groups:
         return Markup("")
-    return Markup(render_html(env, "_facets.html", root, facet_groups=groups))  # autoescaped: safe as is
+    # autoescaped: safe as is; approximate: counted over a sample of a broad search's matches (store.facets)
+    html = render_html(env, "_facets.html", root, facet_groups=groups, approximate=facets.approximate)
+    return Markup(html)
 
 
 def filter_chips(listing: Listing, facets: Facets | None, base: str) -> tuple[Chip, ...]:

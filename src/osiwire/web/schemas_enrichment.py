@@ -127,6 +127,11 @@ class FacetsOut(_Out):
     month: list[FacetValueOut] = Field(
         description="Month of publication (YYYY-MM, UTC), in time order and never cut; filter `since`/`until`."
     )
+    approximate: bool = Field(
+        False,
+        description="The counts are estimates from a deterministic sample of the matches, scaled up (a search "
+        "matching more than 20,000 releases); `total` is exact all the same.",
+    )
 
 
 def known_person_out(person: Person) -> KnownPersonOut:
@@ -182,4 +187,9 @@ def facets_out(query: str, facets: Facets) -> FacetsOut:
         found: tuple[FacetValue, ...] = getattr(facets, name)
         return [FacetValueOut(value=v.value, label=v.label, count=v.count) for v in found]
 
-    return FacetsOut(query=query, total=facets.total, **{name: values(name) for name in FACETS})
+    return FacetsOut(
+        query=query,
+        total=facets.total,
+        approximate=facets.approximate,
+        **{name: values(name) for name in FACETS},
+    )
