@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from osiwire.enrich.countries import default_finder
 from osiwire.enrich.morphology import cases, lemma, nominative_phrase, part_of_speech
+from osiwire.enrich.participant_bodies import as_body
 
 # Lemmas of the nouns that make a phrase a position ("Министр обороны", "Генеральный секретарь ОДКБ"):
 # offices of state, government, parliaments, agencies, companies and international bodies as CIS
@@ -189,9 +191,17 @@ def _title_end(words: list[str]) -> tuple[int, str]:
 
 
 def organisation_of(position: str) -> str:
-    """The body a position names, in the nominative where morphology allows ("Совет Безопасности Российской Федерации")."""
+    """The body a position names, in the nominative where morphology allows ("Совет Безопасности Российской Федерации").
+
+    Only a body that is an organisation counts (see ``participant_bodies``): the first clause naming one gives it.
+    """
     if not _CYRILLIC.search(position):
         return organisation_en(position)
+    return next((body for body in map(as_body, _bodies(position)) if body), "")
+
+
+def _bodies(position: str) -> Iterator[str]:
+    """The body each clause of a Russian position names, in order."""
     for clause in _CLAUSE_SPLIT.split(position.strip()):
         words = _WORDS.findall(clause)
         index, head = _title_end(words)
@@ -206,16 +216,21 @@ def organisation_of(position: str) -> str:
         if head == "министр" and (
             rest[0] == "по" or part_of_speech(rest[0]) != "PREP"
         ):  # "Министр обороны" heads the Министерство обороны
-            return f"{HEAD_BODIES[head]} {body}"
+            yield f"{HEAD_BODIES[head]} {body}"
+            continue
         if part_of_speech(rest[0]) in {"PREP", "CONJ"}:
             continue
         country_words = _country_prefix(rest)
         if head in HEAD_BODIES and country_words == len(rest):
-            return f"{HEAD_BODIES[head]} {body}"
-        if country_words:  # "Посол Российской Федерации в Республике Белоруссия": the state itself
-            return " ".join(nominative_phrase(rest[:country_words]))
-        return " ".join(nominative_phrase(rest))
-    return ""
+            # "Министр Российской Федерации ..." heads a ministry; "Президент Республики Армения" is the head
+            # of state himself, a title and no organisation (his country is the row's country)
+            alone = sum(1 for w in words[:index] if is_title(w)) == 1  # not "помощник Президента"
+            head_of_state = head in {"президент", "премьер-министр"} and alone
+            yield "" if head_of_state else f"{HEAD_BODIES[head]} {body}"
+        elif country_words:  # "Посол Российской Федерации в Республике Белоруссия": the state itself
+            yield " ".join(nominative_phrase(rest[:country_words]))
+        else:
+            yield " ".join(nominative_phrase(rest))
 
 
 def _country_prefix(words: list[str]) -> int:
