@@ -25,6 +25,7 @@ from importlib import resources
 from osiwire.enrich import entity_shapes as shapes
 from osiwire.enrich.countries import _load as load_countries
 from osiwire.enrich.lexicon import Hit, Lemmas, PhraseIndex, Words, fold, longest_per_group
+from osiwire.enrich.people_rules import recover_people
 from osiwire.model import Mention
 
 ENTITIES_FILE = "entities.toml"
@@ -164,6 +165,7 @@ class EntityRules:
         out = shapes.facilities_are_places(out, self.lemmas)
         out = shapes.authorities_of_places(segment, text, out, self.lemmas, normalise)
         out = shapes.link_abbreviations(segment, text, out, normalise)
+        out = recover_people(segment, text, out, self.lemmas, normalise)
         out.sort(key=lambda m: m.start)
         return out
 
