@@ -5,6 +5,7 @@ with the SQL reference's hit sets, totals and facets; a rebuilding index never m
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -348,3 +349,57 @@ def test_the_api_and_the_page_say_when_facets_are_estimates(
         assert narrow["approximate"] is False and 0 < narrow["total"] <= 2
         assert "Counts are estimates" in client.get("/search", params={"q": "Москва"}).text
         assert "Counts are estimates" not in client.get("/search", params={"q": "ОДКБ"}).text
+
+
+def test_an_index_corrupted_under_a_running_server_is_rebuilt_while_search_says_so(
+    corpus: tuple[Store, Seeded, Path], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store, seeded, directory = corpus
+    settings = load_settings(directory, environ={})
+    with TestClient(create_app(settings, store=store)) as client:
+        assert client.get("/api/v1/search", params={"q": "Москва"}).status_code == 200
+        assert store.search_cache is not None and store.search_cache.engine is not None
+        engine = store.search_cache.engine
+        assert engine.slot is not None
+        for part in engine.slot.iterdir():  # every segment file overwritten (a disk fault, a bad copy)
+            if part.suffix in (".idx", ".term", ".pos", ".store", ".fast", ".fieldnorm"):
+                part.write_bytes(b"garbage" * 8)
+        gate = threading.Event()
+        real_add = SearchIndex._add
+
+        def slow_add(self: SearchIndex, rows: object) -> int:
+            gate.wait(20)
+            return real_add(self, rows)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(SearchIndex, "_add", slow_add)
+        caplog.set_level(logging.WARNING, logger="osiwire.store.engine.index")
+        saved = store.releases.save(make_article("https://example.org/after", "Кулебяка", ["Кулебяка."]))
+        try:
+            for _ in range(3):
+                api = client.get("/api/v1/search", params={"q": "кулебяка"})
+                assert api.status_code == 503 and "rebuilding" in api.json()["detail"]
+            page = client.get("/search", params={"q": "кулебяка"})
+            assert page.status_code == 503 and "rebuilding" in page.text
+            assert client.get(f"/releases/{seeded.council}").status_code == 200
+            assert client.get(f"/releases/{saved.release_id}").status_code == 200
+        finally:
+            gate.set()
+        thread = engine._rebuilding
+        if thread is not None:
+            thread.join(30)
+        found = client.get("/api/v1/search", params={"q": "кулебяка"}).json()
+        assert [h["id"] for h in found["hits"]] == [saved.release_id]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1 and "rebuilding it from the store" in warnings[0], warnings
+
+
+def test_the_cli_answers_hostile_queries_with_hits_or_one_line(corpus: tuple[Store, Seeded, Path]) -> None:
+    _, _, directory = corpus
+    for text in HOSTILE:
+        for extra in ((), ("--json",)):
+            # (after --: a query starting with "-" is not an option; an exception would end the test)
+            code, out, err = _cli(directory, "search", *extra, "--", text)
+            if code == 0:
+                assert not extra or isinstance(json.loads(out), list), text
+            else:
+                assert code == 1 and err.startswith("osiwire: error: ") and err.count("\n") == 1, (text, err)

@@ -405,6 +405,7 @@ class SearchIndex:
 
         with self._lock:
             self._ready = False
+            self.progress = (0, 0)  # not the last rebuild's
         self._rebuilding = threading.Thread(target=run, name="osiwire-search-rebuild", daemon=True)
         self._rebuilding.start()
 
@@ -490,9 +491,9 @@ class SearchIndex:
         index = self._index  # read without the lock: a rebuild holds it throughout
         if not self._ready or index is None or self._rebuilding is not None:
             done, total = self.progress
+            so_far = f" ({done:,} of {total:,} releases)" if total else ""  # (none counted yet: starting)
             raise SearchRebuilding(
-                f"search is rebuilding its index from the store ({done:,} of {total:,} releases); "
-                "release pages are served meanwhile"
+                f"search is rebuilding its index from the store{so_far}; release pages are served meanwhile"
             )
         return index.searcher()
 
