@@ -14,9 +14,13 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy import make_url
+
+if TYPE_CHECKING:
+    from osiwire.store import Store
 
 SERVER_SETTINGS = (
     # A test cluster holds nothing worth an fsync; a crash loses the session, nothing else.
@@ -110,3 +114,11 @@ class Cluster:
             self.stop("immediate")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def searchable(store: Store, directory: Path) -> Store:
+    """``store`` with its searches answered by the search engine (index in ``directory``) where it is not an
+    SQLite store (on SQLite, tests search through SQL: the reference)."""
+    if store.db.dialect != "sqlite":
+        store.enable_search_engine(directory / "search")
+    return store

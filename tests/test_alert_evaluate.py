@@ -16,11 +16,13 @@ from osiwire.alerts.rules import Definition, PersonRule, RoleRule, Rule, SearchR
 from osiwire.model import Enrichment
 from osiwire.store import Store
 from osiwire.store.migrations import MIGRATIONS, _alerts
+from pg import searchable
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as s:
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    with Store(store_url) as s:
+        searchable(s, tmp_path)
         yield s
 
 

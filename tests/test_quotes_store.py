@@ -18,6 +18,7 @@ from osiwire.model import Enrichment, PersonName, Quote, SearchFilters
 from osiwire.store import Store
 from osiwire.web.app import create_app
 from osiwire.web.quoted import quoted_pieces
+from pg import searchable
 
 PUTIN = PersonName(
     "Владимир", "Владимирович", "Путин", "", "Vladimir Vladimirovich Putin", ("Путин", "Putin")
@@ -36,8 +37,9 @@ def _quote(text: str, words: str, speaker: PersonName, kind: str = "quote", segm
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'osiwire.db'}") as s:
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    with Store(store_url) as s:
+        searchable(s, tmp_path)
         for i, text in enumerate(TEXTS):
             s.releases.save(
                 make_article(f"https://a/{i}", f"Release {i}", [text], published=NOW + timedelta(days=i))
@@ -95,7 +97,7 @@ def test_search_cli_said_by_keeps_the_json_fields(store: Store, tmp_path: Path) 
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(cli, ["--data-dir", str(tmp_path), *args])
+        return runner.invoke(cli, ["--data-dir", str(tmp_path), "--database-url", store.db.url, *args])
 
     plain = invoke("search", "--json", "--limit", "1")
     by_name = invoke("search", "--said-by", "Путин", "--json")

@@ -12,14 +12,13 @@ from osiwire.errors import SourceError, StoreError
 from osiwire.model import SearchFilters, SourceKind
 from osiwire.store import Store
 from osiwire.store.migrations import MIGRATIONS
+from pg import searchable
 
 
 @pytest.fixture
 def store(store_url: str, tmp_path: Path) -> Store:
     with Store(store_url) as s:
-        if s.db.dialect != "sqlite":  # searches through the engine (on SQLite, through SQL: the reference)
-            s.enable_search_engine(tmp_path / "search")
-        yield s  # type: ignore[misc]
+        yield searchable(s, tmp_path)  # type: ignore[misc]
 
 
 def test_save_is_idempotent_and_versions_edits(store: Store) -> None:

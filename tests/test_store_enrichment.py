@@ -22,8 +22,8 @@ PATRUSHEV_SON = PersonName(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as s:
+def store(store_url: str) -> Store:
+    with Store(store_url) as s:
         for i in range(3):
             s.releases.save(
                 make_article(

@@ -31,7 +31,11 @@ class Context:
     settings: Settings
 
     def store(self) -> Store:
-        return Store(self.settings.database)
+        store = Store(self.settings.database)
+        directory = self.settings.search_index_dir
+        if store.db.dialect != "sqlite" and directory is not None:  # PostgreSQL searches through the engine
+            store.enable_search_engine(directory)
+        return store
 
 
 def fail(message: str) -> NoReturn:

@@ -130,10 +130,15 @@ def _search_engine(obj: Context, store: Store) -> None:
             err=True,
         )
         return
-    if directory is None or not store.enable_search_cache(1, 0.0, directory):
-        return  # fts5, or a store the engine does not index: the SQL path
-    assert store.search_cache is not None and store.search_cache.engine is not None
-    engine = store.search_cache.engine
+    if directory is None:
+        return  # fts5: the SQL path
+    if store.enable_search_cache(1, 0.0, directory):
+        assert store.search_cache is not None and store.search_cache.engine is not None
+        engine = store.search_cache.engine
+    else:  # PostgreSQL: the engine without the cache
+        store.enable_search_engine(directory)
+        assert store.search_index is not None
+        engine = store.search_index
     with progress_for("search index") as progress:
         engine.open(block=True, progress=_reporter(progress))
 
@@ -167,10 +172,8 @@ def reindex(obj: Context, /, copies: int) -> None:
     if directory is None:
         fail("search.engine is fts5: there is no search index to build")
     path = sqlite_path(obj.settings.database)
-    if path is None:
-        fail(f"{obj.settings.database}: the search index is built from an SQLite store in a file")
     started = time.perf_counter()
-    with errors_as_lines(), closing(SearchIndex(path, directory)) as index:
+    with errors_as_lines(), closing(SearchIndex(path or obj.settings.database, directory)) as index:
         with progress_for("reindex") as progress:
             done = index.rebuild(_reporter(progress))
         spent = time.perf_counter() - started

@@ -79,7 +79,7 @@ def _events_select() -> Any:
 def _insert_once(conn: Connection, values: dict[str, Any]) -> int | None:
     """Insert an event unless the rule fired on that release before; its id, or None."""
     stmt: Any
-    if conn.dialect.name == "postgresql":  # pragma: no cover - PostgreSQL arrives with its own issue
+    if conn.dialect.name == "postgresql":
         stmt = postgresql.insert(alert_events)
     else:
         stmt = sqlite.insert(alert_events)
@@ -286,10 +286,10 @@ class Alerts:
         query = parse_query(query_text, self._lemmatiser)
         if query.empty:
             return True
-        if self._db.dialect != "sqlite":  # pragma: no cover - PostgreSQL arrives with its own issue
-            raise NotImplementedError(
-                f"{self._db.dialect}: full-text search not implemented for this backend"
-            )
+        if self._db.dialect != "sqlite":  # no FTS5: the search engine, over this release alone
+            from osiwire.store.indexed import release_matches
+
+            return release_matches(self._db, query, release_id)
         with self._db.reading() as conn:
             return conn.execute(text(FTS_ONE), {"q": to_fts5(query), "id": release_id}).first() is not None
 

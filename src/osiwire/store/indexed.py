@@ -7,16 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import tantivy
+from sqlalchemy import select, text
 
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
 from osiwire.store.engine import Matches, SearchIndex
+from osiwire.store.engine.index import TOKENIZER, build_schema
+from osiwire.store.engine.index import _analyzer as analyzer
+from osiwire.store.engine.index import _document as document
+from osiwire.store.engine.queries import to_tantivy
 from osiwire.store.filters import prepare, where_clauses
+from osiwire.store.query import Query
 from osiwire.store.schema import releases, sources
 from osiwire.store.search import SearchPage, hits_for, search, search_request
 from osiwire.store.textindex import Lemmatiser
 
+ONE_RELEASE_HEAP = 15_000_000  # tantivy's smallest indexing budget: one release's text fits many times
 ID_CHUNK = 5000  # matched ids per filtering statement (every backend's limit of bound parameters is above it)
 
 
@@ -70,3 +77,27 @@ def search_indexed(
         order = sorted(kept, key=lambda rid: (scores[rid], kept[rid], rid), reverse=True)
     ranked = [(rid, scores[rid]) for rid in order[offset : offset + limit]]
     return SearchPage(hits_for(db, lemmatiser, query, ranked), len(kept), query_text)
+
+
+ONE_RELEASE_TEXT = (
+    "SELECT f.title, f.body, t.title, t.body FROM releases r "
+    "LEFT JOIN release_fts f ON f.rowid = r.id LEFT JOIN translation_fts t ON t.rowid = r.id WHERE r.id = :id"
+)
+
+
+def release_matches(db: Database, query: Query, release_id: int) -> bool:
+    """Whether ``query`` matches one release (original or translation), read by the search engine from an
+    index of that release alone, held in memory: how an alert rule's query is checked where FTS5 is not
+    there to ask."""
+    with db.reading() as conn:
+        row = conn.execute(text(ONE_RELEASE_TEXT), {"id": release_id}).first()
+    if row is None:
+        return False
+    schema = build_schema()
+    index = tantivy.Index(schema)  # in memory
+    index.register_tokenizer(TOKENIZER, analyzer())
+    writer = index.writer(ONE_RELEASE_HEAP, 1)
+    writer.add_document(document((release_id, 0, 0, "", *row)))
+    writer.commit()
+    index.reload()
+    return bool(index.searcher().search(to_tantivy(schema, query), 1).hits)

@@ -165,6 +165,8 @@ def create_app(settings: Settings, store: Store | None = None, *, server: bool =
         db.enable_search_cache(
             settings.web.search_cache, settings.web.search_max_stale_s, settings.search_index_dir
         )
+    if isinstance(db, Store) and db.db.dialect != "sqlite" and settings.search_index_dir is not None:
+        db.enable_search_engine(settings.search_index_dir)  # PostgreSQL: the engine without the search cache
 
     env = make_environment()
 
