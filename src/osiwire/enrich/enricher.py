@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from osiwire.enrich.boilerplate import SourceBoilerplate
 from osiwire.enrich.countries import CountryFinder
 from osiwire.enrich.entities import ExtractorRegistry
 from osiwire.enrich.lexicon import Lemmas, Words, fold
@@ -141,6 +142,7 @@ class Enricher:
         self.extract_participants = extract_participants
         self.find_quotes = find_quotes
         self.max_chars = max_chars
+        self.boilerplate = SourceBoilerplate()  # site furniture per source, learned as releases are read
         self._names: dict[tuple[str, str], PersonName | None] = {}
 
     def _parse_name(self, normal: str, lang: str) -> PersonName | None:
@@ -205,6 +207,8 @@ class Enricher:
             logger.info("enrich: %s has no text: nothing to enrich", article.url, extra={"stage": "enrich"})
             return Enrichment()
         mentions = self.mentions(segments, article.language)
+        self.boilerplate.observe(article.source_id, segments)
+        mentions = self.boilerplate.strip(article.source_id, segments, mentions)
         language_of = {s.position: s.language or article.language for s in segments}
         names: list[PersonName] = []
         for mention in mentions:
