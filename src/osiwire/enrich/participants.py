@@ -185,10 +185,12 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
         if not _word_ok(token.group()):
             break
         kept.insert(0, token)
-    titles = [i for i, t in enumerate(kept) if t.group()[:1].isalpha() and is_title(t.group())]
+    titles = [i for i, t in enumerate(kept) if t.group()[:1].isalpha() and _occupation(t.group())]
     chosen = _agreeing_title([kept[i].group() for i in titles], name) if titles else -1
-    if chosen < 0 and len(titles) == 1 and _foreign(name):
-        chosen = 0  # "с Президентом ... Жоау Лоуренсу": a foreign name's case is no evidence; one title is
+    if chosen < 0 and len(titles) == 1 and _foreign(name) and "ablt" in cases(kept[titles[0]].group()):
+        # "с Президентом ... Жоау Лоуренсу": a foreign name's case is no evidence against one title in the
+        # instrumental (a genitive or prepositional title is another noun's: "Указом Президента", "при Президенте")
+        chosen = 0
     if chosen < 0:
         return ""
     first = titles[chosen]
@@ -207,6 +209,26 @@ def _before(text: str, start: int, blocked: list[tuple[int, int]], name: str) ->
             :-1
         ]  # "Президентом Турецкой Республики Реджепом [Тайипом Эрдоганом]": a name the NER cut
     return text[phrase[0].start() : phrase[-1].end()] if phrase else ""
+
+
+# Professions named right beside a person ("фотограф агентства Reuters Адем Хасейн", "бундестренер Юрген
+# Клинсман"): an occupation in running text, though no post of a body (lists and organisations ignore them).
+PROFESSION_LEMMAS = frozenset(
+    {"фотограф", "фотокорреспондент", "оператор", "корреспондент", "журналист", "обозреватель", "тренер",
+     "бундестренер", "наставник", "вратарь", "защитник", "полузащитник", "нападающий", "форвард", "голкипер",
+     "астронавт", "космонавт", "экономист", "аналитик", "политолог", "социолог", "историк", "хореограф",
+     "режиссёр", "режиссер", "композитор", "писатель", "поэт", "актёр", "актер", "актриса", "певец", "певица",
+     "солист", "солистка", "дирижёр", "дирижер", "художник", "архитектор", "профессор", "академик", "адвокат",
+     "юрист", "продюсер", "сценарист", "балерина", "пианист", "скрипач", "чемпион", "олимпиец", "теннисист",
+     "теннисистка", "хоккеист", "футболист", "боксёр", "боксер", "шахматист", "гроссмейстер", "пилот", "летчик",
+     "лётчик", "врач", "хирург", "учёный", "ученый", "блогер", "правозащитник", "активист", "бизнесмен",
+     "предприниматель", "миллиардер", "банкир", "олигарх", "оппозиционер", "наблюдатель", "докладчик"}
+)  # fmt: skip
+
+
+def _occupation(word: str) -> bool:
+    """A title of office or a profession (in any case form)."""
+    return is_title(word) or lemma(word.strip('«»()"').lower()) in PROFESSION_LEMMAS
 
 
 def _foreign(name: str) -> bool:
@@ -237,9 +259,9 @@ def _after(text: str, end: int, blocked: list[tuple[int, int]]) -> str:
             break
         kept.append(token)
     lead = 0
-    while lead < len(kept) and _modifier(kept[lead].group()) and not is_title(kept[lead].group()):
+    while lead < len(kept) and _modifier(kept[lead].group()) and not _occupation(kept[lead].group()):
         lead += 1
-    if lead >= len(kept) or not is_title(kept[lead].group()):
+    if lead >= len(kept) or not _occupation(kept[lead].group()):
         return ""
     parse = analyser().parse(kept[0].group().lower())[0]
     if "plur" in parse.tag or "nomn" not in parse.tag:
