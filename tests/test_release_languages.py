@@ -14,7 +14,7 @@ from langid_samples import SENTENCES
 from osiwire.cli import cli
 from osiwire.config import ExtractConfig
 from osiwire.extract.article import extract_article
-from osiwire.extract.language import UNDETERMINED, get_detector
+from osiwire.extract.language import UNDETERMINED, get_detector, may_mix
 from osiwire.extract.release_languages import (
     release_languages,
     segment_confidences,
@@ -199,6 +199,21 @@ def test_one_language_over_several_sentences_is_not_mixed(lang: str) -> None:
     paragraph = " ".join(SENTENCES[lang])
     guess = release_languages("", [paragraph], lang, get_detector(), 20).paragraphs[0]
     assert guess.mixed == () and guess.lang == lang and guess.score > 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "may"),
+    [
+        ("Компания Google открыла офис в Москве. Об этом сообщил директор.", "ru", False),
+        ("Президент провёл встречу. The president held a long meeting with them.", "ru", True),
+        ("Президент провёл встречу в Астане. Үкімет отырысы өтті.", "ru", True),  # Kazakh letters
+        ("The minister met the delegation. Министр встретился с делегацией сегодня.", "en", True),
+        ("The minister met the delegation. It was a long meeting.", "en", False),
+        ("Үкімет отырысы өтті. Шешім қабылданды.", "kk", True),  # not Russian or English: always read
+    ],
+)
+def test_which_paragraphs_are_read_sentence_by_sentence(text: str, lang: str, may: bool) -> None:
+    assert may_mix(text, lang) is may
 
 
 def test_news_releases_are_never_mixed(shared_data: Path) -> None:

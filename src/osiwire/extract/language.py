@@ -147,6 +147,7 @@ MIN_LETTERS = 3  # "Да", "OK", "и": two letters tell no language
 # A text whose main script holds less than this share of its letters is too mixed to name ("Президент провёл
 # встречу. The president held a meeting."); Russian news naming Google and Microsoft stays well above it.
 MIXED_BELOW = 0.75
+MIXED_SCRIPT_LETTERS = 20  # release_languages.MIN_LANGUAGE_LETTERS: a sentence's worth
 MAJORITY = 0.5  # a script owns a text when more than half its letters are of that script
 # Runs, not single letters: counting a paragraph's letters one match each cost more than the lite model.
 _ARMENIAN = re.compile(r"[\u0531-\u0556\u0561-\u0587\ufb13-\ufb17]+")  # letters, not "։"
@@ -279,6 +280,7 @@ class LanguageDetector:
         foreign = {ch: lower.count(ch) for ch in _FOREIGN_LETTERS if ch in lower}
         latin = region is LATIN_REGION
         uzbek_marks = len(_UZBEK_MARK.findall(lower)) if latin else 0
+        script_letters = _count(_LATIN if latin else _CYRILLIC, lower)
         logp = []
         for lang, column in zip(region, self._columns[region], strict=True):
             value = float(scores[column]) / NGRAM_TEMPERATURE
@@ -288,7 +290,8 @@ class LanguageDetector:
                 value -= FOREIGN_LETTER_COST * uzbek_marks
             rate = float(self._ngrams.owned_rates[column, int(latin)])
             if rate and lang in MISSING_LETTERS_LANGUAGES:
-                value += MISSING_LETTERS_WEIGHT * _missing_letters(*owned_counts(lower, lang, latin), rate)
+                owned = _owned(lower, lang, latin)
+                value += MISSING_LETTERS_WEIGHT * _missing_letters(owned, script_letters, rate)
             logp.append(value)
         top = max(logp)
         weights = [math.exp(v - top) for v in logp]
@@ -325,24 +328,29 @@ def _words_only(lower: str, lang: str) -> bool:
 
 def may_mix(text: str, lang: str) -> bool:
     """Whether ``text``, identified as ``lang``, may hold another language too: ``lang`` is not Russian or English
-    (the languages a text is most often mixed with), or the text writes a letter ``lang`` lacks, or both Latin and
-    Cyrillic letters. Cheap: release_languages reads a paragraph sentence by sentence only when this holds."""
+    (the languages a text is most often mixed with), or the text writes a letter ``lang`` lacks, or a sentence's
+    worth of letters (MIXED_SCRIPT_LETTERS) in each of Latin and Cyrillic ("Google" in a Russian paragraph is not
+    enough). Cheap: release_languages reads a paragraph sentence by sentence only when this holds."""
     if lang not in SURE_LANGUAGES:
         return True
     lower = text[:MAX_CHARS].lower()
-    return bool(_FOREIGN_PATTERN[lang].search(lower)) or bool(
-        _LATIN.search(lower) and _CYRILLIC.search(lower)
-    )
+    if _FOREIGN_PATTERN[lang].search(lower):
+        return True
+    if not (_LATIN.search(lower) and _CYRILLIC.search(lower)):
+        return False
+    return _count(_LATIN, lower) >= MIXED_SCRIPT_LETTERS and _count(_CYRILLIC, lower) >= MIXED_SCRIPT_LETTERS
 
 
 def owned_counts(lower: str, lang: str, latin: bool) -> tuple[int, int]:
     """How many letters ``lang`` owns (in Latin, or Cyrillic) the lower-case text writes, and its letters of that
     script. Latin Uzbek owns its oʻ gʻ."""
-    letters = _count(_LATIN if latin else _CYRILLIC, lower)
+    return _owned(lower, lang, latin), _count(_LATIN if latin else _CYRILLIC, lower)
+
+
+def _owned(lower: str, lang: str, latin: bool) -> int:
     if latin and lang == "uz":
-        return len(_UZBEK_MARK.findall(lower)), letters
-    owned = _OWNED_IN_SCRIPT[latin].get(lang, "")
-    return (sum(lower.count(c) for c in owned) if owned else 0), letters
+        return len(_UZBEK_MARK.findall(lower))
+    return sum(lower.count(c) for c in _OWNED_IN_SCRIPT[latin].get(lang, ""))
 
 
 def _missing_letters(owned: int, letters: int, rate: float) -> float:
