@@ -27,6 +27,9 @@ class Site:
     hostile_translated_id: int  # a hostile release whose stored translation carries payloads too
     hostile_ids: list[int] = field(default_factory=list)
     udhr_id: int = 0  # the Universal Declaration, translated by people (the demo's TMX)
+    copied_ids: list[int] = field(
+        default_factory=list
+    )  # kremlin releases another source copied word for word
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -46,6 +46,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 KREMLIN_LINES = 30
+COPIED = 3  # kremlin releases a second source carries word for word
+WIRE_SOURCE = "Wire copies"
 UDHR_SOURCE = "United Nations (demo)"
 HOSTILE_SOURCE = "Hostile <script>window.__pwned=1</script>"
 HOSTILE_REGION = '"><svg onload=alert(1)>'
@@ -120,6 +122,16 @@ def _build(data_dir: Path, shared_data: Path) -> dict[str, Any]:
         "--country",
         "RU",
     )
+    # A wire syndicating three of those releases word for word: copies ("+N sources") and stories of two sources.
+    copies = data_dir / "wire-copies.jsonl"
+    copied = [
+        json.loads(line) | {"url": f"https://wire.example/copy/{n}"} for n, line in enumerate(lines[:COPIED])
+    ]
+    copies.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in copied), encoding="utf-8")
+    _osiwire(
+        data_dir, "import", str(copies), "--source", WIRE_SOURCE, "--region", "Russian Federation", "--lang", "ru",
+        "--country", "RU",
+    )  # fmt: skip
     _osiwire(
         data_dir,
         "sources",
@@ -167,6 +179,7 @@ def _build(data_dir: Path, shared_data: Path) -> dict[str, Any]:
         "hostile_translated_id": hostile_ids[0],
         "hostile_ids": hostile_ids,
         "udhr_id": udhr_id,
+        "copied_ids": kremlin_ids[:COPIED],
     }
 
 

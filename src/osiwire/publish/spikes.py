@@ -46,7 +46,9 @@ def find_spikes(
     out: list[Assessment] = []
     for kind in kinds:
         for found in store.volumes.mentions(kind, hour_of(since) - lookback(rule), until, keys):
-            hours = spikes_over(kind, found.key, found.label, found.mentions, rule)
+            hours = spikes_over(
+                kind, found.key, found.label, found.mentions, rule, since - rule.window_hours * HOUR
+            )
             out += [s for s in episodes(hours) if since <= s.hour + HOUR and s.hour < until]
     return sorted(out, key=lambda s: (s.hour, s.window_count), reverse=True)
 

@@ -136,15 +136,22 @@ def assess(
 
 
 def spikes_over(
-    kind: str, key: str, label: str, mentions: Sequence[Mention], rule: SpikeRule
+    kind: str,
+    key: str,
+    label: str,
+    mentions: Sequence[Mention],
+    rule: SpikeRule,
+    start: datetime | None = None,
 ) -> list[Assessment]:
-    """Every hour with a mention at which the key spiked, oldest first (one pass with prefix sums)."""
+    """Every hour with a mention (from the hour of ``start``) at which the key spiked, oldest first (one pass
+    with prefix sums; the mentions before ``start`` serve as baseline)."""
     ordered = sorted(mentions, key=lambda m: m.at)
     if not ordered:
         return []
     hours = [hour_of(m.at) for m in ordered]
     out: list[Assessment] = []
-    for hour in sorted(set(hours)):
+    first = hour_of(start) if start is not None else hours[0]
+    for hour in sorted({h for h in hours if h >= first}):
         window_start = hour - (rule.window_hours - 1) * HOUR
         baseline_start = window_start - rule.baseline_hours * HOUR
         lo, mid, hi = (

@@ -27,6 +27,8 @@ class Bar:
     spike: bool
     title: str  # the bar's tooltip and accessible name
     label: str  # the day's label under the axis ("" for most days)
+    label_x: float  # where the label is anchored (the last one ends at its bar, inside the picture)
+    anchor: str  # its text-anchor
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +71,11 @@ def chart_of(found: Volume) -> Chart:
         if d.spike is not None:
             title += f"; spike: {d.spike.window_count} in {d.spike.rule.window_hours} h"
             title += f" against {d.spike.expected:.2f} expected"
-        label = d.day.strftime("%d %b") if i % 7 == 0 or i == len(days) - 1 else ""
+        label = d.day.strftime("%d %b") if (len(days) - 1 - i) % 7 == 0 else ""  # weekly, back from the last
+        x, final = PAD_LEFT + i * slot + slot * 0.1, i == len(days) - 1
         bars.append(
-            Bar(PAD_LEFT + i * slot + slot * 0.1, HEIGHT - PAD_BOTTOM - h, slot * 0.8, h, day, d.count,
-                d.spike is not None, title, label)
+            Bar(x, HEIGHT - PAD_BOTTOM - h, slot * 0.8, h, day, d.count, d.spike is not None, title, label,
+                x + slot * 0.8 if final else x + slot * 0.4, "end" if final else "middle")
         )  # fmt: skip
     ticks = tuple(Tick(HEIGHT - PAD_BOTTOM - plot_h * k / TICKS, top * k // TICKS) for k in range(TICKS + 1))
     spikes = sum(1 for d in days if d.spike is not None)
