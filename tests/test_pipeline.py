@@ -11,6 +11,7 @@ from osiwire.config import Settings, load_settings
 from osiwire.model import Source, SourceKind
 from osiwire.pipeline import Pipeline
 from osiwire.store import Store
+from pg import searchable
 from site_server import Page, Site, SiteServer, article_page, load_releases, rss_feed
 
 N = 12
@@ -22,10 +23,11 @@ def releases(shared_data: Path) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, store_url: str) -> Settings:
     return load_settings(
         tmp_path,
         environ={},
+        database_url=store_url,
         fetch={"allow_private_addresses": True, "per_host_interval_s": 0, "retries": 0, "backoff_s": 0.01},
     )
 
@@ -48,8 +50,11 @@ def _site(site: Site, releases: list[dict[str, object]]) -> list[str]:
     return urls
 
 
-def test_feed_pass_then_conditional_pass(settings: Settings, releases: list[dict[str, object]]) -> None:
+def test_feed_pass_then_conditional_pass(
+    settings: Settings, releases: list[dict[str, object]], tmp_path: Path
+) -> None:
     with SiteServer(Site()) as site, Store(settings.database) as store:
+        searchable(store, tmp_path)
         urls = _site(site, releases)
         source = store.sources.add(
             Source(name="Kremlin", url=site.base + "/feed", kind=SourceKind.RSS, language="ru")
