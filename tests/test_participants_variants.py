@@ -23,7 +23,7 @@ import pytest
 from natasha_mentions import mentions
 from osiwire.enrich.participant_countries import is_state_office, url_country
 from osiwire.enrich.participants import extract_participants
-from osiwire.model import Participant
+from osiwire.model import Mention, Participant
 
 # Half A (12 texts, 55 rows), development figures: before the rules of this change P 0.863 R 0.800 F1 0.830,
 # country 33/38; after P 0.982 R 0.982 F1 0.982, country 48/48; with the fixes made after half B (names left in
@@ -295,3 +295,16 @@ def test_a_foreign_name_left_in_the_instrumental_is_read_in_the_nominative(
         for p in extract_participants(sentence, "ru", mentions(sentence))
     }
     assert rows.get(name) == position
+
+
+def test_site_furniture_after_a_name_is_no_participant() -> None:
+    text = (
+        "Телефонный разговор с Президентом Венесуэлы Николасом Мадуро 21 декабря 2023 года География Венесуэла "
+        "Темы Внешняя политика Лица Мадуро Николас Статус материала Опубликован в разделах: Новости"
+    )
+    start = text.index("Николас Статус")
+    # the entity stage's rules may read "Мадуро Николас Статус" as names (natasha alone does not)
+    furniture = Mention(0, start, start + len("Николас Статус"), "PER", "Николас Статус", "Николас Статус")
+    names = {p.name.last for p in extract_participants(text, "ru", [*mentions(text), furniture])}
+    assert "Мадуро" in names
+    assert "Статус" not in names

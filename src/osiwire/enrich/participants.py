@@ -421,7 +421,19 @@ def _named_without_title(text: str, mention: Mention) -> Participant | None:
     name = parse_name(normal, base=True) if normal and normal != written else parse_name(written)
     if name is None or not name.last or not name.first:
         return None  # a surname alone or a first name alone is too little to list someone by
+    if _thing(name.last):
+        return None  # "Мадуро Николас Статус материала": a page's furniture read as a name
     return Participant(name=name, source="sentence")
+
+
+def _thing(word: str) -> bool:
+    """Is this word known only as a thing (an inanimate noun, no name reading): "Статус", never a surname?"""
+    low = word.lower()
+    if not re.fullmatch(r"[а-яё-]+", low) or not analyser().word_is_known(low):
+        return False
+    return all(
+        "inan" in p.tag and not {"Surn", "Name", "Patr"} & p.tag.grammemes for p in analyser().parse(low)
+    )
 
 
 def appositions(
