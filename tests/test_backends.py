@@ -12,9 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
+from enriched_store import seed
 from factories import NOW, make_article
 from osiwire.cli import cli
+from osiwire.config import load_settings
 from osiwire.errors import StoreError
 from osiwire.store import Store
 from osiwire.store import copy as copy_module
@@ -22,6 +25,7 @@ from osiwire.store.database import Database, sqlite_path
 from osiwire.store.engine import SearchIndex
 from osiwire.store.migrations import MIGRATIONS
 from osiwire.store.query import parse_query
+from osiwire.web.app import create_app
 from pg import Cluster
 from test_engine import _random_queries
 from test_postings import ENGLISH, KREMLIN, QUERIES, _translation
@@ -99,6 +103,17 @@ def test_store_search_on_postgresql_answers_as_sqlite_does(both: tuple[Store, St
                 assert [h.id for h in got.hits] == [h.id for h in want.hits], query
     page = pg.search("Путин", limit=3, offset=2)
     assert [h.id for h in page.hits] == [h.id for h in pg.search("Путин", limit=5).hits][2:5]
+
+
+def test_facets_on_postgresql_count_what_sqlite_counts(both: tuple[Store, Store], tmp_path: Path) -> None:
+    lite, pg = both
+    pg.enable_search_engine(
+        tmp_path / "pg-search"
+    )  # a PostgreSQL server's store: the engine, no search cache
+    for query in ["", *QUERIES]:
+        want, got = lite.facets(query), pg.facets(query)
+        assert got == want, query
+    assert pg.facets("Путин").total > 0
 
 
 def test_the_same_item_saved_at_once_by_two_writers_is_stored_once(store_url: str) -> None:
@@ -208,4 +223,48 @@ def test_db_migrate_reports_the_version(tmp_path: Path, pg_cluster: Cluster) -> 
         again = CliRunner().invoke(cli, ["--database-url", url, "db", "migrate"])
         assert f"schema version {len(MIGRATIONS)} (was {len(MIGRATIONS)})" in again.output
     finally:
+        pg_cluster.drop(url)
+
+
+WEB_PATHS = [
+    "/api/v1/releases",
+    "/api/v1/releases?lang=ru&sort=date",
+    "/api/v1/search?q=Москва",
+    "/api/v1/search?q=совет безопасности&sort=date",
+    "/api/v1/releases/{council}",
+    "/api/v1/releases/{council}/participants",
+    "/api/v1/facets",
+    "/api/v1/topics",
+    "/api/v1/sources",
+    "/api/v1/people",
+    "/api/v1/people?q=Патрушев",
+    "/",
+    "/search?q=Москва",
+    "/releases/{council}",
+    "/sources",
+    "/feeds/search.atom?q=Москва",
+    "/healthz",
+]
+
+
+def test_the_web_and_api_answer_alike_on_both_backends(tmp_path: Path, pg_cluster: Cluster) -> None:
+    url = pg_cluster.new_database()
+    lite, pg = Store(f"sqlite:///{tmp_path / 'db.sqlite'}"), Store(url)
+    try:
+        seeded = [seed(store) for store in (lite, pg)]
+        assert seeded[0] == seeded[1]
+        apps = [
+            TestClient(create_app(load_settings(tmp_path / name, environ={}), store=store))
+            for name, store in (("lite", lite), ("pg", pg))
+        ]
+        with apps[0] as on_sqlite, apps[1] as on_postgres:
+            for template in WEB_PATHS:
+                path = template.format(council=seeded[0].council)
+                want, got = on_sqlite.get(path), on_postgres.get(path)
+                assert (got.status_code, want.status_code) == (200, 200), (path, got.text[-300:])
+                if want.headers["content-type"].startswith("application/json"):
+                    assert got.json() == want.json(), path
+    finally:
+        lite.close()
+        pg.close()
         pg_cluster.drop(url)

@@ -118,6 +118,19 @@ class Store:
             return self.search_cache.facets(
                 query, filters, limit_per_facet=limit_per_facet, only=only, exclude_people=exclude_people
             )
+        if self.search_index is not None:
+            from osiwire.store.indexed import facets_indexed
+
+            return facets_indexed(
+                self.db,
+                self.lemmatiser,
+                self.search_index,
+                query,
+                filters,
+                limit_per_facet=limit_per_facet,
+                only=only,
+                exclude_people=exclude_people,
+            )
         return facets(
             self.db,
             self.lemmatiser,

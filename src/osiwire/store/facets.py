@@ -9,7 +9,7 @@ GROUP BY over it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import CTE, ColumnElement, Select, String, and_, cast, func, lit
 
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
-from osiwire.store.filters import fold_expression, prepare
+from osiwire.store.filters import fold_expression, id_among, prepare
 from osiwire.store.query import Query, QueryError, parse_query
 from osiwire.store.schema import (
     entities,
@@ -163,8 +163,10 @@ def facets(
     limit_per_facet: int = 10,
     only: Collection[str] = FACETS,
     exclude_people: Collection[int] = (),
+    within: Sequence[int] | None = None,
 ) -> Facets:
-    """Counts of the releases matching ``query_text`` and ``filters`` per value of each facet in ``only``."""
+    """Counts of the releases matching ``query_text`` and ``filters`` per value of each facet in ``only``
+    (``within``: the releases a search engine matched, given instead of a query)."""
     query, limit = facets_request(lemmatiser, query_text, only, limit_per_facet)
     columns: list[Any] = [
         releases.c.id,
@@ -177,6 +179,8 @@ def facets(
         func.coalesce(sources.c.country, "").label("country"),
     ]
     stmt, _ = matching(db, query, filters, columns)
+    if within is not None:
+        stmt = stmt.where(id_among(db, releases.c.id, within))
     # Computed once for all the facets below (else once per facet).
     m = stmt.cte("m").prefix_with("MATERIALIZED")
     found: dict[str, list[FacetValue]] = {name: [] for name in only}

@@ -7,9 +7,23 @@ a Python function registered on the connection (``prepare``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from osiwire.model import SearchFilters
 from osiwire.store.database import Database
@@ -149,3 +163,13 @@ def where_clauses(f: SearchFilters, dialect: str) -> list[ColumnElement[bool]]:
     if f.until:
         where.append(releases.c.sort_at < f.until)
     return where + _enrichment_filters(f, dialect)
+
+
+def id_among(db: Database, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL (a list of any length), an IN list
+    elsewhere."""
+    if db.dialect == "postgresql":
+        found: ColumnElement[bool] = column == any_(bindparam("among_ids", list(ids), type_=ARRAY(Integer)))
+        return found
+    found = column.in_(list(ids))
+    return found

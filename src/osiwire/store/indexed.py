@@ -4,6 +4,7 @@ the same engine, the same query language, the same matches as on SQLite."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from osiwire.store.engine.index import TOKENIZER, build_schema
 from osiwire.store.engine.index import _analyzer as analyzer
 from osiwire.store.engine.index import _document as document
 from osiwire.store.engine.queries import to_tantivy
+from osiwire.store.facets import FACETS, Facets, facets, facets_request
 from osiwire.store.filters import prepare, where_clauses
 from osiwire.store.query import Query
 from osiwire.store.schema import releases, sources
@@ -77,6 +79,31 @@ def search_indexed(
         order = sorted(kept, key=lambda rid: (scores[rid], kept[rid], rid), reverse=True)
     ranked = [(rid, scores[rid]) for rid in order[offset : offset + limit]]
     return SearchPage(hits_for(db, lemmatiser, query, ranked), len(kept), query_text)
+
+
+def facets_indexed(
+    db: Database,
+    lemmatiser: Lemmatiser,
+    index: SearchIndex,
+    query_text: str = "",
+    filters: SearchFilters | None = None,
+    *,
+    limit_per_facet: int = 10,
+    only: Collection[str] = FACETS,
+    exclude_people: Collection[int] = (),
+) -> Facets:
+    """As ``store.facets.facets``, the matches from ``index`` (how a PostgreSQL store counts a search)."""
+    query, _ = facets_request(lemmatiser, query_text, only, limit_per_facet)
+    options: dict[str, Any] = {
+        "limit_per_facet": limit_per_facet,
+        "only": only,
+        "exclude_people": exclude_people,
+    }
+    if query.empty:
+        return facets(db, lemmatiser, "", filters, **options)
+    index.follow()
+    within = sorted(best_scores(index.matches(query)))
+    return facets(db, lemmatiser, "", filters, within=within, **options)
 
 
 ONE_RELEASE_TEXT = (
