@@ -403,7 +403,8 @@ class Enrichments:
         out: dict[int, list[str]] = {}
         if person_ids:
             rows = conn.execute(select(person_variants).where(person_variants.c.person_id.in_(person_ids)))
-            for r in rows:
+            # In key order, as SQLite reads them (code points; PostgreSQL would return them as stored)
+            for r in sorted(rows, key=lambda r: (r.person_id, r.variant)):
                 out.setdefault(r.person_id, []).append(r.shown)
         return {k: tuple(v) for k, v in out.items()}
 
