@@ -222,10 +222,11 @@ def _pages(site: Site, records: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture
-def net_settings(tmp_path: Path) -> Settings:
+def net_settings(tmp_path: Path, store_url: str) -> Settings:
     return load_settings(
         tmp_path,
         environ={},
+        database_url=store_url,
         fetch={"allow_private_addresses": True, "per_host_interval_s": 0, "retries": 0, "backoff_s": 0.01},
         enrich={"enabled": False},
     )

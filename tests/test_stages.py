@@ -30,8 +30,8 @@ PAGE = """<html lang="ru"><head><title>{title}</title></head><body><article><h1>
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(tmp_path, environ={}, enrich={"enabled": False})
+def settings(tmp_path: Path, store_url: str) -> Settings:
+    return load_settings(tmp_path, environ={}, database_url=store_url, enrich={"enabled": False})
 
 
 def _folder(tmp_path: Path, n: int) -> Path:
