@@ -169,6 +169,18 @@ def test_uzbek_marks_are_uzbek(text: str) -> None:
     assert get_detector().detect(text).lang == "uz"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Бишкекте жолугушуу болду.",  # уу, and no ң ө ү
+        "Министр жаштар менен жолугушууда сүйлөдү.",
+        "Талас шаарында жаңы мектеп куруу башталды.",
+    ],
+)
+def test_kyrgyz_long_vowels_are_kyrgyz(text: str) -> None:
+    assert get_detector().detect(text).lang == "ky"
+
+
 def test_homoglyphs_in_cyrillic_words() -> None:
     # Latin i typed for Ukrainian і inside Cyrillic words (as in Tatoeba's Ukrainian).
     assert get_detector().detect("Посмiхнись зараз, поплачеш потiм, менi байдуже.").lang == "uk"
