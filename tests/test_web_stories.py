@@ -4,17 +4,22 @@ person pages, the first-publisher table on the sources page; everything escaped.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from osiwire.config import load_settings
+from osiwire.model import Enrichment, PersonName
 from osiwire.store import Store
 from osiwire.store.schema import people, sources
 from osiwire.web.app import create_app
 from osiwire.web.firsts import delay_text
 from spike_store import seed_spikes
-from test_stories_cli import _fill
+from test_stories_cli import T0, _fill
+
+PUTIN = PersonName("Владимир", "Владимирович", "Путин", "", "Vladimir Putin", ("Путин",))
+VUCIC = PersonName("Александр", "", "Вучич", "", "<b>Vučić</b>", ("Вучич",))  # a hostile English name
 
 
 def test_copies_collapse_into_one_hit_with_plus_n_sources(tmp_path: Path) -> None:
@@ -89,3 +94,27 @@ def test_the_sources_page_shows_who_publishes_first(tmp_path: Path) -> None:
 
 def test_delays_read_as_people_say_them() -> None:
     assert [delay_text(s) for s in (5, 1200, 7200, 400_000)] == ["+5 s", "+20 min", "+2.0 h", "+5 d"]
+
+
+def test_top_stories_show_breaking_stories_and_their_people(tmp_path: Path) -> None:
+    ids = _fill(tmp_path)  # Kremlin, TASS 20 min later, Tanjug 2 h later: breaking within 3 h, not within 1 h
+    settings = load_settings(tmp_path, environ={}, stories={"breaking_minutes": 180})
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        store.enrichments.save(ids[0], 1, Enrichment(people=(VUCIC, PUTIN)), T0)
+        store.enrichments.save(ids[1], 1, Enrichment(people=(PUTIN,)), T0)
+        listed = client.get("/api/v1/stories").json()
+        call = listed[0]
+        assert call["breaking_at"] == (T0 + timedelta(hours=2)).isoformat().replace("+00:00", "Z")
+        assert [(p["name"], p["releases"]) for p in call["people"]] == [
+            ("Vladimir Putin", 2),
+            ("<b>Vučić</b>", 1),
+        ]
+        assert listed[1]["breaking_at"] is None and listed[1]["people"] == []
+        page = client.get("/stories").text
+        assert page.count('<span class="breaking"') == 1
+        assert "&lt;b&gt;Vučić&lt;/b&gt;" in page and "<b>Vučić</b>" not in page
+        assert re.search(r'href="/people/\d+">Vladimir Putin</a>', page)
+    strict = load_settings(tmp_path, environ={})  # the default: 3 sources within 60 minutes
+    with Store(strict.database) as store, TestClient(create_app(strict, store=store)) as client:
+        assert [s["breaking_at"] for s in client.get("/api/v1/stories").json()] == [None, None]
+        assert '<span class="breaking"' not in client.get("/stories").text

@@ -7,6 +7,8 @@ from typing import Any
 
 from osiwire.errors import StoreError
 from osiwire.store import Store
+from osiwire.store.story_people import top_people
+from osiwire.stories.breaking import BreakingRule, breaking
 from osiwire.stories.firsts import SourceRecord, first_publication, source_records
 
 
@@ -18,20 +20,27 @@ def resolve_story(store: Store, key: int | str) -> int:
     return story_id
 
 
-def story_list(store: Store, since: datetime | None, limit: int) -> list[dict[str, Any]]:
-    """Stories, largest and newest first, each with its first publisher, sources, languages and countries."""
+def story_list(
+    store: Store, since: datetime | None, limit: int, rule: BreakingRule | None = None
+) -> list[dict[str, Any]]:
+    """Stories, largest and newest first, each with its first publisher, sources, languages, countries, the
+    people most named and, by ``rule`` (the defaults when None), when it became breaking (None if never)."""
     rows = store.stories.listing(since, limit)
     members = store.stories.members_of([r.id for r in rows])
+    named = top_people(store.db, [r.id for r in rows])
     out = []
     for row in rows:
         mine = members.get(row.id, [])
         first = first_publication(mine)
+        fast = breaking(mine, rule or BreakingRule())
         out.append({
             "id": row.id, "title": row.title, "size": row.size, "first_at": row.first_at, "last_at": row.last_at,
             "sources": len({m.source for m in mine}),
             "first_source": first.source if first else None,
             "languages": list(first.languages) if first else [],
             "countries": list(first.countries) if first else [],
+            "people": [{"id": pid, "name": name, "releases": n} for pid, name, n in named.get(row.id, [])],
+            "breaking_at": fast.at if fast else None,
         })  # fmt: skip
     return out
 

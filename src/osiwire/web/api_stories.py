@@ -9,11 +9,20 @@ from fastapi import HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from osiwire.errors import StoreError
+from osiwire.publish.spikes import breaking_rule
 from osiwire.publish.stories import resolve_story, source_table, story_list, story_record
 from osiwire.web.api import ERRORS_404, WebDep, router
 
 MAX_STORIES = 500  # stories one request lists
 MAX_FIRSTS_STORIES = 20_000  # stories the per-source table reads
+
+
+class StoryPersonOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str
+    releases: int = Field(description="Its releases that name them.")
 
 
 class StoryOut(BaseModel):
@@ -30,6 +39,11 @@ class StoryOut(BaseModel):
     first_source: str | None = Field(description="The source that published it first.")
     languages: list[str]
     countries: list[str] = Field(description="Countries of its sources (ISO 3166-1 alpha-2).")
+    people: list[StoryPersonOut] = Field(description="The people its releases name most (three at most).")
+    breaking_at: datetime | None = Field(
+        description="When it became breaking (`stories.breaking_sources` sources within "
+        "`stories.breaking_minutes`); null if it never did."
+    )
 
 
 class FirstPublicationOut(BaseModel):
@@ -126,7 +140,7 @@ def list_stories(
     since: SinceParam = None,
     limit: Annotated[int, Query(ge=1, le=MAX_STORIES, description="Stories to list.")] = 50,
 ) -> list[dict[str, Any]]:
-    return story_list(web.store, _since(since), limit)
+    return story_list(web.store, _since(since), limit, breaking_rule(web.settings))
 
 
 @router.get(

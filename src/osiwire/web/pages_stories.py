@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from osiwire.errors import StoreError
+from osiwire.publish.spikes import breaking_rule
 from osiwire.publish.stories import resolve_story, story_list, story_record
 from osiwire.web.firsts import delay_text
 from osiwire.web.pages import WebDep, html_page
@@ -22,7 +23,11 @@ router = APIRouter(include_in_schema=False)
 def top_stories(request: Request, web: WebDep) -> HTMLResponse:
     """Stories across sources, largest and newest first, each with its first publisher."""
     return html_page(
-        web, request, "stories.html", section="stories", stories=story_list(web.store, None, TOP_STORIES)
+        web,
+        request,
+        "stories.html",
+        section="stories",
+        stories=story_list(web.store, None, TOP_STORIES, breaking_rule(web.settings)),
     )
 
 
