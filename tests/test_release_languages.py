@@ -216,6 +216,22 @@ def test_which_paragraphs_are_read_sentence_by_sentence(text: str, lang: str, ma
     assert may_mix(text, lang) is may
 
 
+def test_uzbek_in_both_alphabets_in_one_paragraph_is_uzbek_not_mixed() -> None:
+    paragraph = f"{SENTENCES['uz'][0]} {SENTENCES['uz'][3]}"  # Latin, then Cyrillic
+    assert (
+        get_detector().detect(paragraph).lang == UNDETERMINED
+    )  # two scripts: the detector alone cannot tell
+    guess = release_languages("", [paragraph], "", get_detector(), 20).paragraphs[0]
+    assert guess.lang == "uz" and guess.mixed == () and guess.score > 0.9
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n", "\u00a0"])
+def test_empty_paragraphs_take_the_release_language_with_no_confidence(empty: str) -> None:
+    found = release_languages("", [KK[0], empty, KK[1]], "kk", get_detector(), 20)
+    assert [g.lang for g in found.paragraphs] == ["kk"] * 3
+    assert found.paragraphs[1].score == 0.0 and found.paragraphs[1].mixed == ()
+
+
 def test_news_releases_are_never_mixed(shared_data: Path) -> None:
     """125 kremlin.ru releases (Russian, quoting names in Latin letters): no paragraph is read as mixed."""
     detector = get_detector()
