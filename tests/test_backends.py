@@ -268,3 +268,23 @@ def test_the_web_and_api_answer_alike_on_both_backends(tmp_path: Path, pg_cluste
         lite.close()
         pg.close()
         pg_cluster.drop(url)
+
+
+def test_a_restarted_postgresql_is_reconnected_to_and_nothing_is_lost(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    try:
+        with Store(url) as store:
+            store.enable_search_engine(tmp_path / "search")
+            store.releases.save(
+                make_article("https://kremlin.ru/1", "Встреча", ["Президент провёл встречу."])
+            )
+            assert store.search("встреча").total == 1
+            pg_cluster.stop()  # every connection of the pool and the index's reader dies
+            pg_cluster.start()
+            store.releases.save(make_article("https://kremlin.ru/2", "Встреча", ["Вторая встреча."]))
+            assert store.releases.count() == 2
+            assert store.search("встреча").total == 2
+    finally:
+        pg_cluster.drop(url)

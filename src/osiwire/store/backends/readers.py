@@ -51,21 +51,38 @@ class PostgresReader:
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
+        self._url = make_url(url).set(drivername="postgresql")
+        self._conn = self._connect()
+        self._in_transaction = False
+
+    def _connect(self) -> Any:
         import psycopg
 
-        parsed = make_url(url).set(drivername="postgresql")
-        dsn = parsed.render_as_string(hide_password=False)
         try:
-            self._conn = psycopg.connect(dsn, autocommit=True)
+            return psycopg.connect(self._url.render_as_string(hide_password=False), autocommit=True)
         except psycopg.Error as exc:
             first = (str(exc).strip().splitlines() or [""])[0]
-            raise StoreError(f"{parsed.render_as_string()}: cannot open database: {first}") from exc
+            raise StoreError(f"{self._url.render_as_string()}: cannot open database: {first}") from exc
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        if sql == "BEGIN":
+        import psycopg
+
+        begin = sql == "BEGIN"
+        if begin:
             sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         sql = sql.replace(SQLITE_EPOCH, POSTGRES_EPOCH).replace("%", "%%").replace("?", "%s")
-        return self._conn.execute(sql, params)
+        if self._conn.broken and (begin or not self._in_transaction):
+            self._conn = self._connect()  # the server restarted since: outside a transaction nothing is lost
+        try:
+            cursor = self._conn.execute(sql, params)
+        except psycopg.OperationalError:
+            if not self._conn.broken or (self._in_transaction and not begin):
+                raise
+            self._conn = self._connect()  # the connection died before this statement: run it again
+            cursor = self._conn.execute(sql, params)
+        if begin or sql in ("COMMIT", "ROLLBACK"):
+            self._in_transaction = begin
+        return cursor
 
     def close(self) -> None:
         self._conn.close()
