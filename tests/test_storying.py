@@ -240,3 +240,35 @@ def test_the_stage_reads_the_entities_the_enrichment_stored(
         found += bool(keys)
     assert found >= 0.9 * len(placed)
     assert entity_keys(store.stories.entities(10**9)) == frozenset()  # no such release: nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Встреча 12 марта 2025 года в 14:50, рост 2,5 % и 1.5 млн. " * 3,
+        "слово 7 " * 15_000,  # past MAX_WORDS: the numbers of the whole text still count
+        "\u0301Начало с комбинирующего знака 1999 и 31",
+    ],
+)
+def test_prepared_numbers_and_thinness_are_those_of_the_whole_text(text: str) -> None:
+    from osiwire.store.textindex import Lemmatiser
+    from osiwire.stories.similarity import MIN_BODY_WORDS, numbers_of
+    from osiwire.stories.text import words
+
+    article = _article(
+        "https://x.example/n", "Заголовок 8 ноября 2024: 300", text, datetime(2025, 5, 1, tzinfo=UTC)
+    )
+    features = prepare_story(article, Lemmatiser()).features
+    assert features.numbers == numbers_of(f"{article.title} {article.body}")
+    assert features.thin == (len(words(article.body)) < MIN_BODY_WORDS)
+
+
+def test_prepared_numbers_of_real_releases(kremlin: list[Release]) -> None:
+    from osiwire.store.textindex import Lemmatiser
+    from osiwire.stories.similarity import numbers_of
+
+    lemmatiser = Lemmatiser()
+    for article, _ in _stream(kremlin[:40]):
+        features = prepare_story(article, lemmatiser).features
+        assert features.numbers == numbers_of(f"{article.title} {article.body}"), article.url

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -89,6 +89,9 @@ class Background:
 
     documents: int
     df: Mapping[str, int]
+    # ``key_weight`` of the keys met so far: a clusterer compares each release with up to 30 representatives of
+    # up to 40 keys of each kind (the same keys again and again).
+    weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def idf(self, term: str) -> float:
         return math.log((self.documents + 1) / (self.df.get(term, 0) + 0.5))
@@ -159,6 +162,13 @@ def numbers_of(text: str) -> frozenset[str]:
     )
 
 
+def _numbers(title: str, body: TextFeatures) -> frozenset[str]:
+    """``numbers_of`` title and text, the text's number tokens found already (words never span the space)."""
+    return numbers_of(title) | frozenset(
+        w for w in body.all_numbers if not (len(w) == 4 and w[:2] in ("19", "20"))
+    )
+
+
 def tfidf(terms: Iterable[str], background: Background) -> dict[str, float]:
     """A unit-length TF-IDF vector (sublinear tf), its MAX_TERMS strongest terms."""
     counts = Counter(terms)
@@ -222,11 +232,11 @@ def story_features(
         lead_vector=tfidf(title_terms + lead_terms, background),
         entities=doc.entities,
         names=frozenset(latin(lemmatiser.lemma(n)) for n in NAME_RE.findall(raw)),
-        numbers=numbers_of(f"{doc.title} {doc.text}"),
+        numbers=numbers_of(f"{doc.title} {doc.text}") if body is None else _numbers(doc.title, body),
         dates=dates_of(f"{doc.title} {doc.text}"),
         title_dates=dates_of(doc.title),
         published=doc.published,
-        thin=len(words(doc.text)) < MIN_BODY_WORDS,
+        thin=(len(words(doc.text)) if body is None else body.words) < MIN_BODY_WORDS,
         language=doc.language.split("-")[0],
         translated=bool(doc.translation.strip()),
     )
@@ -236,9 +246,21 @@ COUNTRY_WEIGHT = 1.0  # a shared country is weak evidence (most releases of a so
 DEFAULT_WEIGHT = 3.0  # an organisation or place whose words the background does not know
 
 
+MAX_CACHED_WEIGHTS = 500_000  # keys whose weight a background remembers
+
+
 def key_weight(key: str, background: Background) -> float:
     """How much sharing an entity key or name says: the IDF of its word (a rare name says more than
     "Путин" or "Россия" in a corpus of kremlin.ru releases)."""
+    weight = background.weights.get(key)
+    if weight is None:
+        weight = _key_weight(key, background)
+        if len(background.weights) < MAX_CACHED_WEIGHTS:
+            background.weights[key] = weight
+    return weight
+
+
+def _key_weight(key: str, background: Background) -> float:
     kind, _, rest = key.partition(":")
     if kind == "c" and len(rest) == 2:
         return COUNTRY_WEIGHT

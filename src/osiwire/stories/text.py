@@ -230,8 +230,10 @@ class TextFeatures:
     """What the stories stage keeps of one text: its lemmas, numbers and main-text hash."""
 
     lemmas: tuple[str, ...]  # every word's folded lemma, in order (numbers included)
-    numbers: frozenset[str]  # number tokens ("28", "2025", "14:50")
+    numbers: frozenset[str]  # number tokens ("28", "2025", "14:50") of the words lemmatised
     text_hash: str  # hex sha256 of the folded words: equal for exact duplicates ("" for an empty text)
+    words: int = 0  # the text's words, all of them (``lemmas`` stops at MAX_WORDS)
+    all_numbers: frozenset[str] = frozenset()  # number tokens of the whole text
 
 
 def words(text: str) -> list[str]:
@@ -241,14 +243,15 @@ def words(text: str) -> list[str]:
 
 def text_features(text: str, lemmatiser: Lemmatiser) -> TextFeatures:
     """Lemmas, numbers and the main-text hash of one text."""
-    tokens = words(text)
-    digest = hashlib.sha256(" ".join(tokens).encode()).hexdigest() if tokens else ""
-    tokens = tokens[:MAX_WORDS]
+    every = words(text)
+    digest = hashlib.sha256(" ".join(every).encode()).hexdigest() if every else ""
+    tokens = every[:MAX_WORDS]
     lemma = lemmatiser.lemma_of_folded  # ``words`` folded the text already
     # A token that is not all letters has digits (WORD_RE keeps letters, digits and separators between digits).
     lemmas = tuple(lemma(t) if t.isalpha() else t for t in tokens)
     numbers = frozenset(t for t in tokens if not t.isalpha())
-    return TextFeatures(lemmas, numbers, digest)
+    all_numbers = numbers if len(every) == len(tokens) else frozenset(t for t in every if not t.isalpha())
+    return TextFeatures(lemmas, numbers, digest, len(every), all_numbers)
 
 
 _HASH_CACHE: dict[str, int] = {}
