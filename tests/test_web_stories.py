@@ -118,3 +118,19 @@ def test_top_stories_show_breaking_stories_and_their_people(tmp_path: Path) -> N
     with Store(strict.database) as store, TestClient(create_app(strict, store=store)) as client:
         assert [s["breaking_at"] for s in client.get("/api/v1/stories").json()] == [None, None]
         assert '<span class="breaking"' not in client.get("/stories").text
+
+
+def test_top_stories_list_what_spikes_in_the_archives_last_day(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, environ={})
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        seed_spikes(store)
+        page = client.get("/stories").text
+        spikes = page[page.index('<section class="spiking"') :]
+        spikes = spikes[: spikes.index("</section>")]
+        assert 'href="/topics/energy">Energy</a>' in spikes
+        assert re.search(r'href="/people/\d+">Alexander Novak</a>', spikes)
+        assert "flood" not in spikes and "Spammy" not in spikes  # one source's flood; sources are not listed
+        assert "7 releases, 65x" in spikes  # 7 in 3 h against 6 in the week before: 7 / (6 * 3 / 168)
+    bare = load_settings(tmp_path / "empty", environ={})
+    with Store(bare.database) as empty, TestClient(create_app(bare, store=empty)) as client:
+        assert 'class="spiking"' not in client.get("/stories").text
