@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from osiwire.enrich.entity_shapes import Morphology
 from osiwire.enrich.lexicon import Lemmas
 from osiwire.enrich.people_rules import recover_people
 from osiwire.model import Mention
 
 
 @pytest.fixture(scope="module")
-def lemmas() -> Lemmas:
-    return Lemmas()
+def lemmas() -> Morphology:
+    return Morphology(Lemmas())
 
 
 def mention(text: str, surface: str, type_: str, nth: int = 0) -> Mention:
@@ -21,7 +22,7 @@ def mention(text: str, surface: str, type_: str, nth: int = 0) -> Mention:
     return Mention(0, start, start + len(surface), type_, surface, surface)
 
 
-def people(lemmas: Lemmas, text: str, *mentions: Mention) -> list[tuple[str, str]]:
+def people(lemmas: Morphology, text: str, *mentions: Mention) -> list[tuple[str, str]]:
     found = recover_people(0, text, list(mentions), lemmas, lambda surface, _type: surface)
     for m in found:
         assert text[m.start : m.end] == m.text
@@ -37,7 +38,7 @@ def people(lemmas: Lemmas, text: str, *mentions: Mention) -> list[tuple[str, str
     ],
 )
 def test_a_name_read_as_a_place_or_body_is_a_person(
-    lemmas: Lemmas, text: str, surface: str, type_: str
+    lemmas: Morphology, text: str, surface: str, type_: str
 ) -> None:
     assert people(lemmas, text, mention(text, surface, type_)) == [("PER", surface)]
 
@@ -50,11 +51,11 @@ def test_a_name_read_as_a_place_or_body_is_a_person(
         ("Вера Россия поддержала.", "Вера Россия", "ORG"),  # "Россия" is a place, not a surname
     ],
 )
-def test_places_stay_places(lemmas: Lemmas, text: str, surface: str, type_: str) -> None:
+def test_places_stay_places(lemmas: Morphology, text: str, surface: str, type_: str) -> None:
     assert people(lemmas, text, mention(text, surface, type_)) == [(type_, surface)]
 
 
-def test_a_first_name_and_a_capitalised_word_are_a_person(lemmas: Lemmas) -> None:
+def test_a_first_name_and_a_capitalised_word_are_a_person(lemmas: Morphology) -> None:
     text = "Слово взял Олег Четверг, адвокат истца."
     assert people(lemmas, text) == [("PER", "Олег Четверг")]
 
@@ -67,17 +68,17 @@ def test_a_first_name_and_a_capitalised_word_are_a_person(lemmas: Lemmas) -> Non
         "В понедельник Совет Федерации собрался.",
     ],
 )
-def test_no_person_without_a_name(lemmas: Lemmas, text: str) -> None:
+def test_no_person_without_a_name(lemmas: Morphology, text: str) -> None:
     assert [p for p in people(lemmas, text) if p[0] == "PER"] == []
 
 
-def test_a_surname_again_is_the_same_person(lemmas: Lemmas) -> None:
+def test_a_surname_again_is_the_same_person(lemmas: Morphology) -> None:
     text = "Гроссмейстер Веселин Пеев выиграл. Пеева поздравили, а Пеев ответил. Пеевка — деревня."
     found = people(lemmas, text, mention(text, "Веселин Пеев", "PER"), mention(text, "Пеев", "LOC", 2))
     assert found == [("PER", "Веселин Пеев"), ("PER", "Пеев"), ("PER", "Пеева")]
 
 
-def test_a_common_noun_is_not_taken_for_a_surname(lemmas: Lemmas) -> None:
+def test_a_common_noun_is_not_taken_for_a_surname(lemmas: Morphology) -> None:
     text = "Выступил Иван Адвокат. Адвокат ведёт дело."
     found = people(lemmas, text, mention(text, "Иван Адвокат", "PER"))
     assert found == [("PER", "Иван Адвокат")]

@@ -87,6 +87,7 @@ class EntityRules:
         self._descriptors = frozenset(fold(w) for w in data["descriptor"])
         self._boilerplate = frozenset(fold(w) for w in data["boilerplate"])
         self._not_org = frozenset(data["not_org"])
+        self._morph = shapes.Morphology(lemmas)
         # A word form shares its first letters with its lemma: forms starting otherwise are not parsed (most
         # words of a text; parsing each cost as much as the NER model itself).
         self._title_heads = frozenset(w[:HEAD] for w in self._titles)
@@ -159,13 +160,14 @@ class EntityRules:
                 Mention(segment, start, end, hit.value.type, surface, normalise(surface, hit.value.type))
             )
         out += self._descriptor_mentions(segment, text, words, spans, out, normalise)
-        out = shapes.drop_kind_beside_name(text, out, self.lemmas)
-        out = shapes.drop_named_things(text, out, self.lemmas)
-        out = shapes.quoted_names_with_places(segment, text, out, self.lemmas, normalise)
-        out = shapes.facilities_are_places(out, self.lemmas)
-        out = shapes.authorities_of_places(segment, text, out, self.lemmas, normalise)
+        morph = self._morph
+        out = shapes.drop_kind_beside_name(text, out, morph)
+        out = shapes.drop_named_things(text, out, morph)
+        out = shapes.quoted_names_with_places(segment, text, out, morph, normalise)
+        out = shapes.facilities_are_places(out, morph)
+        out = shapes.authorities_of_places(segment, text, out, morph, normalise)
         out = shapes.link_abbreviations(segment, text, out, normalise)
-        out = recover_people(segment, text, out, self.lemmas, normalise)
+        out = recover_people(segment, text, out, morph, normalise)
         out.sort(key=lambda m: m.start)
         return out
 

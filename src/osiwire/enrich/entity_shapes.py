@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import pairwise
+from typing import Any
 
 from osiwire.enrich.lexicon import Lemmas, fold
 from osiwire.model import Mention
@@ -75,6 +76,37 @@ AUTHORITY_NOUNS = frozenset(
 )  # fmt: skip
 # Adjectives and nouns that make a phrase of an authority ("правоохранительные органы Малайзии").
 AUTHORITY_PHRASES = frozenset({("орган",), ("служба",)})
+_AUTHORITY_LEMMAS = AUTHORITY_NOUNS | {p[0] for p in AUTHORITY_PHRASES}
+
+
+# Distinct words whose parses are remembered per rules object; a text's names and nouns recur.
+PARSE_CACHE_SIZE = 100_000
+
+
+class Morphology:
+    """pymorphy3's parses of words, remembered (parsing was most of these rules' cost), and their lemmas."""
+
+    def __init__(self, lemmas: Lemmas) -> None:
+        self.lemmas = lemmas
+        self._parses: dict[str, tuple[Any, ...]] = {}
+
+    def parse(self, word: str) -> tuple[Any, ...]:
+        """The parses of ``word`` (folded), likeliest first."""
+        folded = fold(word)
+        parses = self._parses.get(folded)
+        if parses is None:
+            parses = tuple(self.lemmas.analyser.parse(folded))
+            if len(self._parses) < PARSE_CACHE_SIZE:
+                self._parses[folded] = parses
+        return parses
+
+    def known(self, word: str) -> bool:
+        """Whether the dictionary has ``word`` (not only a guess from its ending)."""
+        return bool(self.lemmas.analyser.word_is_known(fold(word)))
+
+    def lemma(self, word: str) -> str:
+        """The likeliest lemma of ``word``, folded."""
+        return self.lemmas.of(word)[0]
 
 
 def _script(text: str) -> str:
@@ -220,8 +252,8 @@ def link_abbreviations(
     return out + added
 
 
-def _lemma(lemmas: Lemmas, word: str) -> str:
-    return lemmas.of(word)[0]
+def _lemma(morph: Morphology, word: str) -> str:
+    return morph.lemma(word)
 
 
 def _word_before(text: str, start: int) -> str:
@@ -229,14 +261,14 @@ def _word_before(text: str, start: int) -> str:
     return match.group(1) if match else ""
 
 
-def drop_kind_beside_name(text: str, mentions: list[Mention], lemmas: Lemmas) -> list[Mention]:
+def drop_kind_beside_name(text: str, mentions: list[Mention], morph: Morphology) -> list[Mention]:
     """Mentions without a lone kind noun ("движения") that a name follows ("движения «Левый фронт»")."""
     ordered = sorted(mentions, key=lambda m: m.start)
     drop = set()
     for here, after in pairwise(ordered):
         if here.type != "ORG" or after.type != "ORG" or " " in here.text:
             continue
-        if _KIND_GAP.fullmatch(text[here.end : after.start]) and _lemma(lemmas, here.text) in KIND_NOUNS:
+        if _KIND_GAP.fullmatch(text[here.end : after.start]) and _lemma(morph, here.text) in KIND_NOUNS:
             drop.add(id(here))
     return [m for m in mentions if id(m) not in drop]
 
@@ -248,16 +280,16 @@ def _name_key(surface: str) -> str:
     return folded[: max(4, len(folded) - 2)]
 
 
-def _genitive_only(surface: str, lemmas: Lemmas) -> bool:
+def _genitive_only(surface: str, morph: Morphology) -> bool:
     """Whether a name's first word reads as a genitive and not as a nominative (an owner, not a name)."""
     word = _WORD.search(surface)
     if word is None or not _CYRILLIC.search(word.group()):
         return False
-    cases = {str(p.tag.case) for p in lemmas.analyser.parse(fold(word.group()))}
+    cases = {str(p.tag.case) for p in morph.parse(word.group())}
     return "gent" in cases and "nomn" not in cases
 
 
-def drop_named_things(text: str, mentions: list[Mention], lemmas: Lemmas) -> list[Mention]:
+def drop_named_things(text: str, mentions: list[Mention], morph: Morphology) -> list[Mention]:
     """Mentions without organisations that are the names of things ("шаттл «Дискавери»"), wherever the
     text names that thing again ("«Дискавери» совершил 39 полётов")."""
     things = set()
@@ -265,7 +297,7 @@ def drop_named_things(text: str, mentions: list[Mention], lemmas: Lemmas) -> lis
         quoted = m.text[:1] in _QUOTES_OPEN or text[max(0, m.start - 1) : m.start] in _QUOTES_OPEN
         if m.type == "ORG" and quoted:  # "учения ОДКБ", "самолёт «Аэрофлота»"? the owner is in the genitive
             before = _word_before(text, m.start)
-            if before and _lemma(lemmas, before) in THING_NOUNS and not _genitive_only(m.text, lemmas):
+            if before and _lemma(morph, before) in THING_NOUNS and not _genitive_only(m.text, morph):
                 things.add(_name_key(m.text))
     if not things:
         return mentions
@@ -276,7 +308,7 @@ _QUOTED = re.compile(r"«([^«»\n]{2,80})»")
 
 
 def quoted_names_with_places(
-    segment: int, text: str, mentions: list[Mention], lemmas: Lemmas, normalise: Normalise
+    segment: int, text: str, mentions: list[Mention], morph: Morphology, normalise: Normalise
 ) -> list[Mention]:
     """A quoted name of capitalised words holding a place ("«Голос Америки»", "«Эхо Москвы»") as an ORG."""
     out = mentions
@@ -291,7 +323,7 @@ def quoted_names_with_places(
         if (start, end) in {(m.start, m.end) for m in inside}:
             continue  # «Россия»: the quoted name is the place itself
         before = _word_before(text, match.start())
-        if before and _lemma(lemmas, before) in THING_NOUNS:
+        if before and _lemma(morph, before) in THING_NOUNS:
             continue
         surface = text[start:end]
         out = [m for m in out if m not in inside]
@@ -299,36 +331,40 @@ def quoted_names_with_places(
     return out
 
 
-def _head_noun(surface: str, lemmas: Lemmas) -> str:
+def _head_noun(surface: str, morph: Morphology) -> str:
     """The lemma of the first word of a name that is not an adjective ("Вашингтонском аэропорту": аэропорт)."""
     for word in _WORD.findall(surface):
         if not _CYRILLIC.search(word):
             return ""
-        parses = lemmas.analyser.parse(fold(word))
+        parses = morph.parse(word)
         if not parses or str(parses[0].tag.POS) not in ("ADJF", "PRTF"):
             return fold(parses[0].normal_form) if parses else ""
     return ""
 
 
-def facilities_are_places(mentions: list[Mention], lemmas: Lemmas) -> list[Mention]:
+def facilities_are_places(mentions: list[Mention], morph: Morphology) -> list[Mention]:
     """ORG mentions whose head noun is a facility's, as places."""
     return [
-        replace(m, type="LOC") if m.type == "ORG" and _head_noun(m.text, lemmas) in FACILITY_NOUNS else m
+        replace(m, type="LOC")
+        if m.type == "ORG"
+        and any(not FACILITY_NOUNS.isdisjoint(morph.lemmas.of(w)) for w in _WORD.findall(m.text))
+        and _head_noun(m.text, morph) in FACILITY_NOUNS
+        else m
         for m in mentions
     ]
 
 
-def _genitive(surface: str, lemmas: Lemmas) -> bool:
+def _genitive(surface: str, morph: Morphology) -> bool:
     """Whether a place's first word may be in the genitive ("Таиланда"; a foreign "Того" or "Перу" too)."""
     word = _WORD.search(surface)
     if word is None or not _CYRILLIC.search(word.group()):
         return True
-    parses = lemmas.analyser.parse(fold(word.group()))
+    parses = morph.parse(word.group())
     return any(str(p.tag.case) == "gent" or "Fixd" in p.tag.grammemes for p in parses)
 
 
 def authorities_of_places(
-    segment: int, text: str, mentions: list[Mention], lemmas: Lemmas, normalise: Normalise
+    segment: int, text: str, mentions: list[Mention], morph: Morphology, normalise: Normalise
 ) -> list[Mention]:
     """An ORG mention for the authority noun right before a place ("власти Таиланда")."""
     added: list[Mention] = []
@@ -338,10 +374,10 @@ def authorities_of_places(
         match = _BEFORE_WORD.search(text, max(0, m.start - 40), m.start)
         if not match or text[match.end(1) : m.start] != " " or not match.group(1)[:1].islower():
             continue
-        if not _genitive(m.text, lemmas):
-            continue
         word = match.group(1)
-        parses = lemmas.analyser.parse(fold(word))
+        if not _AUTHORITY_LEMMAS.intersection(morph.lemmas.of(word)) or not _genitive(m.text, morph):
+            continue  # most words before a place are no authority: their lemmas (cached) say so first
+        parses = morph.parse(word)
         noun = next((p for p in parses if str(p.tag.POS) == "NOUN"), None)
         if noun is None:
             continue
@@ -351,7 +387,7 @@ def authorities_of_places(
             continue
         previous = _BEFORE_WORD.search(text, max(0, start - 40), start)
         if previous and text[previous.end(1) : start] == " ":
-            adjective = lemmas.analyser.parse(fold(previous.group(1)))
+            adjective = morph.parse(previous.group(1))
             if adjective and str(adjective[0].tag.POS) in ("ADJF", "PRTF") and previous.group(1).islower():
                 start = previous.start(1)  # "правоохранительными органами", "шахматная федерация"
         if (lemma,) in AUTHORITY_PHRASES and start == match.start(1):

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from osiwire.enrich.lexicon import Lemmas, fold
+from osiwire.enrich.entity_shapes import Morphology
+from osiwire.enrich.lexicon import fold
 from osiwire.model import Mention
 
 Normalise = Callable[[str, str], str]  # (span text, type) -> its nominative
@@ -53,43 +54,43 @@ PLACE_NOUNS = frozenset(
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[\s«\"]*$")
 
 
-def _parses(lemmas: Lemmas, word: str) -> list[Any]:
-    return list(lemmas.analyser.parse(fold(word)))
+def _parses(morph: Morphology, word: str) -> tuple[Any, ...]:
+    return morph.parse(word)
 
 
-def _first_name(lemmas: Lemmas, word: str) -> bool:
-    parses = _parses(lemmas, word)
+def _first_name(morph: Morphology, word: str) -> bool:
+    parses = _parses(morph, word)
     return bool(parses) and "Name" in parses[0].tag.grammemes and parses[0].score >= NAME_SCORE
 
 
-def _surname_like(lemmas: Lemmas, word: str) -> bool:
+def _surname_like(morph: Morphology, word: str) -> bool:
     """A surname reading, a "-ский" adjective, or a word morphology does not know (foreign surnames)."""
     if fold(word).endswith(_SURNAME_ADJECTIVE):
         return True
-    parses = _parses(lemmas, word)
+    parses = _parses(morph, word)
     if any("Surn" in p.tag.grammemes for p in parses):
         return True
-    return not lemmas.analyser.word_is_known(fold(word))
+    return not morph.known(word)
 
 
-def _only_surname(lemmas: Lemmas, word: str) -> bool:
-    parses = _parses(lemmas, word)
+def _only_surname(morph: Morphology, word: str) -> bool:
+    parses = _parses(morph, word)
     return bool(parses) and all(
         p.tag.grammemes & {"Surn"} and "anim" in p.tag.grammemes and not p.tag.grammemes & _NOT_NAMES
         for p in parses
     )
 
 
-def _no_place_or_body(lemmas: Lemmas, word: str) -> bool:
-    parses = _parses(lemmas, word)
+def _no_place_or_body(morph: Morphology, word: str) -> bool:
+    parses = _parses(morph, word)
     return not parses or not parses[0].tag.grammemes & _NOT_NAMES
 
 
-def _after_place_noun(lemmas: Lemmas, text: str, start: int) -> bool:
+def _after_place_noun(morph: Morphology, text: str, start: int) -> bool:
     match = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if match is None:
         return False
-    return match.group(1).islower() and lemmas.of(match.group(1))[0] in PLACE_NOUNS
+    return match.group(1).islower() and morph.lemma(match.group(1)) in PLACE_NOUNS
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -104,18 +105,16 @@ def _as_person(mention: Mention, normalise: Normalise) -> Mention:
 
 
 def recover_people(
-    segment: int, text: str, mentions: Sequence[Mention], lemmas: Lemmas, normalise: Normalise
+    segment: int, text: str, mentions: Sequence[Mention], morph: Morphology, normalise: Normalise
 ) -> list[Mention]:
     """``mentions`` with the people above recovered (retyped or added)."""
     out: list[Mention] = []
     for m in mentions:
         words = _CAPITALISED.findall(m.text)
         if m.type in ("LOC", "ORG") and words and " ".join(words) == m.text:
-            named = (
-                2 <= len(words) <= 3 and _first_name(lemmas, words[0]) and _surname_like(lemmas, words[-1])
-            )
-            surname = len(words) == 1 and _only_surname(lemmas, words[0])
-            if named or (surname and not _after_place_noun(lemmas, text, m.start)):
+            named = 2 <= len(words) <= 3 and _first_name(morph, words[0]) and _surname_like(morph, words[-1])
+            surname = len(words) == 1 and _only_surname(morph, words[0])
+            if named or (surname and not _after_place_noun(morph, text, m.start)):
                 m = _as_person(m, normalise)
         out.append(m)
     for match in _NAME_PAIR.finditer(text):
@@ -123,11 +122,7 @@ def recover_people(
         if any(m.start < end and start < m.end for m in out):
             continue
         first, second = match.group(1), match.group(2)
-        if (
-            _first_name(lemmas, first)
-            and _no_place_or_body(lemmas, second)
-            and not _first_name(lemmas, second)
-        ):
+        if _first_name(morph, first) and _no_place_or_body(morph, second) and not _first_name(morph, second):
             out.append(Mention(segment, start, end, "PER", match.group(), normalise(match.group(), "PER")))
     surnames = {
         fold(m.text.rsplit(" ", 1)[-1])
@@ -136,14 +131,14 @@ def recover_people(
     }
     if not surnames:
         return out
-    known = [s for s in surnames if len(s) >= 4 and _surname_like(lemmas, s)]
+    known = [s for s in surnames if len(s) >= 4 and _surname_like(morph, s)]
     result: list[Mention] = []
     for m in out:
         if (
             m.type in ("LOC", "ORG")
             and " " not in m.text
             and any(_same_word(fold(m.text), s) for s in known)
-            and not _after_place_noun(lemmas, text, m.start)
+            and not _after_place_noun(morph, text, m.start)
         ):
             m = _as_person(m, normalise)
         result.append(m)
