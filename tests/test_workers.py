@@ -24,6 +24,7 @@ from osiwire.store import Store
 from osiwire.store.stats import store_counts
 from osiwire.web.app import create_app
 from pg import Cluster
+from translate_servers import FakeLibreTranslate
 
 pytestmark = pytest.mark.postgres
 RELEASES = 8
@@ -286,3 +287,30 @@ def test_the_jobs_page_on_sqlite_says_there_is_no_queue(tmp_path: Path) -> None:
     with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
         page = client.get("/jobs")
         assert page.status_code == 200 and "No job queue here" in page.text
+
+
+def test_translation_runs_on_its_queue_then_the_alerts(tmp_path: Path, pg_url: str, archive: Path) -> None:
+    fake = FakeLibreTranslate()
+    with fake.running():
+        (tmp_path / "osiwire.toml").write_text(
+            f'[translate]\nengines = ["libretranslate", "none"]\n[translate.libretranslate]\nurl = "{fake.url}"\n',
+            encoding="utf-8",
+        )
+        add_source(tmp_path, pg_url, archive)
+        first = osiwire(tmp_path, pg_url, "worker", "--once", "--queues", "fetch,enrich,stories,alerts")
+        assert first.exit_code == 0, first.output
+        waiting = [j for j in jobs(tmp_path, pg_url, "todo") if j["task"] == "osiwire.translate"]
+        assert len(waiting) == RELEASES  # a machine with the model takes them (here: the next worker)
+        second = osiwire(tmp_path, pg_url, "worker", "--once", "--queues", "translate,alerts")
+        assert second.exit_code == 0, second.output
+    with Store(pg_url) as store:
+        ids = [h.id for h in store.search("").hits]
+        done = [store.translations.get(i, "en") for i in ids]
+        assert all(t is not None and t.status == "complete" for t in done)
+        # The fake engine upper-cases (names from the glossary aside).
+        assert all(any(s.target != s.source for s in t.sentences) for t in done if t is not None)
+        assert (
+            sum(s.target == s.source.upper() for t in done if t is not None for s in t.sentences) > RELEASES
+        )
+    alerts = [j for j in jobs(tmp_path, pg_url, "succeeded") if j["task"] == "osiwire.alerts"]
+    assert len(alerts) == RELEASES  # after the translation, once each

@@ -24,9 +24,11 @@ from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Status
 
 from osiwire.config import Settings
+from osiwire.extract.language import get_detector
 from osiwire.model import Article
 from osiwire.pipeline import Pipeline
 from osiwire.store import Store
+from osiwire.translating import Translating
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +49,33 @@ class Runtime:
     stalled_after_s: float = 30.0  # a worker silent this long is dead: its running jobs are queued again
     _local: threading.local = field(default_factory=threading.local)
 
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _translating: Translating | None = None
+    _pipelines: list[DeferringPipeline] = field(default_factory=list)
+
     def pipeline(self) -> DeferringPipeline:
         found: DeferringPipeline | None = getattr(self._local, "pipeline", None)
         if found is None:
-            found = self._local.pipeline = DeferringPipeline(self.settings, self.store)
+            found = self._local.pipeline = DeferringPipeline(
+                self.settings, self.store, translating=self.translating()
+            )
+            with self._lock:
+                self._pipelines.append(found)
         return found
 
+    def translating(self) -> Translating:
+        """One per process, whatever the threads: a translation model is loaded once (GPU memory)."""
+        with self._lock:
+            if self._translating is None:
+                self._translating = Translating(self.settings, self.store, get_detector())
+            return self._translating
+
     def close(self) -> None:
+        """Close every thread's pipeline (fetchers, translation engines), then the store."""
+        for pipeline in self._pipelines:
+            pipeline.close()  # each closes the shared translation engines: closing twice is harmless
+        if self._translating is not None:
+            self._translating.close()
         self.store.close()
 
 
