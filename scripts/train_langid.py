@@ -27,7 +27,7 @@ def accuracy(model: NgramModel, dev: dict[str, list[str]], words: int | None) ->
     result = {}
     for lang, sentences in dev.items():
         texts = [first_words(s, words) if words else s for s in sentences]
-        hits = sum(model.languages[int(np.argmax(model.scores(t)[0]))] == lang for t in texts)
+        hits = sum(model.languages[int(np.argmax(model.scores(t)[0]))].split("-")[0] == lang for t in texts)
         result[lang] = hits / len(texts)
     return result
 

@@ -10,7 +10,14 @@ import pytest
 
 from langid_samples import SENTENCES
 from osiwire.extract.langid_data import first_words
-from osiwire.extract.language import UNDETERMINED, LanguageGuess, _missing_letters, get_detector, owned_counts
+from osiwire.extract.language import (
+    UNDETERMINED,
+    UZBEK_CYRILLIC,
+    LanguageGuess,
+    _missing_letters,
+    get_detector,
+    owned_counts,
+)
 from osiwire.extract.ngrams import NgramModel
 
 CASES = [(lang, s) for lang, sentences in SENTENCES.items() for s in sentences]
@@ -139,7 +146,8 @@ def test_shipped_model_knows_how_often_each_language_writes_its_letters() -> Non
     model = NgramModel.load(Path(osiwire.__file__).parent / "data" / "langid-ngrams.npz")
     rates = dict(zip(model.languages, model.owned_rates.tolist(), strict=True))
     assert 0.1 < rates["kk"][0] < 0.2 and 0.1 < rates["az"][1] < 0.25  # Cyrillic, Latin
-    assert 0.0 < rates["uz"][1] < rates["uz"][0]  # oʻ gʻ are rarer than ў қ ғ ҳ
+    assert 0.0 < rates["uz"][1] < rates[UZBEK_CYRILLIC][0]  # oʻ gʻ are rarer than ў қ ғ ҳ
+    assert rates["uz"][0] == 0.0 and rates[UZBEK_CYRILLIC][1] == 0.0  # Uzbek's columns: one script each
     assert rates["ru"] == [0.0, 0.0] and rates["en"] == [0.0, 0.0]
 
 

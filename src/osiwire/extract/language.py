@@ -41,6 +41,9 @@ from osiwire.extract.ngrams import MAX_CHARS, NgramModel
 logger = logging.getLogger(__name__)
 
 UNDETERMINED = "und"  # ISO 639-2: letters, but no language clear enough to name
+UZBEK_CYRILLIC = (
+    "uz-Cyrl"  # the n-gram model's column for Uzbek in Cyrillic; answers say "uz" in both scripts
+)
 MODEL_RESOURCE = "langid-ngrams.npz"
 CYRILLIC_REGION: tuple[str, ...] = ("ru", "uk", "be", "kk", "ky", "tg", "uz")
 LATIN_REGION: tuple[str, ...] = ("en", "az", "tk", "uz")
@@ -204,8 +207,11 @@ class LanguageDetector:
         else:
             self._ngrams = NgramModel.load(model_path)
         column = {lang: i for i, lang in enumerate(self._ngrams.languages)}
+        # Uzbek in Cyrillic text reads its own column (a model before it had one reads the one)
+        cyrillic = {**column, "uz": column[UZBEK_CYRILLIC]} if UZBEK_CYRILLIC in column else column
         self._columns: dict[tuple[str, ...], list[int]] = {
-            region: [column[lang] for lang in region] for region in (CYRILLIC_REGION, LATIN_REGION)
+            CYRILLIC_REGION: [cyrillic[lang] for lang in CYRILLIC_REGION],
+            LATIN_REGION: [column[lang] for lang in LATIN_REGION],
         }
         logger.debug("language models loaded")
 
@@ -356,9 +362,9 @@ def owned_counts(lower: str, lang: str, latin: bool) -> tuple[int, int]:
 
 
 def _owned(lower: str, lang: str, latin: bool) -> int:
-    if latin and lang == "uz":
+    if latin and lang.startswith("uz"):
         return len(_UZBEK_MARK.findall(lower))
-    return sum(lower.count(c) for c in _OWNED_IN_SCRIPT[latin].get(lang, ""))
+    return sum(lower.count(c) for c in _OWNED_IN_SCRIPT[latin].get(lang.split("-")[0], ""))
 
 
 def _missing_letters(owned: int, letters: int, rate: float) -> float:

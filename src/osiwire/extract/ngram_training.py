@@ -11,7 +11,7 @@ import re
 import numpy as np
 import numpy.typing as npt
 
-from osiwire.extract.language import owned_counts
+from osiwire.extract.language import UZBEK_CYRILLIC, owned_counts
 from osiwire.extract.ngrams import _APOSTROPHES, NgramModel, features
 
 DEFAULT_BITS = 18  # 2**18 rows x 12 languages of int8: 3 MB in memory, ~1.3 MB compressed
@@ -21,6 +21,8 @@ DEFAULT_BITS = 18  # 2**18 rows x 12 languages of int8: 3 MB in memory, ~1.3 MB 
 # 0.944 -> 0.912; "Вазирлар Маҳкамаси қарори" read as Tajik): kept at 0.1 until Uzbek Cyrillic has more data.
 DEFAULT_ALPHA = 0.1
 _LATIN_UZBEK = re.compile(r"[a-z]{3}", re.IGNORECASE)
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Uzbek Latin -> Cyrillic (the 1995 alphabet's letters, digraphs first): the data holds ~150 Cyrillic Uzbek
 # training lines against ~670 Latin ones, so each Latin line is also learnt in Cyrillic.
 _UZ_DIGRAPHS = (("o'", "ў"), ("g'", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"))
@@ -43,13 +45,12 @@ def train(
     """Naive Bayes over hashed n-grams: log P(row | language), smoothed by ``alpha`` per row, scaled by each
     language's share of the counts: a row no language has seen then costs every language the same, where equal
     smoothing would favour the languages with least data (Tajik, Uzbek) on every unseen word."""
+    sentences = _uzbek_by_script(sentences)
     languages = tuple(sentences)
     size = 1 << bits
     counts = np.empty((size, len(languages)), dtype=np.float64)
     for column, lang in enumerate(languages):
         texts = sentences[lang]
-        if lang == "uz":
-            texts = texts + [uzbek_cyrillic(s) for s in texts if _LATIN_UZBEK.search(s)]
         if not texts:
             raise ValueError(f"{lang}: no training sentences")
         rows = np.concatenate([features(s, bits) for s in texts])
@@ -58,6 +59,21 @@ def train(
     smoothing = alpha * totals / totals.mean()
     table = np.log((counts + smoothing) / (totals + smoothing * size))
     return NgramModel.from_log_probs(languages, table, bits, owned_rates(sentences))
+
+
+def _uzbek_by_script(sentences: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Uzbek as two columns, Latin ("uz") and Cyrillic (UZBEK_CYRILLIC: its own lines and every Latin one
+    transliterated): in one column the few Cyrillic lines' n-grams were outweighed by the Latin ones' and Uzbek
+    Cyrillic headlines went to Tajik."""
+    if "uz" not in sentences:
+        return sentences
+    latin = [s for s in sentences["uz"] if _LATIN_UZBEK.search(s) and not _mostly_cyrillic(s)]
+    cyrillic = [s for s in sentences["uz"] if _mostly_cyrillic(s)]
+    return {**sentences, "uz": latin, UZBEK_CYRILLIC: cyrillic + [uzbek_cyrillic(s) for s in latin]}
+
+
+def _mostly_cyrillic(text: str) -> bool:
+    return len(_CYRILLIC_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text))
 
 
 def owned_rates(sentences: dict[str, list[str]]) -> npt.NDArray[np.float32]:
