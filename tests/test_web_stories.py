@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from osiwire.config import load_settings
-from osiwire.model import Enrichment, PersonName
+from osiwire.model import Enrichment, Mention, PersonName, SentencePair, Translation
 from osiwire.store import Store
 from osiwire.store.schema import people, sources
 from osiwire.web.app import create_app
@@ -134,3 +134,27 @@ def test_top_stories_list_what_spikes_in_the_archives_last_day(tmp_path: Path) -
     bare = load_settings(tmp_path / "empty", environ={})
     with Store(bare.database) as empty, TestClient(create_app(bare, store=empty)) as client:
         assert 'class="spiking"' not in client.get("/stories").text
+
+
+def test_a_story_page_shows_shared_people_and_places_and_translated_titles(tmp_path: Path) -> None:
+    ids = _fill(tmp_path)
+    settings = load_settings(tmp_path, environ={})
+    serbia = Mention(1, 0, 6, "LOC", "Сербия", "<i>Сербия</i>")  # a hostile base form
+    with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
+        store.enrichments.save(ids[0], 1, Enrichment(people=(VUCIC, PUTIN), mentions=(serbia,)), T0)
+        store.enrichments.save(ids[1], 1, Enrichment(people=(PUTIN,), mentions=(serbia,)), T0)
+        title = "Телефонный разговор с Президентом Сербии"
+        pair = SentencePair(
+            0, 0, title, "Telephone conversation with the <b>President</b> of Serbia", "ru", "t", "m"
+        )
+        store.translations.save(ids[0], 1, Translation("en", (pair,), "complete"), T0)
+        story = client.get("/api/v1/stories").json()[0]["id"]
+        page = client.get(f"/stories/{story}").text
+        assert re.search(r'<dt>People</dt><dd><a href="/people/\d+">Vladimir Putin</a>', page)
+        assert "&lt;b&gt;Vučić" not in page  # named by one release of three: not shared
+        # a base form with a slash fits no path: shown as text, escaped
+        assert '<dt>Places</dt><dd>&lt;i&gt;Сербия&lt;/i&gt; <span class="muted"' in page
+        assert (
+            '<div class="translated-title" lang="en">Telephone conversation with the &lt;b&gt;President&lt;/b&gt; '
+            "of Serbia</div>" in page
+        )

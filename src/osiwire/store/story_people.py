@@ -1,4 +1,4 @@
-"""The people most named by the releases of each story on a page, in one query for the page."""
+"""The people (and places) most named by the releases of each story, in one query for a page of stories."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from sqlalchemy import and_, func, select
 
 from osiwire.store.database import Database
-from osiwire.store.schema import people, release_people, release_stories, releases, versions
+from osiwire.store.schema import (
+    entities,
+    mentions,
+    people,
+    release_people,
+    release_stories,
+    releases,
+    versions,
+)
 
 MAX_STORIES = 500  # stories one question reads
 
@@ -41,3 +49,25 @@ def top_people(
         if len(found) < per_story:
             found.append((r.id, r.label, r.named))
     return out
+
+
+def top_places(db: Database, story_id: int, limit: int = 10) -> list[tuple[str, int]]:
+    """A story's places (LOC mentions by their base form), with the releases naming each, most named first."""
+    named = func.count(func.distinct(releases.c.id)).label("named")
+    stmt = (
+        select(entities.c.normal, named)
+        .select_from(release_stories)
+        .join(releases, releases.c.id == release_stories.c.release_id)
+        .join(
+            versions,
+            and_(versions.c.release_id == releases.c.id, versions.c.version_no == releases.c.version_count),
+        )
+        .join(mentions, mentions.c.version_id == versions.c.id)
+        .join(entities, entities.c.id == mentions.c.entity_id)
+        .where(release_stories.c.story_id == story_id, mentions.c.type == "LOC")
+        .group_by(entities.c.normal)
+        .order_by(named.desc(), entities.c.normal)
+        .limit(limit)
+    )
+    with db.reading() as conn:
+        return [(r.normal, int(r.named)) for r in conn.execute(stmt)]

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from osiwire.errors import StoreError
 from osiwire.publish.spikes import breaking_rule, find_spikes, spike_rule
 from osiwire.publish.stories import resolve_story, story_list, story_record
+from osiwire.store import Store
+from osiwire.store.story_people import top_people, top_places
 from osiwire.stories.spikes import HOUR
 from osiwire.web.deps import WebState
 from osiwire.web.firsts import delay_text
@@ -23,6 +25,8 @@ TOP_STORIES = 50  # stories on the Top stories page, largest and newest first
 SPIKE_KINDS = ("topic", "person", "organisation", "country")  # a source's own spike is its business
 SPIKE_SPAN = timedelta(days=1)  # the page lists the spikes of the last day
 SPIKES_SHOWN = 12
+TRANSLATED_TITLES = 200  # releases of a story whose translated title is looked up, earliest first
+SHARED_SHOWN = 10  # people and places named by two releases of the story or more
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,4 +108,31 @@ def story_page(
         return RedirectResponse(f"{request_root(request)}/stories/{resolved}", status_code=301)
     story = story_record(web.store, resolved)
     delays = {d["release_id"]: delay_text(d["delay_s"]) for d in story["delays"]}
-    return html_page(web, request, "story.html", section="stories", story=story, delays=delays)
+    target = web.settings.translate.target_language
+    translated = {}  # each release's title in the target language, beside the original
+    for r in story["releases"][:TRANSLATED_TITLES]:
+        if r["language"] != target and (title := english_title(web.store, r["id"], target)):
+            translated[r["id"]] = title
+    shared = top_people(web.store.db, [resolved], per_story=SHARED_SHOWN).get(resolved, [])
+    return html_page(
+        web,
+        request,
+        "story.html",
+        section="stories",
+        story=story,
+        delays=delays,
+        translated=translated,
+        target_language=target,
+        people=[p for p in shared if p[2] >= 2 or story["size"] == 1],
+        places=[
+            p for p in top_places(web.store.db, resolved, SHARED_SHOWN) if p[1] >= 2 or story["size"] == 1
+        ],
+    )
+
+
+def english_title(store: Store, release_id: int, target: str) -> str:
+    """A release's title in ``target`` ("" when its title was not translated)."""
+    translation = store.translations.get(release_id, target)
+    if translation is None or not any(p.translated for p in translation.sentences if p.segment == 0):
+        return ""
+    return translation.segment_text(0)
