@@ -111,7 +111,7 @@ def test_a_failing_stage_is_recorded_retried_and_the_later_stages_still_run(
         ids = [h.id for h in store.search("").hits]
         assert all(store.stories.of_release(i) is not None for i in ids)  # stories ran all the same
     waiting = [j for j in jobs(tmp_path, pg_url, "todo") if j["task"] == "osiwire.enrich"]
-    assert len(waiting) == RELEASES and all(j["attempts"] == 1 for j in waiting)  # procrastinate retries them
+    assert len(waiting) == RELEASES and all(j["attempts"] >= 1 for j in waiting)  # procrastinate retries them
 
     monkeypatch.undo()
     retried = osiwire(tmp_path, pg_url, "jobs", "retry", *(str(j["id"]) for j in waiting))
