@@ -84,8 +84,8 @@ def hook() -> Iterator[Hook]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as s:
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as s:
         yield s
 
 

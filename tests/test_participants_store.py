@@ -15,8 +15,8 @@ BELOUSOV = PersonName("Андрей", "Рэмович", "Белоусов", "", 
 ZHUKOV = PersonName("Георгий", "", "Жуков", "", "Georgiy Zhukov", ("Жуков",))
 
 
-def test_kind_and_source_are_stored_and_read_back(tmp_path: Path) -> None:
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+def test_kind_and_source_are_stored_and_read_back(store_url: str) -> None:
+    with Store(store_url) as store:
         store.releases.save(make_article("https://a/1", "Совещание", ["Белоусов и Жуков."], published=NOW))
         rows = (
             Participant(BELOUSOV, "Министр обороны", "", "RU", "", "list", "participant"),
