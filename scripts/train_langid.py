@@ -1,6 +1,6 @@
 """Train the character n-gram language model shipped as src/osiwire/data/langid-ngrams.npz.
 
-    .venv/bin/python scripts/train_langid.py [--data ../shared/data/langid] [--bits 18] [--alpha 0.1]
+    .venv/bin/python scripts/train_langid.py [--data ../shared/data/langid] [--bits 18] [--alpha 0.5]
 
 Reads the TRAIN side of the fixed split (osiwire.extract.langid_data.is_dev) only, counts hashed 1-5-grams per
 language (naive Bayes, additive smoothing), writes the model, and prints dev accuracy (full sentences and

