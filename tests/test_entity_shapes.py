@@ -180,3 +180,27 @@ def test_a_quoted_name_holding_a_place_is_a_body(rules: EntityRules) -> None:
 def test_a_country_read_as_a_person_is_a_place(rules: EntityRules) -> None:
     text = "Вчера Бразилия объявила траур."
     assert apply(rules, text, mention(text, "Бразилия", "PER")) == [("LOC", "Бразилия")]
+
+
+def test_a_span_a_things_noun_heads_is_no_organisation(rules: EntityRules) -> None:
+    text = "Снимки прислал космический телескоп Кеплер-2."
+    assert apply(rules, text, mention(text, "космический телескоп Кеплер-2", "ORG")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "type_"),
+    [
+        ("Гонщики команды «Бенеттон» сошли.", "Бенеттон", "PER"),
+        ("Депутаты партии «Вологда» голосовали против.", "Вологда", "LOC"),
+    ],
+)
+def test_a_quoted_name_after_a_kind_noun_is_a_body(
+    rules: EntityRules, text: str, surface: str, type_: str
+) -> None:
+    assert apply(rules, text, mention(text, surface, type_)) == [("ORG", surface)]
+
+
+def test_a_deputy_heads_title_is_no_organisation(rules: EntityRules) -> None:
+    text = "Замглавы Минфина Олег Семёнов выступил."
+    found = apply(rules, text, mention(text, "Замглавы Минфина", "ORG"))
+    assert [f for f in found if f[0] == "ORG"] == [("ORG", "Минфина")]

@@ -8,7 +8,8 @@
 - **A kind noun beside a name is part of it**: "движения «Левый фронт»", "корпорация Philips" name one body,
   not two; the noun's own mention is dropped when a name follows it.
 - **A quoted name after a thing's noun is no organisation**: "шаттл «Дискавери»", "фильм «Жара»".
-- **A quoted name holding a place is a body**: "«Голос Америки»", "«Эхо Москвы»" (not after a thing's noun).
+- **A quoted name holding a place is a body**: "«Голос Америки»", "«Эхо Москвы»" (not after a thing's noun);
+  so is a quoted name read as a person or place after a kind noun ("команды «Феррари»").
 - **A facility is a place**: an ORG span whose head noun is an airport, a station, a palace, a stadium.
 - **Authorities of a place are a body**: "власти Таиланда", "руководство Грузии", "правоохранительные органы
   Малайзии": the noun before a place in the genitive names an organisation (the place stays a place).
@@ -299,9 +300,18 @@ def drop_named_things(text: str, mentions: list[Mention], morph: Morphology) -> 
             before = _word_before(text, m.start)
             if before and _lemma(morph, before) in THING_NOUNS and not _genitive_only(m.text, morph):
                 things.add(_name_key(m.text))
+    out = [
+        m
+        for m in mentions
+        if m.type != "ORG"
+        or not (
+            any(not THING_NOUNS.isdisjoint(morph.lemmas.of(w)) for w in _WORD.findall(m.text)[:3])
+            and _head_noun(m.text, morph) in THING_NOUNS
+        )  # "Космический телескоп Хаббл": a thing's own noun heads the span
+    ]
     if not things:
-        return mentions
-    return [m for m in mentions if m.type != "ORG" or _name_key(m.text) not in things]
+        return out
+    return [m for m in out if m.type != "ORG" or _name_key(m.text) not in things]
 
 
 _QUOTED = re.compile(r"«([^«»\n]{2,80})»")
@@ -315,6 +325,19 @@ def quoted_names_with_places(
     for match in _QUOTED.finditer(text):
         start, end = match.span(1)
         inside = [m for m in out if m.start < end and start < m.end]
+        before = _word_before(text, match.start())
+        if (
+            len(inside) == 1
+            and inside[0].type in ("PER", "LOC")
+            and (inside[0].start, inside[0].end) == (start, end)
+            and before
+            and before.islower()
+            and morph.lemma(before) in KIND_NOUNS
+        ):  # "команды «Феррари»", "партии «Родина»": the kind noun says it is a body
+            out = [
+                replace(m, type="ORG", normal=normalise(m.text, "ORG")) if m is inside[0] else m for m in out
+            ]
+            continue
         if not inside or any(m.type != "LOC" or m.start < start or m.end > end for m in inside):
             continue
         words = _WORD.findall(match.group(1))
