@@ -18,7 +18,7 @@ from enriched_store import seed
 from factories import NOW, make_article
 from osiwire.cli import cli
 from osiwire.config import load_settings
-from osiwire.errors import StoreError
+from osiwire.errors import ConfigError, StoreError
 from osiwire.store import Store
 from osiwire.store import copy as copy_module
 from osiwire.store.database import Database, sqlite_path
@@ -288,3 +288,25 @@ def test_a_restarted_postgresql_is_reconnected_to_and_nothing_is_lost(
             assert store.search("встреча").total == 2
     finally:
         pg_cluster.drop(url)
+
+
+@pytest.mark.parametrize(
+    ("toml", "environ", "expected"),
+    [
+        ('database_url = "postgresql://a@h/db"\n', {}, "postgresql://a@h/db"),
+        ('[database]\nurl = "postgresql://b@h/db"\n', {}, "postgresql://b@h/db"),
+        ("", {"OSIWIRE_DATABASE_URL": "postgresql://c@h/db"}, "postgresql://c@h/db"),
+        ("", {"OSIWIRE_DATABASE__URL": "postgresql://d@h/db"}, "postgresql://d@h/db"),
+    ],
+)
+def test_the_database_url_is_read_from_every_place_it_may_be_set(
+    tmp_path: Path, toml: str, environ: dict[str, str], expected: str
+) -> None:
+    (tmp_path / "osiwire.toml").write_text(toml, encoding="utf-8")
+    assert load_settings(tmp_path, environ=environ).database == expected
+
+
+def test_a_database_table_with_other_keys_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "osiwire.toml").write_text('[database]\nurl = "x"\npool = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'database'"):
+        load_settings(tmp_path, environ={})

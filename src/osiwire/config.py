@@ -245,6 +245,17 @@ class Settings(_Section):
         return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
+def _database_section(values: dict[str, Any]) -> None:
+    """``[database] url = ...`` (``OSIWIRE_DATABASE__URL``) is ``database_url`` spelled as a table."""
+    section = values.pop("database", None)
+    if section is None:
+        return
+    if not isinstance(section, dict) or set(section) - {"url"}:
+        raise ConfigError(f"setting 'database': expected a table with only 'url', got {section!r}")
+    if section.get("url") and not values.get("database_url"):
+        values["database_url"] = section["url"]
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in environ.items():
@@ -296,6 +307,7 @@ def load_settings(
     values = _merge(values, _env_overrides(env))
     values = _merge(values, overrides)
     values["data_dir"] = directory
+    _database_section(values)
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
