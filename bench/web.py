@@ -17,7 +17,10 @@ first-time searches is printed. The same load is then sent for --baseline-durati
 search cache off (``web.search_cache = 0``): the uncached figures, measured in the same run. --engines runs the
 cached load once per ``search.engine`` (default: tantivy, then fts5, the earlier path, as its baseline); before
 the tantivy run, ``osiwire reindex --copies WORKERS`` builds the index (its releases/s printed) and the bare
-engine's floor (top 20 by bm25 of each curated query) is printed beside FTS5's.
+engine's floor (top 20 by bm25 of each curated query) is printed beside FTS5's. Then, per engine, the first
+--cpu requests of the same plan are sent one at a time to the app in this process: the server's CPU per
+request (first-time searches, repeated searches, release pages), a figure a machine busy with other work
+distorts less than latency under load; the RESULT line gives their ratio.
 
     .venv/bin/python bench/web.py [--releases 100000] [--rate 200] [--duration 30] [--workers 2]
 
@@ -429,6 +432,47 @@ def report(
     return summary
 
 
+def cpu_phase(data_dir: Path, plan: list[tuple[float, str, str]], engine: str) -> dict[str, float]:
+    """The server's CPU per request of ``plan``, sent one at a time in this process (``search.engine`` =
+    ``engine``): a figure a busy machine slows less than latency under load. CPU is the process's, less the
+    cost of the same number of /healthz requests (the in-process client's own share)."""
+    from fastapi.testclient import TestClient
+
+    from osiwire.config import load_settings
+    from osiwire.web.app import create_app
+
+    settings = load_settings(data_dir, environ={"OSIWIRE_SEARCH__ENGINE": engine})
+    cpu: dict[str, list[float]] = {"first-time search": [], "repeated search": [], "release": []}
+    seen: set[str] = set()
+    with TestClient(create_app(settings, server=True)) as client:
+        client.get("/search?q=" + QUERIES[0])  # the index open, the lemmatiser loaded
+        begun = time.process_time()
+        for _ in range(200):
+            client.get("/healthz")
+        overhead_ms = (time.process_time() - begun) / 200 * 1000
+        for _, kind, path in plan:
+            begun = time.process_time()
+            status = client.get(path).status_code
+            spent = (time.process_time() - begun) * 1000 - overhead_ms
+            if status != 200:
+                raise SystemExit(f"{path}: HTTP {status} in the CPU phase")
+            if kind == "release":
+                cpu["release"].append(spent)
+            else:
+                cpu["repeated search" if path in seen else "first-time search"].append(spent)
+                seen.add(path)
+    print(f"\nCPU per request, search.engine = {engine} (one at a time, in-process; client's share removed):")
+    summary = {"all": sum(sum(v) for v in cpu.values()) / len(plan)}
+    for kind, values in cpu.items():
+        mean = sum(values) / len(values) if values else float("nan")
+        summary[kind] = mean
+        print(
+            f"  {kind:<18} {len(values):>6} requests, mean {mean:6.2f} ms, p95 {_percentile(values, 95):6.2f} ms"
+        )
+    print(f"  every request: mean {summary['all']:.2f} ms (so {1000 / summary['all']:.0f} requests/s a core)")
+    return summary
+
+
 def _goal_met(p95: float, p99: float, errors: int) -> bool:
     """Search p95 and p99 within the goals, and no request failed."""
     return p95 <= GOAL_SEARCH_P95_MS and p99 <= GOAL_SEARCH_P99_MS and errors == 0
@@ -622,6 +666,12 @@ def main() -> None:
         "reported with their name as a prefix)",
     )
     parser.add_argument(
+        "--cpu",
+        type=int,
+        default=1500,
+        help="requests of the plan sent one at a time in-process per engine, for the CPU per request (0: none)",
+    )
+    parser.add_argument(
         "--warmup",
         type=float,
         default=5.0,
@@ -665,6 +715,9 @@ def main() -> None:
                 data_dir, plan, args.workers, settings, duration, title, args.ingest_every
             )
         results = runs[engines[0]]
+        cpu = (
+            {engine: cpu_phase(data_dir, plan[: args.cpu], engine) for engine in engines} if args.cpu else {}
+        )
         baseline: list[dict[str, Any]] = []
         if args.baseline_duration > 0:
             cut = int(args.rate * min(args.baseline_duration, duration))
@@ -740,6 +793,13 @@ def main() -> None:
         "goal_met_sustained": "yes" if met_sustained else "no",
         **others,
     }
+    for engine, spent in cpu.items():
+        fields[f"{engine}_cpu_ms_per_request"] = round(spent["all"], 2)
+        fields[f"{engine}_cpu_ms_first_time_search"] = round(spent["first-time search"], 2)
+    if len(cpu) > 1:  # the baseline engine's CPU over the headline's: above 1, the headline costs less
+        first, *rest = cpu
+        for engine in rest:
+            fields[f"cpu_ratio_{engine}_over_{first}"] = round(cpu[engine]["all"] / cpu[first]["all"], 2)
     if engine_floor is not None:
         fields |= {
             "engine_floor_median_ms": round(engine_floor["median"], 2),
