@@ -55,7 +55,7 @@ def compare(obj: Context, jsonl: TextIO) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON array of stories.")
 @click.pass_context
 def stories(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
-    """Stories across sources, largest and newest first, with their first publisher."""
+    """Stories across sources, those told by most sources first, then the largest and newest, with their first publisher."""
     if ctx.invoked_subcommand is not None:
         return
     obj: Context = ctx.obj

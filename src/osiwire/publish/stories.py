@@ -11,6 +11,8 @@ from osiwire.store.story_people import top_people
 from osiwire.stories.breaking import BreakingRule, breaking
 from osiwire.stories.firsts import SourceRecord, first_publication, source_records
 
+CANDIDATES = 4  # a listing ranks this many times its length of the largest stories by their sources
+
 
 def resolve_story(store: Store, key: int | str) -> int:
     """The story ``key`` names, a merged one's successor for a merged id; StoreError when there is none."""
@@ -23,10 +25,15 @@ def resolve_story(store: Store, key: int | str) -> int:
 def story_list(
     store: Store, since: datetime | None, limit: int, rule: BreakingRule | None = None
 ) -> list[dict[str, Any]]:
-    """Stories, largest and newest first, each with its first publisher, sources, languages, countries, the
-    people most named and, by ``rule`` (the defaults when None), when it became breaking (None if never)."""
-    rows = store.stories.listing(since, limit)
-    members = store.stories.members_of([r.id for r in rows])
+    """Stories told by most sources first, then the largest and newest (among the ``CANDIDATES`` times ``limit``
+    largest and newest), each with its first publisher, sources, languages, countries, the people most named and,
+    by ``rule`` (the defaults when None), when it became breaking (None if never)."""
+    found = store.stories.listing(since, limit * CANDIDATES)
+    members = store.stories.members_of([r.id for r in found])
+    rows = sorted(
+        found,
+        key=lambda r: (-len({m.source for m in members.get(r.id, [])}), -r.size, -r.last_at.timestamp()),
+    )[:limit]
     named = top_people(store.db, [r.id for r in rows])
     out = []
     for row in rows:

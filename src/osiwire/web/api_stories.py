@@ -133,7 +133,7 @@ SinceParam = Annotated[
     "/stories",
     response_model=list[StoryOut],
     summary="Stories across sources",
-    description="Stories, largest and newest first, each with its first publisher, sources, languages and countries.",
+    description="Stories told by most sources first, then the largest and newest, each with its first publisher, sources, languages, countries, the people most named and when it became breaking.",
 )
 def list_stories(
     web: WebDep,
