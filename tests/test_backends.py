@@ -45,11 +45,15 @@ def load_kremlin(store: Store, shared_data: Path) -> None:
                 store.translations.save(result.release_id, 1, _translation([ENGLISH[n]]), NOW)
 
 
-@pytest.fixture
-def both(shared_data: Path, tmp_path: Path, pg_cluster: Cluster) -> Iterator[tuple[Store, Store]]:
-    """The kremlin corpus in an SQLite file and in a PostgreSQL database."""
+@pytest.fixture(scope="module")
+def both(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory, pg_cluster: Cluster
+) -> Iterator[tuple[Store, Store]]:
+    """The kremlin corpus in an SQLite file and in a PostgreSQL database (loaded once for the module: a test
+    that writes writes the same to both)."""
     url = pg_cluster.new_database()
-    lite, pg = Store(f"sqlite:///{tmp_path / 'db.sqlite'}"), Store(url)
+    lite = Store(f"sqlite:///{tmp_path_factory.mktemp('both') / 'db.sqlite'}")
+    pg = Store(url)
     try:
         for store in (lite, pg):
             load_kremlin(store, shared_data)
@@ -84,7 +88,8 @@ def test_the_engine_matches_the_same_releases_on_both_backends(
             matched += bool(want)
         assert matched > len(queries) // 2  # the set is not trivially empty
         # A write on PostgreSQL reaches its index through the change log, as on SQLite.
-        pg.releases.save(make_article("https://example.org/new", "Шашлык", ["Шашлыки в Москве."]))
+        for store in (lite, pg):
+            store.releases.save(make_article("https://example.org/new", "Шашлык", ["Шашлыки в Москве."]))
         on_postgres.follow()
         assert list(_matches(on_postgres, pg, "шашлык")) == [126]
     finally:
