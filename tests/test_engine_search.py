@@ -305,6 +305,8 @@ def test_a_broad_search_is_counted_exactly_paged_by_the_engine_and_faceted_from_
                 assert [h.id for h in got.hits] == [h.id for h in want.hits]
             else:  # the same bm25 figures as every match read whole (ties may come in another order)
                 assert [round(h.score, 4) for h in got.hits] == [round(h.score, 4) for h in whole.hits]
+            past = cache.search(query, filters, limit=20, offset=10_000_000, sort=sort)  # (the API's maximum)
+            assert past.hits == () and past.total == want_total
         found = cache.facets(query, filters, limit_per_facet=100)
         want_facets = facets(big_store.db, big_store.lemmatiser, query, filters, limit_per_facet=100)
         assert found.approximate and not want_facets.approximate

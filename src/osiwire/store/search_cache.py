@@ -436,7 +436,9 @@ class SearchCache:
         if kept is not None:
             return kept
         if entry.ranked_by is not None and self.engine is not None:  # a broad search: the engine's top-k
-            ranked, _ = self.engine.top(entry.ranked_by, limit, newest=sort == "date", offset=offset)
+            ranked: list[tuple[int, float]] = []
+            if offset < entry.total:  # (the engine's collector holds offset + limit hits: never past the end)
+                ranked, _ = self.engine.top(entry.ranked_by, limit, newest=sort == "date", offset=offset)
             found = SearchPage(self._page_hits(query, ranked), entry.total, query_text)
             with self._lock:
                 if len(entry.pages) < PAGES_PER_SEARCH:
