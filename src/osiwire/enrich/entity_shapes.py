@@ -2,7 +2,8 @@
 
 - **Brackets part two names**: "Джошуа Вольф (Joshua Wolf)", "Комитет защиты журналистов (КЗЖ)" are two
   mentions, the name and its original spelling or abbreviation; natasha reads each as one span. A person's
-  span cut by commas ("Овечкин, Фёдоров") is two people. A bracket a span ends on is trimmed ("ПАСЕ (").
+  or place's span cut by commas ("Овечкин, Фёдоров", "Намибия, Парагвай") is two, and so is any span cut by a
+  list bullet ("Бахрейн • Барбадос"). A bracket a span ends on is trimmed ("ПАСЕ (").
 - **An abbreviation the text expands is that body**: "Организация Договора о коллективной безопасности (ОДКБ)"
   and later "ОДКБ" name one organisation; each standalone "ОДКБ" of that text gets the expansion's type.
 - **A kind noun beside a name is part of it**: "движения «Левый фронт»", "корпорация Philips" name one body,
@@ -28,7 +29,7 @@ from osiwire.model import Mention
 
 Normalise = Callable[[str, str], str]  # (span text, type) -> its nominative
 
-_PIECE = re.compile(r"[^(),;]+")
+_PIECE = re.compile(r"[^(),;•·|]+")  # brackets, commas and list bullets part names
 _QUOTES_OPEN = '«"„“'
 _QUOTES_CLOSE = '»"“”'
 _ABBREVIATION = re.compile(r"[А-ЯЁA-Z]{2,6}")
@@ -131,7 +132,7 @@ def _strip_piece(piece: str) -> tuple[int, int]:
 def split_at_brackets(text: str, mention: Mention, normalise: Normalise) -> list[Mention]:
     """``mention`` cut into the names its brackets (and, for a person, commas) separate."""
     surface = mention.text
-    if not any(c in surface for c in "(),;"):
+    if not any(c in surface for c in "(),;•·|"):
         return [mention]
     pieces = []
     for match in _PIECE.finditer(surface):
@@ -144,7 +145,7 @@ def split_at_brackets(text: str, mention: Mention, normalise: Normalise) -> list
     if not pieces:
         return []
     commas = "," in surface or ";" in surface
-    if mention.type != "PER" and commas:
+    if mention.type == "ORG" and commas:
         return [mention]  # "Министерство ... по делам гражданской обороны, чрезвычайным ситуациям": one name
     if mention.type == "PER" and len(pieces) == 2 and not commas:
         first, second = (surface[a:b] for a, b in pieces)
