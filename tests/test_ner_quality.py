@@ -15,7 +15,7 @@ places ("ЕС", "Евросоюза"). With enrich/entity_rules.py (2026-12-07, 
 chosen by phenomenon, then checked here): PER .957; LOC P .969 R .907 F1 .937; ORG P .838 R .770 F1 .803.
 With enrich/entity_shapes.py and people_rules.py (2026-12-08; developed looking at the "dev" half of
 tests/ner_metric.py, the "check" half reported apart by bench/ner_factrueval.py): PER P .972 R .974 F1 .973;
-LOC P .969 R .925 F1 .947; ORG P .901 R .784 F1 .838. Check half alone: PER .968, LOC .945, ORG .867 (natasha
+LOC P .969 R .933 F1 .951; ORG P .901 R .784 F1 .838. Check half alone: PER .968, LOC .954, ORG .867 (natasha
 alone .957, .923, .781); dev half: PER .979, LOC .948, ORG .809 (.957, .921, .688).
 """
 
@@ -31,7 +31,7 @@ from osiwire.enrich.entities import EntityExtractor, NatashaExtractor
 from test_entities import loaded_extractor
 
 # Pinned ~0.01 below the figures measured on 2026-12-08 (see the module docstring).
-FLOORS = {"PER": 0.963, "LOC": 0.937, "ORG": 0.828}
+FLOORS = {"PER": 0.963, "LOC": 0.941, "ORG": 0.828}
 TARGET_PER_F1 = 0.95
 
 
