@@ -33,9 +33,11 @@ def _app(tmp_path: Path, store: Store, **web: Any) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Seeded, Store]]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str
+) -> Iterator[tuple[TestClient, Seeded, Store]]:
     tmp_path = tmp_path_factory.mktemp("api")
-    store = Store("sqlite:///" + str(tmp_path / "db.sqlite"))
+    store = Store(module_store_url)
     ids = seed(store)
     with _app(tmp_path, store) as client:
         yield client, ids, store
@@ -275,8 +277,8 @@ def test_openapi_documents_the_new_routes(client: TestClient) -> None:
 
 
 @pytest.fixture()
-def writable(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
-    store = Store("sqlite:///" + str(tmp_path / "db.sqlite"))
+def writable(tmp_path: Path, store_url: str) -> Iterator[tuple[TestClient, Store]]:
+    store = Store(store_url)
     seed(store)
     with _app(tmp_path, store, api_token=TOKEN) as client:
         yield client, store
