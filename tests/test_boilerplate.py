@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from osiwire.enrich.boilerplate import MIN_RELEASES, SourceBoilerplate
+from osiwire.enrich.boilerplate import LEARN_RELEASES, MIN_RELEASES, SourceBoilerplate
 from osiwire.model import Mention, Segment
 
 
@@ -71,3 +71,11 @@ def test_kremlin_furniture_is_learned_and_its_names_are_not(kremlin_texts: list[
         "kremlin.ru", segments(text), [mention(text, "Баканов Дмитрий Владимирович Статус")]
     )
     assert [m.text for m in found] == ["Баканов Дмитрий Владимирович"]
+
+
+def test_a_settled_source_keeps_its_furniture_and_lets_its_counts_go() -> None:
+    learner = SourceBoilerplate()
+    for text in made_up_site(LEARN_RELEASES + 10):
+        learner.observe("site", segments(text))
+    assert ("лента", "архив", "контакты") in learner.known("site")
+    assert not learner._sources["site"].counts

@@ -27,8 +27,9 @@ GRAM = 3
 # Furniture opens or closes a page: only the first and last EDGE_WORDS words of a release are counted, which
 # also bounds the counter (at most 2 x EDGE_WORDS trigrams a release).
 EDGE_WORDS = 80
-# Releases after which a source's counts stop growing (its furniture is known; memory stays bounded).
-LEARN_RELEASES = 500
+# Releases after which a source's furniture is settled and its counts are let go: learning holds at most
+# ~2 x EDGE_WORDS x LEARN_RELEASES trigrams a source (~2 MB), and a settled source only its furniture.
+LEARN_RELEASES = 100
 _WORD = re.compile(r"\S+")
 
 
@@ -72,6 +73,8 @@ class SourceBoilerplate:
             if state.releases >= self.min_releases:
                 floor = self.min_share * state.releases
                 state.known = frozenset(g for g, n in state.counts.items() if n >= floor)
+            if state.releases >= LEARN_RELEASES:
+                state.counts = Counter()  # settled: what it knows stays
 
     def known(self, source: object) -> frozenset[tuple[str, ...]]:
         """The furniture trigrams of ``source`` learned so far."""
