@@ -37,9 +37,9 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Iterator[Site]:
     tmp_path = tmp_path_factory.mktemp("pages")
-    store = Store("sqlite:///" + str(tmp_path / "db.sqlite"))
+    store = Store(module_store_url)
     ids = seed(store)
     # A hostile person, with a hostile position and topic, in a release of their own.
     release = store.releases.save(

@@ -59,10 +59,10 @@ def _article(
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def seeded(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Iterator[dict[str, Any]]:
     """One store and client for the module: every test only reads."""
     tmp_path = tmp_path_factory.mktemp("web")
-    store = Store("sqlite:///" + str(tmp_path / "t.db"))
+    store = Store(module_store_url)
     kremlin = store.sources.add(
         Source(
             name="Kremlin",
