@@ -15,9 +15,16 @@ import re
 from dataclasses import dataclass, replace
 
 from osiwire.enrich.countries import default_finder
-from osiwire.enrich.morphology import analyser, cases, name_parses
+from osiwire.enrich.morphology import analyser, cases, lemma, name_parses
 from osiwire.enrich.names import list_name, parse_name
-from osiwire.enrich.positions import country_of, is_title, is_title_en, organisation_of, side_country
+from osiwire.enrich.positions import (
+    TITLE_MODIFIERS,
+    country_of,
+    is_title,
+    is_title_en,
+    organisation_of,
+    side_country,
+)
 from osiwire.model import Participant, PersonName
 
 logger = logging.getLogger(__name__)
@@ -77,7 +84,7 @@ _GLUE = re.compile(r"(?<=[а-яё»)”])(?=[А-ЯЁ])")
 SEPARATOR = re.compile(r"\*\s*\*\s*\*")
 # What follows the list on a kremlin.ru page (and other site furniture in scraped text): the list ends there.
 TRAILER = re.compile(
-    r"(?<!\S)(?:Смотрите также|См\. также|Версия для печати|Статус материала|Опубликован в разделах)\b"
+    r"(?:(?<!\S)|(?<=[а-яё»)”]))(?:Смотрите также|См\. также|Версия для печати|Статус материала|Опубликован в разделах)\b"
 )
 _DATE = re.compile(
     r"\d{1,2}\s+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s+\d{4}\s+(?:года|г\.)"
@@ -374,7 +381,39 @@ def _openers(text: str) -> list[_Opener]:
     if len(found) >= 2:
         for index, opener in reversed(single):
             found.insert(index, opener)
+        found = sorted([*found, *_single_names(text, found)], key=lambda o: o.start)
     return found
+
+
+# A one-word name written as running text writes it ("Сугионо – Министр ..."), at a line's start or glued to the
+# previous row's position ("... Республики ИндонезияСугионо – ..."), before a dash and a title word.
+SINGLE_NAME = re.compile(
+    r"(?:(?<=[а-яё»)”])|(?m:^)[ \t]*)(?P<name>[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)[ \t]*[–—][ \t]*(?P<next>[^\W\d_]+)"
+)
+
+
+def _single_names(text: str, found: list[_Opener]) -> list[_Opener]:
+    """Rows of one-word names inside a list of other rows (``found``): a word no title and no known common word."""
+    out = []
+    for match in SINGLE_NAME.finditer(text):
+        word = match["name"]
+        if any(o.start <= match.start("name") < o.end for o in found) or _in_quotes(text, match.start()):
+            continue
+        if (
+            not (is_title(match["next"]) or _modifier_word(match["next"]))
+            or is_title(word)
+            or not _looks_given(word)
+        ):
+            continue
+        name = list_name([word.upper()], [])
+        if name is not None:
+            out.append(_Opener(match.start("name"), match.start("next"), name, surname_first=False))
+    return out
+
+
+def _modifier_word(word: str) -> bool:
+    """A word opening a title ("Первый заместитель", "Чрезвычайный и Полномочный Посол")."""
+    return lemma(word) in TITLE_MODIFIERS
 
 
 def _list_country(rows: list[ListRow], russian_order: list[bool]) -> list[ListRow]:
