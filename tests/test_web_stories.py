@@ -47,9 +47,7 @@ def test_copies_collapse_into_one_hit_with_plus_n_sources(tmp_path: Path) -> Non
 
 
 def test_topic_and_person_pages_chart_their_volume_with_the_spike_marked(tmp_path: Path) -> None:
-    # Without the search cache: with it, /topics/energy over this store waited forever inside
-    # SearchCache._entry (an engine filter asking for the entry its own thread was evaluating), at 849c07a.
-    settings = load_settings(tmp_path, environ={}, web={"search_cache": 0})
+    settings = load_settings(tmp_path, environ={})
     with Store(settings.database) as store, TestClient(create_app(settings, store=store)) as client:
         seed_spikes(store)
         topic = client.get("/topics/energy")
