@@ -9,7 +9,9 @@ then timed (one thread, nothing around the library but the call):
 
 - engine top-20 by bm25 (block-max WAND), with the ids read from the fast field;
 - engine top-20 newest first (``sort_at`` fast field);
-- engine every match with its score and id (what the search cache asks for: facets count every match);
+- engine every match with its score and id (what the search cache asked for until facets were sampled);
+- engine capped: what the search cache reads now: every match up to ``EXACT_MAX`` (20,000), else the count and a
+  deterministic sample of about ``SAMPLE_SIZE`` matches (for approximate facets; pages are the top-k above);
 - FTS5 (baseline): bm25 over every match, as osiwire weighs it (today's floor of a first-time search).
 
     .venv/bin/python bench/search_scale.py [--sizes 100000,1000000] [--keep DIR]
@@ -35,7 +37,15 @@ from pathlib import Path
 
 import tantivy
 
-from osiwire.store.engine.index import TOKENIZER, _analyzer, _document, build_schema
+from osiwire.store.engine.index import (
+    BUCKETS,
+    EXACT_MAX,
+    SAMPLE_SIZE,
+    TOKENIZER,
+    _analyzer,
+    _document,
+    build_schema,
+)
 from osiwire.store.engine.queries import to_tantivy
 from osiwire.store.query import parse_query, to_fts5
 from osiwire.store.textindex import Lemmatiser
@@ -155,7 +165,7 @@ def measure(directory: Path, with_fts5: bool) -> dict[str, dict[str, float]]:
     index = tantivy.Index(schema, str(directory / "tantivy"), reuse=True)
     index.register_tokenizer(TOKENIZER, _analyzer())
     searcher = index.searcher()
-    times: dict[str, list[float]] = {"top20": [], "newest20": [], "all": []} | (
+    times: dict[str, list[float]] = {"top20": [], "newest20": [], "all": [], "capped": []} | (
         {"fts5": []} if with_fts5 else {}
     )
     matches = []
@@ -177,7 +187,27 @@ def measure(directory: Path, with_fts5: bool) -> dict[str, dict[str, float]]:
 
             times["top20"].append(_time(top))
             times["newest20"].append(_time(lambda: top("sort_at")))
+
+            def capped(compiled: tantivy.Query = compiled) -> object:
+                first = searcher.search(compiled, 4096, count=True)  # as SearchIndex.matches_or_sample
+                count = first.count
+                if count <= 4096:
+                    hits = first.hits
+                elif count <= EXACT_MAX:
+                    hits = searcher.search(compiled, count, count=False).hits
+                else:
+                    buckets = max(1, min(BUCKETS, -(-BUCKETS * SAMPLE_SIZE // count)))
+                    drawn = tantivy.Query.range_query(
+                        schema, "bucket", tantivy.FieldType.Integer, 0, buckets - 1
+                    )
+                    both = tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, drawn)]
+                    )
+                    hits = searcher.search(both, count, count=False).hits
+                return searcher.fast_field_values("rid", [a for _, a in hits]), [s for s, _ in hits]
+
             times["all"].append(_time(every))
+            times["capped"].append(_time(capped))
             fts = to_fts5(query)
             if with_fts5:
                 times["fts5"].append(_time(lambda fts=fts: conn.execute(FTS5_SQL, (fts,)).fetchall()))
@@ -245,6 +275,10 @@ def main() -> None:
                 },
                 f"{k}_top20_vs_fts5_median": _ratio(found, "top20"),
                 f"{k}_all_vs_fts5_median": _ratio(found, "all"),
+                f"{k}_capped_vs_fts5_median": _ratio(found, "capped"),
+                f"{k}_all_over_capped_median": round(
+                    found["all"]["median"] / max(found["capped"]["median"], 1e-6), 1
+                ),
             }
         finally:
             if args.keep is None:
