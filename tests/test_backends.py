@@ -20,6 +20,7 @@ from factories import NOW, make_article
 from osiwire.cli import cli
 from osiwire.config import load_settings
 from osiwire.errors import ConfigError, StoreError
+from osiwire.model import SearchFilters
 from osiwire.store import Store
 from osiwire.store import copy as copy_module
 from osiwire.store.database import Database, sqlite_path
@@ -27,7 +28,7 @@ from osiwire.store.engine import SearchIndex
 from osiwire.store.migrations import MIGRATIONS
 from osiwire.store.query import parse_query
 from osiwire.web.app import create_app
-from pg import Cluster
+from pg import Cluster, searchable
 from test_engine import _random_queries
 from test_postings import ENGLISH, KREMLIN, QUERIES, _translation
 
@@ -328,3 +329,18 @@ def test_a_database_table_with_other_keys_is_refused(tmp_path: Path) -> None:
     (tmp_path / "osiwire.toml").write_text('[database]\nurl = "x"\npool = 3\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="'database'"):
         load_settings(tmp_path, environ={})
+
+
+def test_nul_characters_in_outside_text_are_stored_and_searched_on_every_backend(
+    store_url: str, tmp_path: Path
+) -> None:
+    with Store(store_url) as store:
+        searchable(store, tmp_path)
+        saved = store.releases.save(
+            make_article("https://a/nul", "Встреча\x00", ["Президент\x00 провёл встречу."])
+        )
+        assert saved.created
+        assert store.releases.get(saved.release_id).current.segments[1].text.startswith("Президент")
+        assert store.search("встреча").total == 1
+        assert store.search("встреча\x00", SearchFilters(topic="\x00", person="\x00")).total == 0
+        assert store.facets("встреча", SearchFilters(region="\x00")).total == 0

@@ -28,6 +28,7 @@ from osiwire.store.schema import (
     release_topics,
     versions,
 )
+from pg import searchable
 
 FACET_BUDGET_S = 0.2  # the brief's ceiling for all facets of one search over ~5k releases
 BIG_STORE = 5000
@@ -35,8 +36,8 @@ SEEN = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Seeded]]:
-    store = Store("sqlite:///" + str(tmp_path_factory.mktemp("facets") / "db.sqlite"))
+def corpus(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Iterator[tuple[Store, Seeded]]:
+    store = searchable(Store(module_store_url), tmp_path_factory.mktemp("facets"))
     seeded = seed(store)
     yield store, seeded
     store.close()

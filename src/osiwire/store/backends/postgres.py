@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, create_engine, text
+from sqlalchemy import BigInteger, Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as insert
 from sqlalchemy.sql import ColumnElement, cast, extract
 
@@ -45,7 +45,27 @@ def create_engines(url: str, path: Path | None) -> tuple[Engine, Engine]:
         max_overflow=POOL_OVERFLOW,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     return engine, engine
+
+
+def _scrub(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _without_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> tuple[str, Any]:
+    """Drop NUL characters from every string sent: PostgreSQL's text holds none (SQLite's does), and sources and
+    searches are outside input. A NUL carries no meaning in text; a statement refused for one would be a lost
+    release or a failed search."""
+    if isinstance(parameters, dict):
+        return statement, {k: _scrub(v) for k, v in parameters.items()}
+    if isinstance(parameters, list):
+        return statement, [_without_nul(None, None, statement, p, None, False)[1] for p in parameters]
+    if isinstance(parameters, tuple):
+        return statement, tuple(_scrub(v) for v in parameters)
+    return statement, parameters
 
 
 def begin_writing(conn: Connection) -> None:
