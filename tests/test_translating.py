@@ -45,8 +45,8 @@ class Flaky:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> tuple[Translating, Store, Flaky]:
-    settings = load_settings(tmp_path, environ={}, translate={"retry_after_s": 60})
+def setup(tmp_path: Path, store_url: str) -> tuple[Translating, Store, Flaky]:
+    settings = load_settings(tmp_path, environ={}, database_url=store_url, translate={"retry_after_s": 60})
     store = Store(settings.database)
     engine = Flaky()
     engines = EngineSet({"flaky": lambda: engine, "none": NoneEngine}, ["flaky", "none"])
