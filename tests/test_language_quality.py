@@ -104,6 +104,18 @@ def test_a_source_family_never_seen_in_training(shared_data: Path, kind: str) ->
     assert sum(three.values()) / len(three) >= macro3_floor, three
 
 
+def test_turkmen_typed_with_n_tilde_without_its_tatoeba_lines(shared_data: Path) -> None:
+    """ñ typed for ň counts as Turkmen's own letter: a model that never saw Turkmen Tatoeba (where ñ is common) still
+    reads these made-up lines as Turkmen (without the rule: Uzbek, Uzbek, Azerbaijani)."""
+    sources = read_sources(shared_data / "langid")
+    rest = {
+        lang: [s for k, s in pairs if k != "tatoeba" and not is_dev(s)] for lang, pairs in sources.items()
+    }
+    detector = LanguageDetector(ngrams=train(rest))
+    for text in ["Onuñ kakasy lukman.", "Biziñ obamyz uly.", "Seniñ kitabyñ stoluñ üstünde."]:
+        assert detector.detect(text).lang == "tk", text
+
+
 def test_full_sentences_floor(dev: dict[str, list[str]]) -> None:
     acc = _accuracy(dev, None)
     assert sum(acc.values()) / len(acc) >= MACRO_FLOOR, acc

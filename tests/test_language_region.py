@@ -189,6 +189,17 @@ def test_kyrgyz_long_vowels_are_kyrgyz(text: str) -> None:
     assert get_detector().detect(text).lang == "ky"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "President Enrique Peña Nieto met the delegation in Mexico City."),
+        ("es", "El señor Peña llegó a Moscú ayer por la mañana."),
+    ],
+)
+def test_n_tilde_outside_turkmen_stays_itself(lang: str, text: str) -> None:
+    assert get_detector().detect(text).lang == lang
+
+
 def test_homoglyphs_in_cyrillic_words() -> None:
     # Latin i typed for Ukrainian і inside Cyrillic words (as in Tatoeba's Ukrainian).
     assert get_detector().detect("Посмiхнись зараз, поплачеш потiм, менi байдуже.").lang == "uk"
