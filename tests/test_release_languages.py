@@ -14,7 +14,7 @@ from langid_samples import SENTENCES
 from osiwire.cli import cli
 from osiwire.config import ExtractConfig
 from osiwire.extract.article import extract_article
-from osiwire.extract.language import UNDETERMINED, get_detector, may_mix
+from osiwire.extract.language import UNDETERMINED, LanguageGuess, get_detector, may_mix
 from osiwire.extract.release_languages import (
     release_languages,
     segment_confidences,
@@ -230,6 +230,24 @@ def test_empty_paragraphs_take_the_release_language_with_no_confidence(empty: st
     found = release_languages("", [KK[0], empty, KK[1]], "kk", get_detector(), 20)
     assert [g.lang for g in found.paragraphs] == ["kk"] * 3
     assert found.paragraphs[1].score == 0.0 and found.paragraphs[1].mixed == ()
+
+
+def test_a_huge_paragraph_is_read_sentence_by_sentence_only_at_its_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    detector = get_detector()
+    calls: list[str] = []
+    real = detector.detect
+
+    def counting(text: str, prior: str = "") -> LanguageGuess:
+        calls.append(text)
+        return real(text, prior)
+
+    monkeypatch.setattr(detector, "detect", counting)
+    paragraph = " ".join([KK[0], RU[0]] * 2000)  # ~300,000 characters, 4,000 sentences
+    guess = release_languages("", [paragraph], "kk", detector, 20).paragraphs[0]
+    assert set(guess.mixed) == {"kk", "ru"}
+    assert len(calls) < 60
 
 
 def test_news_releases_are_never_mixed(shared_data: Path) -> None:

@@ -41,6 +41,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«„“(]*[^\W\d_
 # A sentence counts towards a mix when it names its language at this confidence or more: below it, a sentence
 # leaning to a neighbour ("Кабинет министров" leaning Kyrgyz) is noise, not a second language.
 MIXED_SENTENCE_SCORE = 0.9
+# Sentences are read from a paragraph's first MIXED_READ_CHARS characters only: a page-long paragraph has shown its
+# languages long before, and a hostile one of 100,000 characters must not cost a detection per sentence.
+MIXED_READ_CHARS = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ def sentence_runs(text: str) -> list[str]:
 
 def _by_sentence(text: str, prior: str, detector: LanguageDetector) -> Counter[str]:
     """Letters of each language its sentences are clearly in (empty for a text of one sentence)."""
-    runs = sentence_runs(text)
+    runs = sentence_runs(text[:MIXED_READ_CHARS])
     weight: Counter[str] = Counter()
     if len(runs) < 2:
         return weight
