@@ -4,7 +4,8 @@ tests/data/participants-variants.jsonl holds made-up texts (other countries, par
 than the development pages), tests/data/participants-variants-gold.jsonl their rows, written by hand (see
 tests/data/SOURCE.txt). Half A was written first, scored, and the rules were then fixed on it; half B was
 written after those fixes and scored untouched (a held-out-like figure), then fixed on; half C likewise after
-the half-B fixes, half D after the half-C fixes. The untouched figures are in the comments below. A row counts when its name's words
+the half-B fixes, half D after the half-C fixes; half E was written last and left untouched. The untouched
+figures are in the comments below. A row counts when its name's words
 and its whole position match (case, ё and spacing folded), as the held-out lists are scored; the rows
 counted are the participants (kind "participant") of each text, read as the pipeline reads a release of a
 source whose country is the variant's ``source_country``.
@@ -52,6 +53,12 @@ HALF_C_F1_FLOOR = 0.97
 # ФедерацииСмотрите также ..."), a one-word name glued to the previous row ("...Республики ИндонезияСугионо –").
 HALF_D_PRECISION_FLOOR = 0.97
 HALF_D_F1_FLOOR = 0.97
+# Half E (6 texts, 23 rows), written last and left untouched (no rule was changed after scoring it): P 0.957
+# R 0.957 F1 0.957, country 22/22 (the rules before this change: the same rows, country 14/22). Its miss: a
+# Malay name with a particle and an honorific before the surname on a line ("Мохамад бин Хаджи ХАСАН") read as
+# "Хасан". Pinned just below; fixing it makes this half a development set like the others.
+HALF_E_PRECISION_FLOOR = 0.95
+HALF_E_F1_FLOOR = 0.95
 
 
 def _fold(text: str) -> str:
@@ -115,6 +122,18 @@ def test_half_a_the_rules_were_fixed_on(
     assert precision >= HALF_A_PRECISION_FLOOR
     assert f1 >= HALF_A_F1_FLOOR
     assert annotated and right / annotated >= HALF_A_COUNTRY_FLOOR
+
+
+def test_half_e_written_last_and_left_untouched(
+    test_data: Path, record_property: Callable[[str, object], None]
+) -> None:
+    precision, recall, f1, right, annotated = variant_scores(test_data, "E")
+    record_property(
+        "quality",
+        f"variants half E rows P={precision:.3f} R={recall:.3f} F1={f1:.3f}; country {right}/{annotated}",
+    )
+    assert precision >= HALF_E_PRECISION_FLOOR
+    assert f1 >= HALF_E_F1_FLOOR
 
 
 def test_half_d_written_after_the_half_c_fixes(
