@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from osiwire.alerts.events import AlertEvent, NewEvent
 from osiwire.alerts.rules import AlertError, Rule, definition_json, parse_definition
+from osiwire.store.backends import insert_ignore
 from osiwire.store.database import Database
 from osiwire.store.enrichments import fold_name
 from osiwire.store.query import parse_query, to_fts5
@@ -78,12 +78,7 @@ def _events_select() -> Any:
 
 def _insert_once(conn: Connection, values: dict[str, Any]) -> int | None:
     """Insert an event unless the rule fired on that release before; its id, or None."""
-    stmt: Any
-    if conn.dialect.name == "postgresql":
-        stmt = postgresql.insert(alert_events)
-    else:
-        stmt = sqlite.insert(alert_events)
-    stmt = stmt.values(**values).on_conflict_do_nothing(index_elements=["rule_id", "release_id"])
+    stmt = insert_ignore(conn, alert_events, ["rule_id", "release_id"]).values(**values)
     result = conn.execute(stmt)
     if not result.rowcount or result.inserted_primary_key is None:
         return None
