@@ -405,3 +405,19 @@ def test_the_cli_answers_hostile_queries_with_hits_or_one_line(corpus: tuple[Sto
                 assert not extra or isinstance(json.loads(out), list), text
             else:
                 assert code == 1 and err.startswith("osiwire: error: ") and err.count("\n") == 1, (text, err)
+
+
+def test_a_filter_keeping_too_many_ids_for_the_engine_is_applied_to_every_match(
+    big_store: Store, tmp_path: Path, sampling: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from osiwire.store import search_cache
+
+    monkeypatch.setattr(search_cache, "IDS_FILTER_MAX", 0)  # a date filter's ids: too many to give the engine
+    cache = _engine_cache(big_store, tmp_path / "search")
+    try:
+        since = SearchFilters(since=datetime(2024, 3, 1, tzinfo=UTC))
+        assert cache.search("Москва", since).total > engine_index.EXACT_MAX
+        _same_answers(big_store, cache, "Москва", since)  # every match read and filtered: exact facets
+        assert not cache.facets("Москва", since).approximate
+    finally:
+        cache.close()
