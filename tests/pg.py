@@ -28,7 +28,9 @@ SERVER_SETTINGS = (
     "synchronous_commit=off",
     "full_page_writes=off",
     "max_connections=300",  # tests open many stores at once (pools of a few connections each)
-    "shared_buffers=64MB",
+    "shared_buffers=32MB",  # one cluster per test process (pytest -n auto): keep each small
+    # No parallel query: its dynamic shared memory lives in /dev/shm, which containers keep tiny (64 MB).
+    "max_parallel_workers_per_gather=0",
 )
 START_TIMEOUT_S = 60
 TEMPLATE = "osiwire_template"
