@@ -207,3 +207,19 @@ def test_a_deputy_heads_title_is_no_organisation(rules: EntityRules) -> None:
     text = "Замглавы Минфина Олег Семёнов выступил."
     found = apply(rules, text, mention(text, "Замглавы Минфина", "ORG"))
     assert [f for f in found if f[0] == "ORG"] == [("ORG", "Минфина")]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Открытие мемориала «Героям Севастополя» прошло утром.", "Севастополя"),  # a dedication
+        ("По линии госпрограммы «Развитие Чукотки» выделены средства.", "Чукотки"),  # a plan
+    ],
+)
+def test_a_quoted_dedication_or_plan_is_no_body(rules: EntityRules, text: str, surface: str) -> None:
+    assert [f for f in apply(rules, text, mention(text, surface, "LOC")) if f[0] == "ORG"] == []
+
+
+def test_a_facility_word_after_a_kind_noun_is_a_body(rules: EntityRules) -> None:
+    text = "Директор издательства «Вокзал» выступил."
+    assert apply(rules, text, mention(text, "Вокзал", "ORG")) == [("ORG", "Вокзал")]

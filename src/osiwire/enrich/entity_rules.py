@@ -164,7 +164,7 @@ class EntityRules:
         out = shapes.drop_kind_beside_name(text, out, morph)
         out = shapes.drop_named_things(text, out, morph)
         out = shapes.quoted_names_with_places(segment, text, out, morph, normalise)
-        out = shapes.facilities_are_places(out, morph)
+        out = shapes.facilities_are_places(text, out, morph)
         out = shapes.authorities_of_places(segment, text, out, morph, normalise)
         out = shapes.link_abbreviations(segment, text, out, normalise)
         out = recover_people(segment, text, out, morph, normalise)
@@ -277,8 +277,8 @@ class EntityRules:
         top = parses[0].tag.grammemes
         if "Patr" in top:
             return "patronymic"
-        if top & {"Geox", "Orgn"} and not top & {"Name", "Surn"}:
-            return "other"  # "Гвинея-Бисау Умару Сиссоку Эмбало", "Аль-Кайды Усамы бин Ладена"
+        if top & {"Geox", "Orgn"} and not any(p.tag.grammemes & {"Name", "Surn"} for p in parses):
+            return "other"  # "Гвинея-Бисау Умару Сиссоку Эмбало", "Аль-Кайды Усамы бин Ладена" ("Сальману": a name)
         return "name"  # any other word natasha put in a person's span: kept (foreign names are unknown words)
 
     def _descriptor_mentions(

@@ -45,7 +45,7 @@ KIND_NOUNS = frozenset(
         "партия", "движение", "компания", "корпорация", "концерн", "холдинг", "группа", "фирма", "банк",
         "фонд", "союз", "организация", "объединение", "ассоциация", "федерация", "газета", "журнал",
         "издание", "радиостанция", "телеканал", "канал", "агентство", "информагентство", "команда", "клуб",
-        "сборная", "театр", "университет", "институт", "госкорпорация", "предприятие", "завод", "комбинат",
+        "сборная", "театр", "университет", "институт", "издательство", "госкорпорация", "предприятие", "завод", "комбинат",
         "телекомпания", "авиакомпания", "сеть", "портал", "сайт", "общество", "правительство", "министерство",
         "ведомство", "комиссия", "служба", "комитет", "совет", "парламент", "администрация",
     }
@@ -57,10 +57,18 @@ THING_NOUNS = frozenset(
         "ракета", "подлодка", "лодка", "крейсер", "авианосец", "ледокол", "эсминец", "фрегат", "спутник",
         "телескоп", "зонд", "марсоход", "луноход", "модуль", "аппарат", "фильм", "кинофильм", "сериал",
         "мультфильм", "альбом", "песня", "сингл", "книга", "роман", "повесть", "спектакль", "передача",
-        "шоу", "операция", "учение", "законопроект", "автомобиль",
+        "шоу", "операция", "учение", "законопроект", "автомобиль", "памятник", "мемориал", "монумент", "орден",
+        "медаль", "премия", "конкурс", "фестиваль", "форум", "выставка", "марафон",
+        "турнир", "чемпионат", "кубок", "акция",
     }
 )  # fmt: skip
-# "балет", "опера" are left out: "балета Большого театра" is the troupe of a theatre.
+# "балет", "опера" are left out: "балета Большого театра" is the troupe of a theatre; "проект", "программа"
+# too: "в рамках проекта «Фэйсбук»" names the company.
+# Plans and laws whose quoted names hold places ("госпрограммы «Развитие Крыма»"): no body either, though a
+# company may run a "проект" of its own name (so these are not THING_NOUNS).
+PLAN_NOUNS = frozenset(
+    {"программа", "госпрограмма", "нацпроект", "стратегия", "концепция", "закон", "комплекс"}
+)
 # Head nouns of places that a body may bear the name of ("аэропорт «Домодедово»", "Дворец молодёжи").
 FACILITY_NOUNS = frozenset(
     {
@@ -342,13 +350,16 @@ def quoted_names_with_places(
         if not inside or any(m.type != "LOC" or m.start < start or m.end > end for m in inside):
             continue
         words = _WORD.findall(match.group(1))
-        if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words if len(w) > 3):
+        if not 2 <= len(words) <= 4 or not all(
+            w[:1].isupper() for w in [words[0], *(w for w in words if len(w) > 3)]
+        ):
             continue
         if (start, end) in {(m.start, m.end) for m in inside}:
             continue  # «Россия»: the quoted name is the place itself
-        before = _word_before(text, match.start())
-        if before and _lemma(morph, before) in THING_NOUNS:
-            continue
+        if before and _lemma(morph, before) in THING_NOUNS | PLAN_NOUNS:
+            continue  # "программы «Развитие Крыма»", "комплекса «Защитникам Заполярья»"
+        if not _may_be_nominative(words[0], morph):
+            continue  # a dedication ("«Защитникам Заполярья»"), not a name
         surface = text[start:end]
         out = [m for m in out if m not in inside]
         out.append(Mention(segment, start, end, "ORG", surface, normalise(surface, "ORG")))
@@ -366,16 +377,25 @@ def _head_noun(surface: str, morph: Morphology) -> str:
     return ""
 
 
-def facilities_are_places(mentions: list[Mention], morph: Morphology) -> list[Mention]:
-    """ORG mentions whose head noun is a facility's, as places."""
+def facilities_are_places(text: str, mentions: list[Mention], morph: Morphology) -> list[Mention]:
+    """ORG mentions whose head noun is a facility's, as places (not after a kind noun: "издательства
+    «Проспект»" is a publisher)."""
     return [
         replace(m, type="LOC")
         if m.type == "ORG"
         and any(not FACILITY_NOUNS.isdisjoint(morph.lemmas.of(w)) for w in _WORD.findall(m.text))
         and _head_noun(m.text, morph) in FACILITY_NOUNS
+        and morph.lemma(_word_before(text, m.start) or "-") not in KIND_NOUNS
         else m
         for m in mentions
     ]
+
+
+def _may_be_nominative(word: str, morph: Morphology) -> bool:
+    """Whether a name's first word may stand in the nominative (a Latin or unknown word may)."""
+    if not _CYRILLIC.search(word):
+        return True
+    return any(str(p.tag.case) == "nomn" or "Fixd" in p.tag.grammemes for p in morph.parse(word))
 
 
 def _genitive(surface: str, morph: Morphology) -> bool:

@@ -2,8 +2,9 @@
 
 - **A first name and a surname are a person**: a place or body span whose first word is a first name
   (pymorphy3 ``Name``) and whose last is a surname (``Surn``, or a "-ский" adjective) is a person ("Кирсану
-  Илюмжинову" read as a place); two capitalised words in no span, a first name and a word that is no place or
-  body, are one too ("Виктор Понедельник").
+  Илюмжинову" read as a place); two capitalised words in no span, a first name and a surname (or a word the
+  dictionary does not know), are one too ("Виктор Шлапак"; not "Дональд Статус" from a page's furniture, nor
+  "Сергей Кужугетович", a form of address whose person is named elsewhere).
 - **A surname again is that person**: once "Веселин Топалов" is named, a later "Топалов", "Топалова" in no span
   (or in a place or body span of that word alone) is the same person.
 - **A word morphology knows only as a surname is a person** ("о Свиридове" read as a place).
@@ -51,6 +52,8 @@ PLACE_NOUNS = frozenset(
         "столица", "регион", "префектура", "уезд", "кишлак", "аул", "курорт", "залив", "пролив",
     }
 )  # fmt: skip
+# "в Оссоре", "на Оссоре": a place; people are spoken "о", "с", "у" ("о Свиридове").
+_PLACE_PREPOSITIONS = frozenset({"в", "во", "на", "из", "под", "над"})
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[\s«\"]*$")
 
 
@@ -90,7 +93,8 @@ def _after_place_noun(morph: Morphology, text: str, start: int) -> bool:
     match = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if match is None:
         return False
-    return match.group(1).islower() and morph.lemma(match.group(1)) in PLACE_NOUNS
+    word = match.group(1)
+    return word.islower() and (word in _PLACE_PREPOSITIONS or morph.lemma(word) in PLACE_NOUNS)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -122,7 +126,15 @@ def recover_people(
         if any(m.start < end and start < m.end for m in out):
             continue
         first, second = match.group(1), match.group(2)
-        if _first_name(morph, first) and _no_place_or_body(morph, second) and not _first_name(morph, second):
+        if (
+            _first_name(morph, first)
+            and _no_place_or_body(morph, second)
+            and not _first_name(morph, second)
+            and _surname_like(
+                morph, second
+            )  # not "Статус", "Адвокат", nor a patronymic ("Сергей Кужугетович")
+            and not any("Patr" in p.tag.grammemes for p in _parses(morph, second))
+        ):
             out.append(Mention(segment, start, end, "PER", match.group(), normalise(match.group(), "PER")))
     surnames = {
         fold(m.text.rsplit(" ", 1)[-1])
