@@ -113,3 +113,18 @@ def test_empty_texts_are_never_duplicates(text: str) -> None:
     fp = _fp(text, lemmatiser)
     assert fp.empty and not is_duplicate(fp, fp)
     assert find_original(fp, MemoryDuplicateIndex()) is None
+
+
+def test_band_keys_are_fixed_and_the_same_one_signature_or_many() -> None:
+    import numpy as np
+
+    from osiwire.stories import minhash
+
+    # Stored band keys depend on these values: a change would make every stored release unfindable.
+    assert minhash.band_keys(np.arange(128, dtype=np.uint32))[:3] == [
+        5153018602066138965,
+        -3394160567756252876,
+        7659554287292345605,
+    ]
+    sigs = np.random.default_rng(3).integers(0, 2**32, size=(20, 128), dtype=np.uint64).astype(np.uint32)
+    assert [list(row) for row in minhash.band_key_matrix(sigs)] == [minhash.band_keys(s) for s in sigs]

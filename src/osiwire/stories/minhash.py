@@ -1,11 +1,12 @@
 """MinHash signatures of shingle sets and their LSH band keys (numpy over osiwire's own shingles).
 
 Chosen by measuring (bench/minhash.py: the 3-lemma shingles of the 125 kremlin.ru releases, 128 permutations,
-one text at a time, on a shared busy machine): rensa computed signatures 2.8x and datasketch 1.6x as fast as this
-module, with the same Jaccard error (0.007). Kept all the same: signatures are ~5 % of the stories stage's time
-(lemmas, vectors and the store are the rest: bench/stories.py), so rensa would save ~3 %; this needs no extra
-dependency, and the signatures stored in the band table stay reproducible under osiwire's own fixed seed
-whatever a library's next version does to its hashing.
+one text at a time, on a shared busy machine; last run: numpy 964 texts/s, datasketch 1.8x and rensa 3.3x as
+fast, the same Jaccard error, 0.007). Kept all the same: a signature is ~1 ms of the ~10 ms a release's
+store-free stories work costs, and that work runs in the worker processes (``stories/prepared.py``), not in the
+main process that the stage's throughput depends on; this needs no extra dependency, and the signatures stored
+in the band table stay reproducible under osiwire's own fixed seed whatever a library's next version does to
+its hashing.
 """
 
 from __future__ import annotations
