@@ -176,6 +176,9 @@ def test_a_flood_of_identical_releases_is_one_story_of_copies() -> None:
     places = [store.stories.of_release(i) for i in ids]
     assert {p[0] for p in places if p} == {places[0][0]} if places[0] else False
     assert all(p is not None and p[1] == ids[0] for p in places[1:])
+    with store.db.reading() as conn:  # the copies add no band keys: the text hash finds them
+        bands = conn.exec_driver_sql("SELECT DISTINCT release_id FROM story_bands").scalars().all()
+    assert bands == [ids[0]]
 
 
 def _prepare_all(articles: list[Article]) -> list[PreparedStory]:

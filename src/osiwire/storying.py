@@ -192,6 +192,10 @@ class Storying:
                 self._changed[story.id] = story
             self._merges.extend((gone, story_id) for gone in merged)
         copy = Copy(release_id, fp, at, duplicate_of, story_id)
+        if found is not None and found.fingerprint.text_hash == fp.text_hash:
+            # An exact copy's band keys are its original's: the text hash finds both, the keys would only add
+            # rows to the band index (a flood of reposts would add 64 a copy).
+            keys = ()
         self._placed[release_id] = PlacedRelease(copy, keys, story_id, score, clamped)
         self._pending_copies.add(copy, keys)
         if not self._batching or len(self._placed) >= FLUSH_AT:
