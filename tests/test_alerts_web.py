@@ -23,9 +23,9 @@ HOSTILE_TITLE = "<script>alert(1)</script> учения \x01\x0b"
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def seeded(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Iterator[dict[str, Any]]:
     path = tmp_path_factory.mktemp("web")
-    with Store(f"sqlite:///{path / 'db.sqlite'}") as store:
+    with Store(module_store_url) as store:
         ids = build(store)
         hostile = store.releases.save(make_article("javascript:alert(1)//x", HOSTILE_TITLE, ["Учения."]))
         ids["hostile"] = hostile.release_id

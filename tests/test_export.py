@@ -27,8 +27,8 @@ PAIRS = (
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(f"sqlite:///{tmp_path / 'osiwire.db'}") as s:
+def store(store_url: str) -> Store:
+    with Store(store_url) as s:
         source = s.sources.add(make_source("CSTO", region="Russian Federation"))
         s.releases.save(
             make_article(
@@ -75,10 +75,11 @@ def test_markdown_and_jsonl(store: Store) -> None:
 
 def test_export_command(store: Store, tmp_path: Path) -> None:
     store.translations.save(1, 1, Translation("en", PAIRS, "complete"), NOW)
-    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "export", "1", "--format", "wire"])
+    where = ["--data-dir", str(tmp_path), "--database-url", store.db.url]
+    result = CliRunner().invoke(cli, [*where, "export", "1", "--format", "wire"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("OSIWIRE Translation. Region: Russian Federation –")
-    missing = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "export", "42"])
+    missing = CliRunner().invoke(cli, [*where, "export", "42"])
     assert missing.exit_code == 1 and "release '42': not found" in missing.stderr
 
 

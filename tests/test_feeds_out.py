@@ -24,9 +24,11 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Seeded]]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str
+) -> Iterator[tuple[TestClient, Seeded]]:
     tmp_path = tmp_path_factory.mktemp("feeds")
-    store = Store("sqlite:///" + str(tmp_path / "db.sqlite"))
+    store = Store(module_store_url)
     ids = seed(store)
     app = create_app(load_settings(tmp_path, environ={}, web={"page_size": 10}), store=store)
     with TestClient(app) as client:

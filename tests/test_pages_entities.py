@@ -22,8 +22,8 @@ HOSTILE_ORG = '<img src=x onerror=alert(1)> & "?#%'  # no slash: a page of its o
 
 
 @pytest.fixture()
-def seeded(tmp_path: Path) -> Iterator[tuple[TestClient, Store, Seeded]]:
-    store = Store("sqlite:///" + str(tmp_path / "db.sqlite"))
+def seeded(tmp_path: Path, store_url: str) -> Iterator[tuple[TestClient, Store, Seeded]]:
+    store = Store(store_url)
     ids = seed(store)
     # "talks" again, with places: Москва twice (two spellings), and a hostile one.
     store.enrichments.save(

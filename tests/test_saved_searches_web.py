@@ -31,9 +31,9 @@ CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def seeded(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Iterator[dict[str, Any]]:
     path = tmp_path_factory.mktemp("saved")
-    with Store(f"sqlite:///{path / 'db.sqlite'}") as store:
+    with Store(module_store_url) as store:
         ids = build(store)
         store.releases.save(make_article("javascript:alert(1)//x", HOSTILE_TITLE, ["Учения."]))
         store.alerts.add(Rule("exercises", SearchRule("учения")), NOW)
