@@ -34,6 +34,8 @@ SERVER_SETTINGS = (
 )
 START_TIMEOUT_S = 60
 TEMPLATE = "osiwire_template"
+PREFIX = "osiwire-pg-"  # the temporary directories of the clusters
+OWNER = "owner.pid"  # in each: the test process that started it
 
 
 def postgres_bin() -> Path | None:
@@ -50,15 +52,36 @@ class Cluster:
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="osiwire-pg-"))
+        self._as_postgres = os.geteuid() == 0
+        self._stop_orphans()
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER).write_text(str(os.getpid()), encoding="ascii")
         self.data = self.root / "data"
         self.socket_dir = self.root
-        self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.root, user="postgres", group="postgres")
         self._names = itertools.count(1)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         self.start()
+
+    def _stop_orphans(self) -> None:
+        """Stop and delete the clusters of test processes that died without stopping theirs (killed: the server
+        outlives them, as pg_ctl detaches it)."""
+        for owner in Path(tempfile.gettempdir()).glob(f"{PREFIX}*/{OWNER}"):
+            try:
+                os.kill(int(owner.read_text(encoding="ascii")), 0)
+                continue  # its test process is alive
+            except ProcessLookupError:
+                pass
+            except (OSError, ValueError):
+                continue
+            data = owner.parent / "data"
+            if (data / "postmaster.pid").exists():
+                try:
+                    self._run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+                except RuntimeError:
+                    continue
+            shutil.rmtree(owner.parent, ignore_errors=True)
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin_dir / program), *args]
