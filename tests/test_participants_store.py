@@ -100,3 +100,29 @@ def test_role_alerts_and_the_wire_read_participants_not_people_mentioned(tmp_pat
         wire = client.get("/releases/1.txt").text
     store.close()
     assert "Министр обороны" in wire and "маршал" not in wire
+
+
+def test_a_row_keeps_the_name_as_its_release_writes_it(store_url: str) -> None:
+    """The stored person may be known fuller, or in another script, from other releases: the row (show --json,
+    the release page) still says what this release says."""
+    from osiwire.publish.records import participant_rows
+
+    lavrov_ru = PersonName("Сергей", "Викторович", "Лавров", "", "Sergey Viktorovich Lavrov", ("Лавров",))
+    lavrov_en = PersonName("Sergei", "", "Lavrov", "", "Sergei Lavrov", ("Lavrov",))
+    with Store(store_url) as store:
+        store.releases.save(make_article("https://a/ru", "Переговоры", ["Лавров."], published=NOW))
+        en = make_article("https://a/en", "Talks", ["Lavrov."], language="en", published=NOW)
+        store.releases.save(en)
+        store.enrichments.save(
+            1, 1, Enrichment(participants=(Participant(lavrov_ru, "Министр", "", "RU"),)), NOW
+        )
+        store.enrichments.save(
+            2, 1, Enrichment(participants=(Participant(lavrov_en, "Foreign Minister", "", "RU"),)), NOW
+        )
+        found = store.enrichments.get(2)
+        assert found is not None
+        rows = participant_rows(found.participants)["participants"]
+        assert [(r["name"], r["position"]) for r in rows] == [("Sergei Lavrov", "Foreign Minister")]
+        first = store.enrichments.get(1)
+        assert first is not None
+        assert participant_rows(first.participants)["participants"][0]["name"] == "Сергей Викторович Лавров"

@@ -293,6 +293,9 @@ class Participant:
         ""  # where it came from: "list" (a list row) | "sentence" (a meeting sentence) | "apposition"
     )
     kind: str = "participant"  # "participant" (listed, or named with meeting language) | "mentioned"
+    # The name as this release writes it, when ``name`` is the stored person (known fuller, or in another
+    # script, from other releases): "Sergei Lavrov" in an English release, whose person is "Сергей Викторович …".
+    written: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ def person_record(name: PersonName) -> dict[str, Any]:
 
 
 def participant_record(participant: Participant) -> dict[str, Any]:
-    """A participant row: name, name_en, position, organisation, country, group."""
+    """A participant row: name (as the release writes it), name_en, position, organisation, country, group."""
     return {
-        "name": participant.name.display,
+        "name": participant.written or participant.name.display,
         "name_en": participant.name.name_en,
         "position": participant.position,
         "organisation": participant.organisation,

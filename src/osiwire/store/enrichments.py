@@ -347,6 +347,7 @@ class Enrichments:
                     r.grp,
                     r.source,
                     r.kind,
+                    r.name,
                 )
                 for r in rows
             ),
