@@ -440,3 +440,31 @@ def test_a_person_renamed_by_a_fuller_name_is_shown_renamed_on_every_release(tmp
         assert [(v.label, v.count) for v in want.person] == [("Mikhail Abramovich Kotyukov", 2)]
     finally:
         store.close()
+
+
+def test_a_search_asked_again_inside_its_own_evaluation_does_not_wait_for_itself(
+    corpus: tuple[Store, Seeded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = corpus
+    store.enable_search_cache()
+    cache = store.search_cache
+    assert cache is not None
+    evaluate = cache._evaluate
+    nested: list[int] = []
+    calls: list[int] = []
+
+    def reentrant(query: Any, filters: Any, token: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # an evaluation that needs the same search's entry (as an engine filter would)
+            nested.append(cache._entry(query, filters).total)
+        return evaluate(query, filters, token)
+
+    monkeypatch.setattr(cache, "_evaluate", reentrant)
+    answer: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answer.append(store.search("", SearchFilters(language="ru")).total)
+    )
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "the search waited for itself"
+    assert answer == nested and answer[0] > 0

@@ -140,6 +140,7 @@ class SearchCache:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._pending: dict[tuple[Any, ...], threading.Event] = {}
+        self._evaluating = threading.local()  # the keys this thread is evaluating now (nested evaluations)
         self._held_ids = 0
         self._token: tuple[Any, ...] | None = None
         self._data_version: int | None = None
@@ -270,11 +271,18 @@ class SearchCache:
                         self._renewing.add(key)
                         self._background.submit(self._renew, key, query, filters)
                     return found
+                mine: set[tuple[Any, ...]] = getattr(self._evaluating, "keys", set())
+                if key in mine:  # asked again inside its own evaluation: waiting would be for itself
+                    break
                 waiting = self._pending.get(key)
                 if waiting is None:  # this thread evaluates it; others asking meanwhile wait for it
                     waiting = self._pending[key] = threading.Event()
                     break
             waiting.wait()
+        if key in mine:
+            return self._evaluate(query, filters, token)  # not kept: the outer evaluation keeps its own
+        assert waiting is not None
+        self._evaluating.keys = mine | {key}
         try:
             entry = self._evaluate(query, filters, token)
             with self._lock:
@@ -282,6 +290,7 @@ class SearchCache:
                 self._store(key, entry)
             return entry
         finally:
+            self._evaluating.keys = mine
             with self._lock:
                 del self._pending[key]
             waiting.set()
