@@ -345,7 +345,7 @@ def test_a_failing_alert_check_is_recorded_and_the_next_stages_still_run(
     with Store(settings.database) as store:
         bad_id: list[int] = []
 
-        def evaluate_new(store_: Store, release_id: int) -> list[Any]:
+        def evaluate_new(store_: Store, release_id: int, **options: Any) -> list[Any]:
             if not bad_id:
                 bad_id.append(release_id)
             if release_id == bad_id[0]:
