@@ -121,3 +121,17 @@ def test_an_initial_that_fits_two_people_joins_neither(store: Store) -> None:
     found = store.enrichments.people("Иванов")
     assert len(found) == 3  # "А. Иванов" could be either: a person of its own
     assert {h.id for h in store.search("", SearchFilters(person="ivanov:a")).hits} == {2}
+
+
+def test_people_of_one_surname_are_found_through_the_key_index(tmp_path: Path) -> None:
+    """A new name looks for a person it can only be among those of its surname: on SQLite a range of the key
+    index, not a scan of every person (SQLite's case-insensitive LIKE cannot use the index)."""
+    from sqlalchemy import text
+
+    from osiwire.store.enrichments import _same_surname
+
+    with Store(f"sqlite:///{tmp_path / 'plan.sqlite'}") as store, store.db.reading() as conn:
+        stmt = _same_surname("sqlite", "kotiukov")
+        sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "SEARCH people USING INDEX" in plan, plan

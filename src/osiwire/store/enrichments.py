@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, or_, select, update
 
 from osiwire.model import Enrichment, Mention, Participant, PersonName, Quote, TopicMatch
 from osiwire.store.database import Database
@@ -99,9 +99,20 @@ def _compatible(conn: Connection, key: str, name: PersonName, same: SamePerson |
     surname, _, initials = key.partition(":")
     if same is None or not surname or surname.startswith("~") or not initials:
         return None
-    rows = conn.execute(select(people).where(people.c.key.like(like_prefix(surname + ":"), escape="\\")))
+    rows = conn.execute(_same_surname(conn.dialect.name, surname))
     found = [row for row in rows if same(_stored_name(row), name)]
     return found[0] if len(found) == 1 else None
+
+
+def _same_surname(dialect: str, surname: str) -> Select[Any]:
+    """The people whose key starts with ``surname:``. SQLite's LIKE is case-insensitive, so its key index
+    cannot answer it: every new name scanned every person. Keys are lower-case, so a range of the key (which
+    the index answers; ':' sorts right before ';' in SQLite's byte order) finds the same rows. PostgreSQL keeps
+    LIKE: a locale's collation may not order a key's ':' by its byte."""
+    like = people.c.key.like(like_prefix(surname + ":"), escape="\\")
+    if dialect == "sqlite":
+        return select(people).where(people.c.key >= surname + ":", people.c.key < surname + ";", like)
+    return select(people).where(like)
 
 
 def _upsert_person(
