@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,16 +104,42 @@ def run_worker(
 ) -> None:
     """Run a worker until SIGINT/SIGTERM (``once``: until the queues are empty). A lost database (a restart, the
     network) stops procrastinate's worker: this one waits for it to come back and starts again."""
-    asyncio.run(_serve(app, queues, concurrency, once, name, stalled_after))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: a command's own thread, SIGINT/SIGTERM stop the worker
+        asyncio.run(_serve(app, queues, concurrency, once, name, stalled_after, signals=True))
+        return
+    # Called where an event loop runs already (a host program, a test): the worker gets a thread of its own.
+    failed: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            asyncio.run(_serve(app, queues, concurrency, once, name, stalled_after, signals=False))
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=serve, name="osiwire-worker")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 async def _serve(
-    app: App, queues: list[str], concurrency: int, once: bool, name: str, stalled_after: float
+    app: App,
+    queues: list[str],
+    concurrency: int,
+    once: bool,
+    name: str,
+    stalled_after: float,
+    *,
+    signals: bool,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     lost = 0
     while not stop.is_set():
         started = time.monotonic()
