@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the loopback site's pages and the throwaway PostgreSQL cluster
 
+from ingest import _variant  # noqa: E402  (the same distinct variants of the real releases)
 from pg import Cluster, postgres_bin  # noqa: E402
 from site_server import article_page, load_releases, rss_feed  # noqa: E402
 
@@ -45,10 +46,6 @@ FEED_WINDOW = 100  # entries a feed lists, newest first
 GOAL_SPEEDUP = 1.8  # 2 workers against 1
 GOAL_FRESH_P95_S = 60.0
 QUEUES = "fetch,enrich,stories,alerts"
-
-
-def _variant(record: dict[str, Any], n: int) -> dict[str, Any]:
-    return {**record, "title": f"{record['title']} ({n})", "text": f"Выпуск {n}. {record['text']}"}
 
 
 def _serve(total: int, feeds: int, rate: float, t0: float, port_queue: Any, stop: Any) -> None:
@@ -87,6 +84,17 @@ def _serve(total: int, feeds: int, rate: float, t0: float, port_queue: Any, stop
     port_queue.put(port)
     stop.wait()
     server.shutdown()
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each (workers finish their jobs), then wait; killed after a minute."""
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _enriched(url: str, total: int, started: float, timeout: float) -> dict[str, float]:
@@ -147,13 +155,7 @@ def run_config(name: str, args: argparse.Namespace, cluster: Cluster | None) -> 
         try:
             done = _enriched(url, args.releases, t0, args.timeout)
         finally:
-            for proc in procs:
-                proc.send_signal(signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_processes(procs)
             stop.set()
             server.join(10)
         appeared = {f"http://127.0.0.1:{port}/news/{i}": t0 + (i / args.rate if args.rate > 0 else 0.0)

@@ -23,7 +23,6 @@ import json
 import multiprocessing as mp
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from pg import Cluster, postgres_bin  # noqa: E402
+from scale import stop_processes  # noqa: E402
 from site_server import article_page, load_releases, rss_feed  # noqa: E402
 
 RELEASES = ROOT.parent / "shared" / "data" / "press" / "kremlin-ru" / "releases-2025-02-03.jsonl"
@@ -319,13 +319,7 @@ def main() -> None:
             f"goal_rss_growth={GOAL_RSS_GROWTH} fd_growth_max={fd_growth}"
         )
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(60)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(procs)
         stop.set()
         cluster.close()
 

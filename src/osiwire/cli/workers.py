@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from osiwire.cli.base import Context, cli, errors_as_lines, fail, to_json
-
-JOB_STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
+from osiwire.workers import JOB_STATUSES
 
 
 @cli.command("worker")

@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from osiwire.web.deps import WebState, web_state
 from osiwire.web.pages import html_page
 from osiwire.web.session import read_form, write_refusal, writer
-from osiwire.workers.jobs import JOB_STATUSES, count_jobs, has_queue, list_jobs, retry_job
+from osiwire.workers import JOB_STATUSES
+from osiwire.workers.jobs import count_jobs, has_queue, list_jobs, retry_job
 
 router = APIRouter(include_in_schema=False)
 WebDep = Annotated[WebState, Depends(web_state)]

@@ -4,3 +4,6 @@
 retries failed tasks. The tasks run the same stage code as ``osiwire run`` (``pipeline.py``). SQLite installs
 never need any of this.
 """
+
+# procrastinate's job statuses, as `osiwire jobs --status` and the /jobs page name them.
+JOB_STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")

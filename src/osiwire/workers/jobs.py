@@ -14,8 +14,6 @@ from sqlalchemy import text
 
 from osiwire.store.database import Database
 
-JOB_STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
-
 
 @dataclass(frozen=True, slots=True)
 class JobRow:
