@@ -141,14 +141,15 @@ def _stage(name: str, article: Article, release_id: int, version_no: int, work: 
     failures.succeeded((name,), [article.url])
 
 
-def _current(release_id: int, version_no: int) -> Article | None:
-    """The stored version as an article, or None when a newer version replaced it (its own jobs follow)."""
+def _current(release_id: int, version_no: int | None = None) -> tuple[Article, int] | None:
+    """The stored version as an article, and its number (``version_no`` None: the current one); None when a
+    newer version replaced it (its own jobs follow)."""
     from osiwire.translating import article_from_version
 
     release = runtime().store.releases.get(release_id)
-    if release.current.version_no != version_no:
+    if version_no is not None and release.current.version_no != version_no:
         return None
-    return article_from_version(release, release.current)
+    return article_from_version(release, release.current), release.current.version_no
 
 
 @app.periodic(cron=EVERY_10_S, periodic_id="due-sources")
@@ -175,9 +176,10 @@ def fetch(source_id: int) -> dict[str, int]:
 def enrich(release_id: int, version_no: int) -> None:
     """Enrich one stored version, then queue its stories, translation and alerts."""
     rt = runtime()
-    article = _current(release_id, version_no)
-    if article is None:
+    found = _current(release_id, version_no)
+    if found is None:
         return
+    article = found[0]
     try:
         if rt.settings.enrich.enabled:
             _stage("enrich", article, release_id, version_no,
@@ -200,10 +202,10 @@ def enrich(release_id: int, version_no: int) -> None:
 def stories(release_id: int) -> None:
     """Read one release into its story (one at a time across workers: stories are placed in arrival order)."""
     rt = runtime()
-    release = rt.store.releases.get(release_id)
-    article = _current(release_id, release.current.version_no)
-    assert article is not None
-    _stage("stories", article, release_id, release.current.version_no,
+    found = _current(release_id)
+    assert found is not None
+    article, version_no = found
+    _stage("stories", article, release_id, version_no,
            lambda: rt.pipeline().storying.place_stored(release_id))  # fmt: skip
 
 
@@ -211,9 +213,10 @@ def stories(release_id: int) -> None:
 def translate(release_id: int, version_no: int) -> None:
     """Translate one stored version (the names enrichment found kept as found), then queue its alerts."""
     translating = runtime().pipeline().translating
-    article = _current(release_id, version_no)
-    if article is None:
+    found = _current(release_id, version_no)
+    if found is None:
         return
+    article = found[0]
     try:
         _stage("translate", article, release_id, version_no,
                lambda: translating.translate(article, release_id, version_no,
@@ -229,11 +232,11 @@ def alerts(release_id: int) -> int:
     from osiwire.alerts.watches import thresholds
 
     rt = runtime()
-    release = rt.store.releases.get(release_id)
-    article = _current(release_id, release.current.version_no)
-    assert article is not None
+    found = _current(release_id)
+    assert found is not None
+    article, version_no = found
     fired: list[object] = []
-    _stage("alerts", article, release_id, release.current.version_no,
+    _stage("alerts", article, release_id, version_no,
            lambda: fired.extend(evaluate_new(rt.store, release_id, thresholds=thresholds(rt.settings))))  # fmt: skip
     return len(fired)
 
